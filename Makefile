@@ -1,0 +1,75 @@
+# Loopin: the two commands a newcomer needs are `make run` and `make test`.
+# Build directories: build/ (release, gcc), build-asan/ (tests: clang with
+# ASan+UBSan), build-gcc-check/ (gcc -Werror debug build), build-fuzz/.
+
+JOBS ?= $(shell nproc)
+CMAKE ?= cmake
+SRC_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
+
+.PHONY: all build run test unit api-test deps check-gcc format format-check lint fuzz bench clean fuzz-smoke
+
+all: build
+
+deps:
+	bash scripts/deps
+
+build/Makefile:
+	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOOPIN_UNIT_TESTS=OFF
+
+build: build/Makefile
+	$(CMAKE) --build build -j$(JOBS) --target loopin
+
+# Installs dependencies, builds, migrates and serves on SQLite at 127.0.0.1:8000.
+run: deps build
+	./build/loopin serve
+
+build-asan/Makefile:
+	CC=clang $(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLOOPIN_SANITIZE=ON
+
+unit: build-asan/Makefile
+	$(CMAKE) --build build-asan -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+
+api-test: build-asan/Makefile
+	$(CMAKE) --build build-asan -j$(JOBS) --target loopin
+	bash tests/api/run.sh build-asan/loopin both
+
+build-gcc-check/Makefile:
+	CC=gcc $(CMAKE) -S . -B build-gcc-check -DCMAKE_BUILD_TYPE=Debug
+
+# gcc must build everything with -Werror too (the test build uses clang).
+check-gcc: build-gcc-check/Makefile
+	$(CMAKE) --build build-gcc-check -j$(JOBS)
+
+# Everything CI checks: formatting, gcc and clang -Werror builds, unit tests
+# and API tests on SQLite and PostgreSQL under ASan+UBSan, a short fuzz run.
+test: format-check check-gcc unit api-test fuzz-smoke
+
+format:
+	clang-format -i $(filter src/% tests/%,$(SRC_FILES))
+
+format-check:
+	clang-format --dry-run --Werror $(filter src/% tests/%,$(SRC_FILES))
+
+lint: build-asan/Makefile
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -I src src
+
+build-fuzz/Makefile:
+	CC=clang $(CMAKE) -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DLOOPIN_FUZZ=ON \
+	  -DLOOPIN_SANITIZE=ON -DLOOPIN_UNIT_TESTS=OFF
+
+FUZZ_SECONDS ?= 60
+fuzz: build-fuzz/Makefile
+	$(CMAKE) --build build-fuzz -j$(JOBS)
+	bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: build-fuzz/Makefile
+	$(CMAKE) --build build-fuzz -j$(JOBS)
+	bash tests/fuzz/run.sh build-fuzz 10
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf build build-asan build-gcc-check build-fuzz

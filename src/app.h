@@ -1,0 +1,29 @@
+/*
+ * app.h: the process-wide state, created once in main and passed down. No
+ * other globals hold server state (the clock offset and log level are the two
+ * deliberate exceptions, see core/).
+ */
+#ifndef LOOPIN_APP_H
+#define LOOPIN_APP_H
+
+#include <stdatomic.h>
+
+#include "core/config.h"
+#include "db/db.h"
+
+struct router;
+struct metrics;
+struct http_server;
+struct jobs_runner;
+
+typedef struct app {
+    config_t cfg;
+    db_pool_t *db;
+    struct router *router;
+    struct metrics *metrics;
+    struct http_server *server;
+    struct jobs_runner *jobs;
+    _Atomic int draining; /* set on SIGTERM: responses carry Connection: close */
+} app_t;
+
+#endif

@@ -1,0 +1,347 @@
+/*
+ * config.c: effective configuration from the environment, falling back to an
+ * optional KEY=VALUE file (LOOPIN_CONFIG_FILE, else ./.env, else
+ * ./loopin.conf). Every value is validated here so the rest of the server can
+ * trust it; the first bad one is reported by name.
+ */
+#include "core/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/rand.h"
+#include "db/db.h"
+
+#define MAX_FILE_VARS 128
+
+typedef struct {
+    char key[64];
+    char *value;
+} file_var_t;
+
+static file_var_t file_vars[MAX_FILE_VARS];
+static int file_var_count;
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void strip(char **s, char **end)
+{
+    while (**s == ' ' || **s == '\t')
+        (*s)++;
+    while (*end > *s && ((*end)[-1] == ' ' || (*end)[-1] == '\t' || (*end)[-1] == '\r' ||
+                         (*end)[-1] == '\n'))
+        (*end)--;
+}
+
+static void free_file_vars(void)
+{
+    for (int i = 0; i < file_var_count; i++)
+        free(file_vars[i].value);
+    file_var_count = 0;
+}
+
+/* Reads KEY=VALUE lines; '#' starts a comment line; values may be quoted;
+ * an optional leading "export " is ignored. */
+static int read_config_file(const char *path, bool required, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (required)
+            return fail(err, errlen, "LOOPIN_CONFIG_FILE: cannot open %s", path);
+        return 0;
+    }
+    char line[4096];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = line, *end = line + strlen(line);
+        strip(&s, &end);
+        *end = '\0';
+        if (*s == '\0' || *s == '#')
+            continue;
+        if (strncmp(s, "export ", 7) == 0)
+            s += 7;
+        char *eq = strchr(s, '=');
+        if (!eq || eq == s || (size_t)(eq - s) >= sizeof file_vars[0].key ||
+            file_var_count == MAX_FILE_VARS) {
+            fclose(f);
+            return fail(err, errlen, "%s:%d: expected KEY=VALUE", path, lineno);
+        }
+        char *k = s, *kend = eq, *v = eq + 1, *vend = end;
+        strip(&k, &kend);
+        strip(&v, &vend);
+        if (vend - v >= 2 && (*v == '"' || *v == '\'') && vend[-1] == *v) {
+            v++;
+            vend--;
+        }
+        file_var_t *fv = &file_vars[file_var_count++];
+        snprintf(fv->key, sizeof fv->key, "%.*s", (int)(kend - k), k);
+        fv->value = strndup(v, (size_t)(vend - v));
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Environment first, then the config file. NULL when unset or empty. */
+static const char *cfg_get(const char *name)
+{
+    const char *v = getenv(name);
+    if (v && *v)
+        return v;
+    for (int i = 0; i < file_var_count; i++)
+        if (strcmp(file_vars[i].key, name) == 0 && file_vars[i].value[0])
+            return file_vars[i].value;
+    return NULL;
+}
+
+static int get_int(const char *name, int def, int lo, int hi, int *out, char *err, size_t errlen)
+{
+    const char *v = cfg_get(name);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || end == v || n < lo || n > hi)
+        return fail(err, errlen, "%s: expected an integer from %d to %d, got \"%s\"", name, lo,
+                    hi, v);
+    *out = (int)n;
+    return 0;
+}
+
+static int get_bool(const char *name, bool def, bool *out, char *err, size_t errlen)
+{
+    const char *v = cfg_get(name);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
+        !strcasecmp(v, "on"))
+        *out = true;
+    else if (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no") ||
+             !strcasecmp(v, "off"))
+        *out = false;
+    else
+        return fail(err, errlen, "%s: expected 1/0, true/false, yes/no or on/off, got \"%s\"",
+                    name, v);
+    return 0;
+}
+
+static int get_str(const char *name, const char *def, char *out, size_t outlen, char *err,
+                   size_t errlen)
+{
+    const char *v = cfg_get(name);
+    if (!v)
+        v = def;
+    if (strlen(v) >= outlen)
+        return fail(err, errlen, "%s: value longer than %zu characters", name, outlen - 1);
+    snprintf(out, outlen, "%s", v);
+    return 0;
+}
+
+const char *config_env_name(loopin_env_t env)
+{
+    return env == ENV_PRODUCTION ? "production" : env == ENV_TEST ? "test" : "development";
+}
+
+static int load_env_kind(config_t *cfg, char *err, size_t errlen)
+{
+    const char *v = cfg_get("LOOPIN_ENV");
+    if (!v || !strcmp(v, "development"))
+        cfg->env = ENV_DEVELOPMENT;
+    else if (!strcmp(v, "production"))
+        cfg->env = ENV_PRODUCTION;
+    else if (!strcmp(v, "test"))
+        cfg->env = ENV_TEST;
+    else
+        return fail(err, errlen,
+                    "LOOPIN_ENV: expected development, production or test, got \"%s\"", v);
+    return 0;
+}
+
+static int check_database_url(const config_t *cfg, char *err, size_t errlen)
+{
+    char path[1024];
+    if (db_url_dialect(cfg->database_url, path, sizeof path) == 0)
+        return fail(err, errlen,
+                    "LOOPIN_DATABASE_URL: expected sqlite:///abs/path.db, sqlite://relative.db "
+                    "or postgresql://user:pass@host:port/db");
+    return 0;
+}
+
+static int check_public_url(config_t *cfg, char *err, size_t errlen)
+{
+    if (!cfg->public_url[0]) {
+        snprintf(cfg->public_url, sizeof cfg->public_url, "http://%s:%d", cfg->host, cfg->port);
+        return 0;
+    }
+    if (strncmp(cfg->public_url, "http://", 7) && strncmp(cfg->public_url, "https://", 8))
+        return fail(err, errlen, "LOOPIN_PUBLIC_URL: expected an http:// or https:// URL");
+    size_t n = strlen(cfg->public_url);
+    while (n > 0 && cfg->public_url[n - 1] == '/')
+        cfg->public_url[--n] = '\0';
+    return 0;
+}
+
+int config_load(config_t *cfg, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    free_file_vars();
+    const char *file = getenv("LOOPIN_CONFIG_FILE");
+    int rc = file ? read_config_file(file, true, err, errlen)
+                  : access(".env", R_OK) == 0 ? read_config_file(".env", false, err, errlen)
+                                              : read_config_file("loopin.conf", false, err, errlen);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int def_threads = cores > 0 ? (int)(cores * 2) : 4;
+    if (rc || load_env_kind(cfg, err, errlen) ||
+        get_str("LOOPIN_DATABASE_URL", "sqlite://loopin.db", cfg->database_url,
+                sizeof cfg->database_url, err, errlen) ||
+        check_database_url(cfg, err, errlen) ||
+        get_str("LOOPIN_HOST", "127.0.0.1", cfg->host, sizeof cfg->host, err, errlen) ||
+        get_int("LOOPIN_PORT", 8000, 1, 65535, &cfg->port, err, errlen) ||
+        get_str("LOOPIN_SECRET_KEY", "", cfg->secret_key, sizeof cfg->secret_key, err, errlen) ||
+        get_str("LOOPIN_MEDIA_DIR", "media", cfg->media_dir, sizeof cfg->media_dir, err,
+                errlen) ||
+        get_str("LOOPIN_PUBLIC_URL", "", cfg->public_url, sizeof cfg->public_url, err,
+                errlen) ||
+        get_str("LOOPIN_CORS_ORIGINS", "", cfg->cors_origins, sizeof cfg->cors_origins, err,
+                errlen) ||
+        get_int("LOOPIN_WORKERS", def_threads, 1, 256, &cfg->workers, err, errlen) ||
+        get_int("LOOPIN_DB_POOL", def_threads, 1, 256, &cfg->db_pool, err, errlen) ||
+        get_bool("LOOPIN_TEST_MODE", false, &cfg->test_mode, err, errlen) ||
+        get_int("LOOPIN_REQUEST_TIMEOUT", 30, 1, 3600, &cfg->request_timeout_s, err, errlen) ||
+        get_int("LOOPIN_MAX_CONNECTIONS", 1024, 1, 100000, &cfg->max_connections, err,
+                errlen) ||
+        get_int("LOOPIN_SHUTDOWN_GRACE", 30, 0, 3600, &cfg->shutdown_grace_s, err, errlen) ||
+        get_int("LOOPIN_JOBS_POLL_MS", 1000, 10, 600000, &cfg->jobs_poll_ms, err, errlen) ||
+        get_bool("LOOPIN_JOBS_IN_SERVE", true, &cfg->jobs_in_serve, err, errlen) ||
+        get_str("LOOPIN_LOG_LEVEL", "info", cfg->log_level, sizeof cfg->log_level, err,
+                errlen)) {
+        free_file_vars();
+        return -1;
+    }
+    free_file_vars();
+    log_level_t lvl;
+    if (log_parse_level(cfg->log_level, &lvl) != 0)
+        return fail(err, errlen, "LOOPIN_LOG_LEVEL: expected debug, info, warn or error");
+    if (cfg->test_mode && cfg->env == ENV_PRODUCTION)
+        return fail(err, errlen, "LOOPIN_TEST_MODE: test mode is refused when "
+                                 "LOOPIN_ENV=production");
+    if (cfg->secret_key[0])
+        snprintf(cfg->secret_source, sizeof cfg->secret_source, "LOOPIN_SECRET_KEY");
+    return check_public_url(cfg, err, errlen);
+}
+
+#define MIN_SECRET_LEN 32
+
+/* Where development keeps its generated key: beside the SQLite file, or in
+ * the working directory for PostgreSQL. */
+static void secret_file_path(const config_t *cfg, char *out, size_t outlen)
+{
+    char path[1024];
+    if (db_url_dialect(cfg->database_url, path, sizeof path) == DB_DIALECT_SQLITE)
+        snprintf(out, outlen, "%s.secret_key", path);
+    else
+        snprintf(out, outlen, ".loopin.secret_key");
+}
+
+static int read_secret_file(const char *path, config_t *cfg, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot read %s", path);
+    char buf[256] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    if (n < MIN_SECRET_LEN)
+        return fail(err, errlen, "LOOPIN_SECRET_KEY: key file %s is too short", path);
+    snprintf(cfg->secret_key, sizeof cfg->secret_key, "%s", buf);
+    snprintf(cfg->secret_source, sizeof cfg->secret_source, "%s", path);
+    return 0;
+}
+
+int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
+{
+    if (cfg->secret_key[0]) {
+        if (strlen(cfg->secret_key) < MIN_SECRET_LEN) {
+            if (cfg->env == ENV_PRODUCTION)
+                return fail(err, errlen, "LOOPIN_SECRET_KEY: must be at least %d characters",
+                            MIN_SECRET_LEN);
+            log_msg(LOG_WARN, "LOOPIN_SECRET_KEY is shorter than 32 characters", NULL);
+        }
+        return 0;
+    }
+    if (cfg->env == ENV_PRODUCTION)
+        return fail(err, errlen, "LOOPIN_SECRET_KEY: required in production (at least %d "
+                                 "random characters)",
+                    MIN_SECRET_LEN);
+    char path[1100];
+    secret_file_path(cfg, path, sizeof path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return read_secret_file(path, cfg, err, errlen);
+        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot create %s: %s", path,
+                    strerror(errno));
+    }
+    char key[65];
+    rand_hex(key, 32);
+    ssize_t w = write(fd, key, 64);
+    close(fd);
+    if (w != 64)
+        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot write %s", path);
+    snprintf(cfg->secret_key, sizeof cfg->secret_key, "%s", key);
+    snprintf(cfg->secret_source, sizeof cfg->secret_source, "%s", path);
+    cfg->secret_generated = true;
+    log_msg(LOG_WARN, "generated a development secret key; set LOOPIN_SECRET_KEY in production",
+            "file", path, NULL);
+    return 0;
+}
+
+void config_print(const config_t *cfg, FILE *out)
+{
+    char url[1024];
+    db_url_mask(cfg->database_url, url, sizeof url);
+    fprintf(out, "LOOPIN_ENV=%s\n", config_env_name(cfg->env));
+    fprintf(out, "LOOPIN_DATABASE_URL=%s\n", url);
+    fprintf(out, "LOOPIN_HOST=%s\n", cfg->host);
+    fprintf(out, "LOOPIN_PORT=%d\n", cfg->port);
+    if (cfg->secret_key[0])
+        fprintf(out, "LOOPIN_SECRET_KEY=**** (%zu characters, from %s)\n",
+                strlen(cfg->secret_key), cfg->secret_source);
+    else
+        fprintf(out, "LOOPIN_SECRET_KEY=(unset)\n");
+    fprintf(out, "LOOPIN_MEDIA_DIR=%s\n", cfg->media_dir);
+    fprintf(out, "LOOPIN_PUBLIC_URL=%s\n", cfg->public_url);
+    fprintf(out, "LOOPIN_CORS_ORIGINS=%s\n", cfg->cors_origins);
+    fprintf(out, "LOOPIN_WORKERS=%d\n", cfg->workers);
+    fprintf(out, "LOOPIN_DB_POOL=%d\n", cfg->db_pool);
+    fprintf(out, "LOOPIN_TEST_MODE=%d\n", cfg->test_mode ? 1 : 0);
+    fprintf(out, "LOOPIN_REQUEST_TIMEOUT=%d\n", cfg->request_timeout_s);
+    fprintf(out, "LOOPIN_MAX_CONNECTIONS=%d\n", cfg->max_connections);
+    fprintf(out, "LOOPIN_SHUTDOWN_GRACE=%d\n", cfg->shutdown_grace_s);
+    fprintf(out, "LOOPIN_JOBS_POLL_MS=%d\n", cfg->jobs_poll_ms);
+    fprintf(out, "LOOPIN_JOBS_IN_SERVE=%d\n", cfg->jobs_in_serve ? 1 : 0);
+    fprintf(out, "LOOPIN_LOG_LEVEL=%s\n", cfg->log_level);
+}

@@ -1,0 +1,53 @@
+/*
+ * config.h: the effective configuration, read once at start from the
+ * environment, with an optional `.env` or `loopin.conf` file (KEY=VALUE lines)
+ * in the working directory filling in what the environment does not set.
+ * A bad value is reported as one line naming the variable; main exits 2.
+ */
+#ifndef LOOPIN_CONFIG_H
+#define LOOPIN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum { ENV_DEVELOPMENT = 0, ENV_PRODUCTION, ENV_TEST } loopin_env_t;
+
+typedef struct {
+    char database_url[1024];
+    char host[256];
+    int port;
+    loopin_env_t env;
+    char secret_key[256];
+    bool secret_generated; /* development: created now beside the database */
+    char secret_source[1200]; /* "LOOPIN_SECRET_KEY" or the file it came from */
+    char media_dir[1024];
+    char public_url[512];  /* absolute base for URLs the API returns */
+    char cors_origins[2048]; /* comma-separated; empty = no CORS */
+    int workers;            /* HTTP threads */
+    int db_pool;            /* connections */
+    bool test_mode;
+    int request_timeout_s;  /* per-connection idle/upload timeout */
+    int max_connections;
+    int shutdown_grace_s;   /* how long SIGTERM waits for in-flight requests */
+    int jobs_poll_ms;       /* scheduler poll interval */
+    bool jobs_in_serve;     /* run the job scheduler inside serve */
+    char log_level[16];
+} config_t;
+
+/* Reads the configuration. Returns 0, or -1 with a one-line message naming
+ * the variable in err. Does not touch the filesystem except to read the
+ * optional config file; see config_resolve_secret for the secret. */
+int config_load(config_t *cfg, char *err, size_t errlen);
+
+/* Fills cfg->secret_key when unset: development generates a key once and
+ * keeps it in a file beside the SQLite database (mode 0600, with a warning);
+ * production refuses a missing or short (< 32 chars) key. */
+int config_resolve_secret(config_t *cfg, char *err, size_t errlen);
+
+/* Writes the effective configuration, secrets masked, one KEY=value a line. */
+void config_print(const config_t *cfg, FILE *out);
+
+const char *config_env_name(loopin_env_t env);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * router.h: the route table. Patterns are literal segments and typed
+ * parameters: "/api/events/{event_id:int}", "{id:uuid}", "{slug}" (string).
+ * A literal segment beats a parameter, so "/api/events/my-tickets" wins over
+ * "/api/events/{event_id:int}" whatever the order of registration.
+ */
+#ifndef LOOPIN_ROUTER_H
+#define LOOPIN_ROUTER_H
+
+#include "http/http.h"
+
+#define ROUTE_MAX_SEGS 12
+
+typedef enum { PARAM_STR = 0, PARAM_INT, PARAM_UUID } param_type_t;
+
+typedef struct {
+    char *lit;  /* literal text, or NULL for a parameter (owned) */
+    char *name; /* parameter name (owned) */
+    param_type_t type;
+} route_seg_t;
+
+typedef struct route {
+    int methods; /* http_method_t bits */
+    const char *pattern;
+    http_handler_fn handler;
+    int body;      /* BODY_* kinds accepted */
+    bool test_only; /* registered only with LOOPIN_TEST_MODE=1 */
+    int index;      /* position in the table, for metrics */
+    int nseg;
+    route_seg_t segs[ROUTE_MAX_SEGS];
+} route_t;
+
+typedef struct router router_t;
+
+typedef enum {
+    ROUTE_FOUND = 0,
+    ROUTE_NOT_FOUND,
+    ROUTE_METHOD_NOT_ALLOWED, /* allow_methods says which */
+    ROUTE_BAD_PARAM,          /* a typed parameter did not parse */
+} route_result_t;
+
+typedef struct {
+    const route_t *route;
+    int allow_methods;
+    /* for ROUTE_BAD_PARAM */
+    const char *bad_name;
+    const char *bad_value;
+    param_type_t bad_type;
+    /* for ROUTE_FOUND: parameter values in pattern order (arena strings) */
+    int nparams;
+    http_kv_t params[ROUTE_MAX_SEGS];
+} route_match_t;
+
+router_t *router_new(void);
+void router_free(router_t *r);
+/* Returns -1 (and logs) for a malformed pattern; patterns are code, so the
+ * caller treats that as a programming error. */
+int router_add(router_t *r, int methods, const char *pattern, http_handler_fn handler, int body,
+               bool test_only);
+int router_count(const router_t *r);
+const route_t *router_at(const router_t *r, int i);
+
+/* path must start with '/', without query string. Segments are
+ * percent-decoded into arena memory. */
+route_result_t router_match(const router_t *r, int method, const char *path, arena_t *arena,
+                            route_match_t *m);
+
+/* Parameter type checks, shared with the unit tests. */
+bool router_parse_int(const char *s, int64_t *out);
+bool router_is_uuid(const char *s);
+
+#endif

@@ -1,0 +1,410 @@
+/*
+ * server.c: libmicrohttpd glue. It owns a request's life: routing on the
+ * header call, buffering the body under a size limit on the upload calls,
+ * then parsing, running the handler and queueing the response on the final
+ * call (never on the header call, which would make libmicrohttpd drop
+ * keep-alive), and on completion the access log, metrics and cleanup.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "core/strbuf.h"
+#include "http/body.h"
+#include "http/form.h"
+#include "http/metrics.h"
+#include "http/middleware.h"
+#include "http/router.h"
+
+/* A body bigger than its limit is still read and thrown away up to this many
+ * bytes, so the client gets a 413 instead of a reset connection; beyond it
+ * the connection is closed after the response. */
+#define HTTP_DRAIN_MAX (64 * 1024 * 1024)
+
+struct http_server {
+    app_t *app;
+    struct MHD_Daemon *d;
+    _Atomic int inflight;
+    int port;
+};
+
+/* Per-request state that only the server needs. */
+typedef struct {
+    http_req_t req;
+    size_t body_cap, received, limit;
+    bool too_large, closing, header_too_large, timed_out;
+    route_result_t route_result;
+    route_match_t match;
+    bool responded;
+} conn_req_t;
+
+const char *http_header(http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    http_req_t *req = cls;
+    char *k = arena_strdup(&req->arena, key);
+    char *v = arena_strdup(&req->arena, value ? value : "");
+    if (form_percent_decode(k, 1) >= 0 && form_percent_decode(v, 1) >= 0)
+        http_kvs_add(&req->query, &req->arena, k, v);
+    return MHD_YES;
+}
+
+static void set_client_ip(http_req_t *req)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                  req->client_ip, sizeof req->client_ip);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                  req->client_ip, sizeof req->client_ip);
+}
+
+/* Trailing slashes are not significant: "/health/" is "/health". */
+static const char *normalise_path(arena_t *a, const char *url)
+{
+    size_t n = strlen(url);
+    while (n > 1 && url[n - 1] == '/')
+        n--;
+    return arena_strndup(a, url, n);
+}
+
+static conn_req_t *request_begin(app_t *app, struct MHD_Connection *c, const char *url,
+                                 const char *method)
+{
+    conn_req_t *cr = calloc(1, sizeof *cr);
+    if (!cr)
+        return NULL;
+    http_req_t *req = &cr->req;
+    req->app = app;
+    req->conn = c;
+    arena_init(&req->arena);
+    req->start_mono_us = clock_mono_us();
+    req->method = http_method_parse(method);
+    req->method_name = arena_strdup(&req->arena, method);
+    req->path = normalise_path(&req->arena, url);
+    req->user_agent = http_header(req, MHD_HTTP_HEADER_USER_AGENT);
+    set_client_ip(req);
+    middleware_request_id(req);
+
+    size_t header_bytes = strlen(url);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &header_bytes);
+    cr->header_too_large = header_bytes > HTTP_HEADER_LIMIT;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_arg, req);
+
+    body_classify(req);
+    cr->limit = req->body_kind == BODY_MULTIPART ? HTTP_MULTIPART_LIMIT : HTTP_JSON_LIMIT;
+    const char *cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > cr->limit) {
+        cr->too_large = true;
+        cr->closing = strtoull(cl, NULL, 10) > HTTP_DRAIN_MAX;
+    }
+    int match_method = req->method == HTTP_HEAD ? HTTP_GET : req->method;
+    if (req->method == HTTP_OPTIONS)
+        match_method = 0x7f; /* any route on this path answers a preflight */
+    cr->route_result =
+        router_match(app->router, match_method, req->path, &req->arena, &cr->match);
+    return cr;
+}
+
+static void request_feed(conn_req_t *cr, const char *data, size_t len)
+{
+    cr->received += len;
+    if (cr->received > cr->limit) {
+        cr->too_large = true;
+        free(cr->req.body);
+        cr->req.body = NULL;
+        cr->req.body_len = cr->body_cap = 0;
+        if (cr->received > HTTP_DRAIN_MAX)
+            cr->closing = true;
+        return;
+    }
+    if (cr->too_large || cr->header_too_large)
+        return;
+    http_req_t *req = &cr->req;
+    if (req->body_len + len + 1 > cr->body_cap) {
+        size_t cap = cr->body_cap ? cr->body_cap : 4096;
+        while (cap < req->body_len + len + 1)
+            cap *= 2;
+        char *nb = realloc(req->body, cap);
+        if (!nb)
+            abort();
+        req->body = nb;
+        cr->body_cap = cap;
+    }
+    memcpy(req->body + req->body_len, data, len);
+    req->body_len += len;
+    req->body[req->body_len] = '\0';
+}
+
+static void render_route_error(conn_req_t *cr)
+{
+    http_req_t *req = &cr->req;
+    if (cr->route_result == ROUTE_METHOD_NOT_ALLOWED) {
+        strbuf_t sb;
+        sb_init(&sb);
+        for (int m = HTTP_GET; m <= HTTP_OPTIONS; m <<= 1)
+            if (cr->match.allow_methods & m)
+                sb_printf(&sb, "%s%s", sb.len ? ", " : "", http_method_name((http_method_t)m));
+        http_set_header(req, "Allow", sb.data ? sb.data : "");
+        sb_free(&sb);
+        http_error(req, 405, "METHOD_NOT_ALLOWED", "Method Not Allowed");
+    } else if (cr->route_result == ROUTE_BAD_PARAM) {
+        bool is_int = cr->match.bad_type == PARAM_INT;
+        http_error_field(req, is_int ? "int_parsing" : "uuid_parsing", "path", cr->match.bad_name,
+                         is_int ? "Input should be a valid integer, unable to parse string as "
+                                  "an integer"
+                                : "Input should be a valid UUID",
+                         json_string(cr->match.bad_value));
+    } else {
+        http_error(req, 404, "NOT_FOUND", "Not Found");
+    }
+}
+
+/* Decides the response once the whole request is in. */
+static void request_dispatch(conn_req_t *cr)
+{
+    http_req_t *req = &cr->req;
+    if (cr->header_too_large) {
+        http_error(req, 431, "HEADER_TOO_LARGE", "Request header fields too large (limit %d bytes)",
+                   HTTP_HEADER_LIMIT);
+    } else if (cr->timed_out) {
+        http_error(req, 408, "REQUEST_TIMEOUT", "Request body not received in time");
+    } else if (cr->too_large) {
+        http_error(req, 413, "PAYLOAD_TOO_LARGE", "Request body too large (limit %zu bytes)",
+                   cr->limit);
+    } else if (req->method == 0) {
+        http_error(req, 405, "METHOD_NOT_ALLOWED", "Method Not Allowed");
+    } else if (cr->route_result != ROUTE_FOUND) {
+        render_route_error(cr);
+    } else if (req->method == HTTP_OPTIONS) {
+        middleware_preflight(req, cr->match.route->methods);
+    } else {
+        req->route = cr->match.route;
+        for (int i = 0; i < cr->match.nparams; i++)
+            http_kvs_add(&req->params, &req->arena, cr->match.params[i].name,
+                         cr->match.params[i].value);
+        if (body_parse(req) == 0)
+            req->route->handler(req);
+        if (req->db) {
+            db_release(req->db);
+            req->db = NULL;
+        }
+        if (req->res.status == 0) {
+            log_msg(LOG_ERROR, "handler wrote no response", "route", req->route->pattern, NULL);
+            http_error(req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+        }
+    }
+}
+
+static enum MHD_Result queue(conn_req_t *cr)
+{
+    http_req_t *req = &cr->req;
+    http_res_t *res = &req->res;
+    struct MHD_Response *r;
+    if (res->owned) {
+        r = MHD_create_response_from_buffer_with_free_callback(res->len, res->owned, free);
+        res->owned = NULL; /* now libmicrohttpd's to free */
+    } else {
+        /* static memory: libmicrohttpd only reads it (the API lacks const) */
+        r = MHD_create_response_from_buffer(res->len, (void *)(uintptr_t)(res->body ? res->body : ""),
+                                            MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r)
+        return MHD_NO;
+    if (res->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    middleware_response_headers(req);
+    for (int i = 0; i < res->headers.n; i++)
+        MHD_add_response_header(r, res->headers.items[i].name, res->headers.items[i].value);
+    if (cr->closing || atomic_load(&req->app->draining))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    cr->responded = true;
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    http_server_t *s = cls;
+    conn_req_t *cr = *con_cls;
+    if (!cr) {
+        cr = request_begin(s->app, c, url, method);
+        if (!cr)
+            return MHD_NO;
+        atomic_fetch_add(&s->inflight, 1);
+        *con_cls = cr;
+        return MHD_YES; /* answer on a later call so keep-alive survives */
+    }
+    if (cr->responded)
+        return MHD_YES;
+    if (*upload_data_size) {
+        request_feed(cr, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        int64_t elapsed = clock_mono_us() - cr->req.start_mono_us;
+        if (elapsed > (int64_t)s->app->cfg.request_timeout_s * USEC_PER_SEC) {
+            cr->timed_out = cr->closing = true;
+        }
+        if (!cr->closing)
+            return MHD_YES;
+    }
+    request_dispatch(cr);
+    return queue(cr);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    (void)toe;
+    http_server_t *s = cls;
+    conn_req_t *cr = *con_cls;
+    if (!cr)
+        return;
+    http_req_t *req = &cr->req;
+    if (cr->responded) {
+        int64_t dur = clock_mono_us() - req->start_mono_us;
+        metrics_observe_request(s->app->metrics, req->route ? req->route->index : -1,
+                                req->res.status, dur);
+        middleware_access_log(req, dur);
+    }
+    if (req->db)
+        db_release(req->db);
+    json_decref(req->json);
+    free(req->body);
+    free(req->res.owned);
+    arena_free(&req->arena);
+    free(cr);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* Keep the URL and query exactly as sent; the router and query parser decode
+ * them (so "%2F" stays inside one path segment). */
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return strlen(s);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    log_msg(LOG_WARN, "libmicrohttpd", "detail", buf, NULL);
+}
+
+static int resolve_bind(const char *host, int port, struct sockaddr_storage *ss, bool *v6)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    if (getaddrinfo(host, portstr, &hints, &res) != 0 || !res)
+        return -1;
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *v6 = res->ai_family == AF_INET6;
+    freeaddrinfo(res);
+    return 0;
+}
+
+http_server_t *http_server_start(app_t *app, int port, char *err, size_t errlen)
+{
+    http_server_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->app = app;
+    struct sockaddr_storage ss;
+    bool v6 = false;
+    if (resolve_bind(app->cfg.host, port, &ss, &v6) != 0) {
+        snprintf(err, errlen, "LOOPIN_HOST: cannot resolve \"%s\"", app->cfg.host);
+        free(s);
+        return NULL;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
+    s->d = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.workers,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.request_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, errlen, "LOOPIN_PORT: cannot listen on %s:%d (in use or not permitted)",
+                 app->cfg.host, port);
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : port;
+    return s;
+}
+
+int http_server_port(const http_server_t *s)
+{
+    return s->port;
+}
+
+void http_server_stop(http_server_t *s, int grace_s)
+{
+    if (!s)
+        return;
+    atomic_store(&s->app->draining, 1);
+    MHD_socket lsock = MHD_quiesce_daemon(s->d);
+    int64_t deadline = clock_mono_us() + (int64_t)grace_s * USEC_PER_SEC;
+    while (atomic_load(&s->inflight) > 0 && clock_mono_us() < deadline)
+        usleep(10000);
+    if (atomic_load(&s->inflight) > 0)
+        log_msg(LOG_WARN, "shutdown grace period over; closing busy connections", NULL);
+    MHD_stop_daemon(s->d);
+    if (lsock != MHD_INVALID_SOCKET)
+        close(lsock);
+    free(s);
+}

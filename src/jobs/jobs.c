@@ -1,0 +1,274 @@
+/*
+ * jobs.c: the queue mechanics: enqueue, claim with a lease, finish, retry
+ * with backoff, and the scheduler thread that drives them inside `serve`
+ * (and alone in `loopin worker`).
+ */
+#include "jobs/jobs.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "http/metrics.h"
+
+#define LEASE_S 300
+#define MAX_BACKOFF_S 3600
+#define PERIODIC_CHECK_S 30
+
+static const job_kind_t *find_kind(const char *kind)
+{
+    for (int i = 0; i < job_kinds_count; i++)
+        if (strcmp(job_kinds[i].kind, kind) == 0)
+            return &job_kinds[i];
+    return NULL;
+}
+
+static const char SQL_ENQUEUE[] =
+    "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, dedupe_key, "
+    "created_at, updated_at) VALUES ($1, $2, 'pending', 0, $3, $4, $5, $6, $6) "
+    "ON CONFLICT (kind, dedupe_key) WHERE status IN ('pending', 'running') AND dedupe_key IS "
+    "NOT NULL DO NOTHING";
+
+int jobs_enqueue(db_conn_t *c, const char *kind, const char *payload_json, int64_t run_at_us,
+                 const char *dedupe_key, bool *added)
+{
+    const job_kind_t *k = find_kind(kind);
+    int64_t n = 0;
+    int rc = db_exec(c, SQL_ENQUEUE,
+                     DB_ARGS(db_text(kind), db_text(payload_json ? payload_json : "{}"),
+                             db_int(k && k->max_attempts ? k->max_attempts : 5),
+                             db_time(run_at_us), db_text(dedupe_key), db_time(clock_now_us())),
+                     &n);
+    if (added)
+        *added = rc == DB_OK && n > 0;
+    return rc;
+}
+
+/* A job whose worker died on its last allowed attempt is dead, not retried. */
+static const char SQL_BURY[] =
+    "UPDATE jobs SET status = 'dead', locked_until = NULL, finished_at = $1, updated_at = $1, "
+    "last_error = 'lease expired on the last attempt' "
+    "WHERE status = 'running' AND locked_until < $1 AND attempts >= max_attempts";
+
+/* Takes the oldest due job, or one whose lease expired (its worker died). */
+static const char SQL_CLAIM[] =
+    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $2, "
+    "locked_by = $3, updated_at = $1 WHERE id = (SELECT id FROM jobs WHERE "
+    "((status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until < $1)) "
+    "AND attempts < max_attempts ORDER BY run_at, id LIMIT 1 @SKIP_LOCKED) "
+    "RETURNING id, kind, payload, attempts, max_attempts";
+
+typedef struct {
+    const char *worker;
+    int64_t id, attempts, max_attempts;
+    char kind[64];
+    char *payload;
+} claim_t;
+
+static int claim_tx(db_conn_t *c, void *ctx)
+{
+    claim_t *cl = ctx;
+    int64_t now = clock_now_us();
+    db_rows_t *rows;
+    int rc = db_exec(c, SQL_BURY, DB_ARGS(db_time(now)), NULL);
+    if (rc != DB_OK)
+        return rc;
+    rc = db_query(c, SQL_CLAIM,
+                      DB_ARGS(db_time(now), db_time(now + LEASE_S * USEC_PER_SEC),
+                              db_text(cl->worker)),
+                      &rows);
+    if (rc != DB_OK)
+        return rc;
+    cl->id = 0;
+    if (db_next(rows)) {
+        cl->id = db_col_int(rows, 0);
+        snprintf(cl->kind, sizeof cl->kind, "%s", db_col_text(rows, 1));
+        free(cl->payload);
+        cl->payload = strdup(db_col_text(rows, 2) ? db_col_text(rows, 2) : "{}");
+        cl->attempts = db_col_int(rows, 3);
+        cl->max_attempts = db_col_int(rows, 4);
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
+}
+
+static int64_t backoff_us(int64_t attempts)
+{
+    int64_t s = 5;
+    for (int64_t i = 1; i < attempts && s < MAX_BACKOFF_S; i++)
+        s *= 2;
+    if (s > MAX_BACKOFF_S)
+        s = MAX_BACKOFF_S;
+    return s * USEC_PER_SEC + (int64_t)rand_uniform((uint32_t)(s * 200000)); /* +0-20% */
+}
+
+static void finish(db_conn_t *c, const claim_t *cl, bool ok, const char *error)
+{
+    int64_t now = clock_now_us();
+    if (ok) {
+        db_exec(c,
+                "UPDATE jobs SET status = 'done', locked_until = NULL, last_error = '', "
+                "finished_at = $2, updated_at = $2 WHERE id = $1 AND locked_by = $3",
+                DB_ARGS(db_int(cl->id), db_time(now), db_text(cl->worker)), NULL);
+        return;
+    }
+    bool dead = cl->attempts >= cl->max_attempts;
+    db_exec(c,
+            "UPDATE jobs SET status = $2, run_at = $3, locked_until = NULL, last_error = $4, "
+            "finished_at = $5, updated_at = $6 WHERE id = $1 AND locked_by = $7",
+            DB_ARGS(db_int(cl->id), db_text(dead ? "dead" : "pending"),
+                    db_time(now + backoff_us(cl->attempts)), db_text(error),
+                    dead ? db_time(now) : db_null(), db_time(now), db_text(cl->worker)),
+            NULL);
+}
+
+int jobs_run_one(app_t *app, const char *worker_id, bool *ran)
+{
+    *ran = false;
+    db_conn_t *c = db_acquire(app->db);
+    if (!c)
+        return DB_TIMEOUT;
+    claim_t cl = {.worker = worker_id};
+    int rc = db_tx_run(c, DB_TX_WRITE, claim_tx, &cl);
+    if (rc != DB_OK || cl.id == 0) {
+        free(cl.payload);
+        db_release(c);
+        return rc;
+    }
+    *ran = true;
+    const job_kind_t *k = find_kind(cl.kind);
+    char err[256] = "";
+    json_t *payload = json_loads(cl.payload, 0, NULL);
+    int hrc = -1;
+    if (!k)
+        snprintf(err, sizeof err, "no handler for job kind %s", cl.kind);
+    else
+        hrc = k->handler(app, c, payload, err, sizeof err);
+    json_decref(payload);
+    if (db_in_tx(c))
+        db_tx_rollback(c); /* a handler must not leave a transaction open */
+    finish(c, &cl, hrc == 0, err);
+    if (app->metrics)
+        metrics_job_done(app->metrics, cl.kind, hrc == 0);
+    char idbuf[24];
+    snprintf(idbuf, sizeof idbuf, "%lld", (long long)cl.id);
+    if (hrc == 0)
+        log_msg(LOG_INFO, "job done", "kind", cl.kind, "id", idbuf, NULL);
+    else
+        log_msg(LOG_WARN, "job failed", "kind", cl.kind, "id", idbuf, "error", err, NULL);
+    free(cl.payload);
+    db_release(c);
+    return DB_OK;
+}
+
+int jobs_schedule_periodic(app_t *app)
+{
+    db_conn_t *c = db_acquire(app->db);
+    if (!c)
+        return DB_TIMEOUT;
+    int rc = DB_OK;
+    for (int i = 0; i < job_kinds_count && rc == DB_OK; i++) {
+        const job_kind_t *k = &job_kinds[i];
+        if (k->period_s > 0)
+            rc = jobs_enqueue(c, k->kind, "{}", clock_now_us() + k->period_s * USEC_PER_SEC,
+                              k->kind, NULL);
+    }
+    db_release(c);
+    return rc;
+}
+
+/* ---- the scheduler thread ------------------------------------------- */
+
+struct jobs_runner {
+    app_t *app;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    char worker_id[64];
+};
+
+static bool wait_or_stop(jobs_runner_t *r, int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&r->mu);
+    if (!r->stop)
+        pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+    bool stop = r->stop;
+    pthread_mutex_unlock(&r->mu);
+    return stop;
+}
+
+static void *runner_main(void *arg)
+{
+    jobs_runner_t *r = arg;
+    int64_t next_periodic = 0;
+    for (;;) {
+        int64_t now = clock_mono_us();
+        if (now >= next_periodic) {
+            if (jobs_schedule_periodic(r->app) != DB_OK)
+                log_msg(LOG_WARN, "could not schedule periodic jobs", NULL);
+            next_periodic = now + PERIODIC_CHECK_S * USEC_PER_SEC;
+        }
+        bool ran = false;
+        /* Drain what is due before sleeping again. */
+        while (jobs_run_one(r->app, r->worker_id, &ran) == DB_OK && ran) {
+            pthread_mutex_lock(&r->mu);
+            bool stop = r->stop;
+            pthread_mutex_unlock(&r->mu);
+            if (stop)
+                return NULL;
+        }
+        if (wait_or_stop(r, r->app->cfg.jobs_poll_ms))
+            return NULL;
+    }
+}
+
+jobs_runner_t *jobs_runner_start(app_t *app)
+{
+    jobs_runner_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->app = app;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    char rnd[9];
+    rand_hex(rnd, 4);
+    char host[32] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(r->worker_id, sizeof r->worker_id, "%s:%d:%s", host, (int)getpid(), rnd);
+    if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void jobs_runner_stop(jobs_runner_t *r)
+{
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->stop = true;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->thread, NULL);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    free(r);
+}

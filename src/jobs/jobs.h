@@ -1,0 +1,50 @@
+/*
+ * jobs.h: durable background jobs in the `jobs` table. A job is claimed with
+ * a lease (FOR UPDATE SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite),
+ * run by its kind's handler, and marked done, or retried with exponential
+ * backoff, or dead after max_attempts. A crashed worker's lease expires and
+ * another worker takes the job over, so handlers must be idempotent.
+ *
+ * Periodic jobs are rows like any other, scheduled with a dedupe key so that
+ * several processes keep exactly one pending instance.
+ */
+#ifndef LOOPIN_JOBS_H
+#define LOOPIN_JOBS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+
+/* Returns 0 on success; otherwise writes a reason (no secrets) to err. */
+typedef int (*job_handler_fn)(app_t *app, db_conn_t *c, json_t *payload, char *err,
+                              size_t errlen);
+
+typedef struct {
+    const char *kind;
+    job_handler_fn handler;
+    int64_t period_s; /* > 0: scheduled periodically */
+    int max_attempts;
+} job_kind_t;
+
+extern const job_kind_t job_kinds[];
+extern const int job_kinds_count;
+
+/* Adds a job. dedupe_key (may be NULL): at most one pending/running job per
+ * (kind, dedupe_key); a duplicate is silently not added (*added=false). */
+int jobs_enqueue(db_conn_t *c, const char *kind, const char *payload_json, int64_t run_at_us,
+                 const char *dedupe_key, bool *added);
+
+/* Claims and runs at most one due job. *ran tells whether one ran. */
+int jobs_run_one(app_t *app, const char *worker_id, bool *ran);
+
+/* Makes sure each periodic kind has its next run scheduled. */
+int jobs_schedule_periodic(app_t *app);
+
+typedef struct jobs_runner jobs_runner_t;
+/* A scheduler thread polling every cfg.jobs_poll_ms. */
+jobs_runner_t *jobs_runner_start(app_t *app);
+void jobs_runner_stop(jobs_runner_t *r);
+
+#endif

@@ -1,0 +1,352 @@
+/*
+ * main.c: the `loopin` binary's subcommand dispatch. Each subcommand loads
+ * the configuration (exit 2 when it is bad), does its one job and returns an
+ * exit code; nothing else in the code base calls exit().
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/phone.h"
+#include "core/rand.h"
+#include "db/migrate.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "jobs/jobs.h"
+#include "ops/ops.h"
+
+#define EXIT_CONFIG 2
+
+typedef int (*command_fn)(app_t *app, int argc, char **argv);
+
+typedef struct {
+    const char *name, *summary, *usage;
+    command_fn run;
+    bool needs_db;
+} command_t;
+
+static int usage_error(const char *usage)
+{
+    fprintf(stderr, "usage: %s\n", usage);
+    return EXIT_CONFIG;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return true;
+    return false;
+}
+
+static int run_migrations(app_t *app)
+{
+    char err[512];
+    int applied = 0;
+    if (migrate_apply(app->db, loopin_migrations, loopin_migrations_count, &applied, err,
+                      sizeof err) != DB_OK) {
+        log_msg(LOG_ERROR, "migration failed", "error", err, NULL);
+        return 1;
+    }
+    char n[16];
+    snprintf(n, sizeof n, "%d", applied);
+    log_msg(LOG_INFO, "database schema up to date", "applied_now", n, NULL);
+    return 0;
+}
+
+/* Blocks until SIGTERM or SIGINT (blocked in every thread by main). */
+static int wait_for_signal(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    return sig;
+}
+
+static router_t *build_router(const app_t *app)
+{
+    router_t *r = router_new();
+    if (!r)
+        return NULL;
+    ops_routes(r);
+    if (app->cfg.test_mode)
+        test_routes(r);
+    return r;
+}
+
+static int cmd_serve(app_t *app, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"port", required_argument, 0, 'p'}, {"no-migrate", no_argument, 0, 'n'}, {0, 0, 0, 0}};
+    int port = app->cfg.port, c;
+    bool migrate = true;
+    while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+        if (c == 'p') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 0 || v > 65535) {
+                fprintf(stderr, "--port: expected 0-65535\n");
+                return EXIT_CONFIG;
+            }
+            port = (int)v;
+        } else if (c == 'n')
+            migrate = false;
+        else
+            return usage_error("loopin serve [--port N] [--no-migrate]");
+    }
+    char err[512];
+    if (config_resolve_secret(&app->cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_CONFIG;
+    }
+    if (migrate && run_migrations(app) != 0)
+        return 1;
+    app->router = build_router(app);
+    app->metrics = app->router ? metrics_new(app->router) : NULL;
+    if (!app->metrics)
+        return 1;
+    app->server = http_server_start(app, port, err, sizeof err);
+    if (!app->server) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_CONFIG;
+    }
+    if (app->cfg.jobs_in_serve)
+        app->jobs = jobs_runner_start(app);
+    char portstr[16], workers[16];
+    snprintf(portstr, sizeof portstr, "%d", http_server_port(app->server));
+    snprintf(workers, sizeof workers, "%d", app->cfg.workers);
+    log_msg(LOG_INFO, "listening", "host", app->cfg.host, "port", portstr, "workers", workers,
+            "environment", config_env_name(app->cfg.env), "test_mode",
+            app->cfg.test_mode ? "true" : "false", NULL);
+    int sig = wait_for_signal();
+    log_msg(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
+    http_server_stop(app->server, app->cfg.shutdown_grace_s);
+    app->server = NULL;
+    jobs_runner_stop(app->jobs);
+    app->jobs = NULL;
+    log_msg(LOG_INFO, "stopped", NULL);
+    return 0;
+}
+
+static int cmd_migrate(app_t *app, int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--status")) {
+        char err[512];
+        int pending = 0;
+        if (migrate_pending(app->db, loopin_migrations, loopin_migrations_count, &pending, err,
+                            sizeof err) != DB_OK) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        printf("%d migrations known, %d pending\n", loopin_migrations_count, pending);
+        return 0;
+    }
+    if (argc > 1)
+        return usage_error("loopin migrate [--status]");
+    return run_migrations(app);
+}
+
+static int cmd_worker(app_t *app, int argc, char **argv)
+{
+    bool once = argc > 1 && !strcmp(argv[1], "--once");
+    if (argc > 1 && !once)
+        return usage_error("loopin worker [--once]");
+    if (once) {
+        bool ran = true;
+        int n = 0;
+        while (ran && jobs_run_one(app, "worker-once", &ran) == DB_OK)
+            n += ran;
+        printf("%d jobs run\n", n);
+        return 0;
+    }
+    app->jobs = jobs_runner_start(app);
+    if (!app->jobs)
+        return 1;
+    log_msg(LOG_INFO, "worker started", NULL);
+    wait_for_signal();
+    jobs_runner_stop(app->jobs);
+    app->jobs = NULL;
+    return 0;
+}
+
+static const char SQL_UPSERT_SUPERUSER[] =
+    "INSERT INTO users (uuid, phone, password_hash, is_active, is_staff, is_superuser, "
+    "date_joined, created_at, updated_at) VALUES ($1, $2, $3, $4, $4, $4, $5, $5, $5) "
+    "ON CONFLICT (phone) DO UPDATE SET password_hash = excluded.password_hash, "
+    "is_staff = excluded.is_staff, is_superuser = excluded.is_superuser, "
+    "updated_at = excluded.updated_at";
+
+/* Reads one line from stdin as the password, without echoing it anywhere. */
+static int read_password(char *buf, size_t len)
+{
+    if (!fgets(buf, (int)len, stdin))
+        return -1;
+    size_t n = strcspn(buf, "\r\n");
+    buf[n] = '\0';
+    return n >= 8 ? 0 : -1;
+}
+
+static int cmd_createsuperuser(app_t *app, int argc, char **argv)
+{
+    static const char usage[] = "loopin createsuperuser --phone +91XXXXXXXXXX --password-stdin";
+    static const struct option opts[] = {{"phone", required_argument, 0, 'p'},
+                                         {"password-stdin", no_argument, 0, 's'},
+                                         {0, 0, 0, 0}};
+    const char *phone_in = NULL;
+    bool from_stdin = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'p')
+            phone_in = optarg;
+        else if (c == 's')
+            from_stdin = true;
+        else
+            return usage_error(usage);
+    }
+    char phone[17];
+    if (!phone_in || !from_stdin)
+        return usage_error(usage);
+    if (!phone_normalize(phone_in, phone)) {
+        fprintf(stderr, "--phone: expected an international number such as +919876543210\n");
+        return EXIT_CONFIG;
+    }
+    char password[1024], hash[crypto_pwhash_STRBYTES], uuid[37];
+    if (read_password(password, sizeof password) != 0) {
+        fprintf(stderr, "password: at least 8 characters expected on stdin\n");
+        return EXIT_CONFIG;
+    }
+    int hrc = crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_MODERATE,
+                                crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    sodium_memzero(password, sizeof password);
+    if (hrc != 0 || run_migrations(app) != 0)
+        return 1;
+    rand_uuid(uuid);
+    db_conn_t *conn = db_acquire(app->db);
+    int rc = conn ? db_exec(conn, SQL_UPSERT_SUPERUSER,
+                            DB_ARGS(db_text(uuid), db_text(phone), db_text(hash), db_bool(true),
+                                    db_time(clock_now_us())),
+                            NULL)
+                  : DB_TIMEOUT;
+    if (rc != DB_OK)
+        fprintf(stderr, "could not save the superuser: %s\n", conn ? db_errmsg(conn) : "no connection");
+    if (conn)
+        db_release(conn);
+    if (rc == DB_OK)
+        printf("superuser %s is ready\n", phone);
+    return rc == DB_OK ? 0 : 1;
+}
+
+static int cmd_config(app_t *app, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    config_print(&app->cfg, stdout);
+    return 0;
+}
+
+static int cmd_version(app_t *app, int argc, char **argv)
+{
+    (void)app;
+    (void)argc;
+    (void)argv;
+    printf("loopin %s (API %s, %d migrations)\n", LOOPIN_VERSION, LOOPIN_API_VERSION,
+           loopin_migrations_count);
+    return 0;
+}
+
+static const command_t commands[] = {
+    {"serve", "run the HTTP server (migrates first)", "loopin serve [--port N] [--no-migrate]",
+     cmd_serve, true},
+    {"migrate", "apply pending database migrations", "loopin migrate [--status]", cmd_migrate,
+     true},
+    {"worker", "run background jobs only (for scale-out)", "loopin worker [--once]", cmd_worker,
+     true},
+    {"createsuperuser", "create or promote a staff superuser",
+     "loopin createsuperuser --phone +91XXXXXXXXXX --password-stdin", cmd_createsuperuser, true},
+    {"config", "print the effective configuration (secrets masked)", "loopin config", cmd_config,
+     false},
+    {"version", "print the version", "loopin version", cmd_version, false},
+};
+#define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static int print_usage(FILE *out)
+{
+    fprintf(out, "usage: loopin <command> [options]\n\ncommands:\n");
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nEach command takes --help. Configuration comes from LOOPIN_* environment "
+                 "variables (see README).\n");
+    return out == stdout ? 0 : EXIT_CONFIG;
+}
+
+static int open_database(app_t *app)
+{
+    db_pool_config_t pc = {.url = app->cfg.database_url,
+                           .size = app->cfg.db_pool,
+                           .acquire_timeout_ms = 5000,
+                           .statement_timeout_ms = 30000};
+    char err[512];
+    if (db_pool_open(&pc, &app->db, err, sizeof err) != DB_OK) {
+        fprintf(stderr, "LOOPIN_DATABASE_URL: cannot open the database: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help"))
+        return print_usage(argc < 2 ? stderr : stdout);
+    const command_t *cmd = NULL;
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            cmd = &commands[i];
+    if (!cmd) {
+        fprintf(stderr, "loopin: unknown command '%s'\n", argv[1]);
+        return print_usage(stderr);
+    }
+    if (wants_help(argc - 1, argv + 1)) {
+        printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+        return 0;
+    }
+    /* Signals are handled by sigwait in the main thread only: block them
+     * before any other thread exists so every thread inherits the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    static app_t app;
+    char err[512];
+    if (config_load(&app.cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_CONFIG;
+    }
+    log_level_t level = LOG_INFO;
+    log_parse_level(app.cfg.log_level, &level);
+    log_set_level(level);
+    if (rand_init() != 0) {
+        fprintf(stderr, "libsodium failed to initialise\n");
+        return 1;
+    }
+    int rc = cmd->needs_db ? open_database(&app) : 0;
+    if (rc == 0)
+        rc = cmd->run(&app, argc - 1, argv + 1);
+    metrics_free(app.metrics);
+    router_free(app.router);
+    db_pool_close(app.db);
+    return rc;
+}

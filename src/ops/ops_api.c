@@ -1,0 +1,136 @@
+/*
+ * ops_api.c: GET /health (deep: a database round trip), the shallow
+ * /api/health used by load balancers, /api and / banners, Prometheus
+ * /metrics, and the OpenAPI document with its HTML page.
+ */
+#include <string.h>
+
+#include "app.h"
+#include "core/clock.h"
+#include "core/strbuf.h"
+#include "http/metrics.h"
+#include "ops/embedded.h"
+#include "ops/ops.h"
+
+static const char *dialect_name(app_t *app)
+{
+    return db_pool_dialect(app->db) == DB_DIALECT_PG ? "postgresql" : "sqlite";
+}
+
+/* Deep check: borrows a connection and runs one query. 503 when the
+ * database does not answer. */
+static void health_deep(http_req_t *req)
+{
+    app_t *app = req->app;
+    int64_t t0 = clock_mono_us();
+    db_conn_t *c = db_acquire(app->db);
+    int64_t one = 0;
+    bool found = false;
+    int rc = c ? db_query_int(c, "SELECT 1", DB_NOARGS, &one, &found) : DB_TIMEOUT;
+    if (c)
+        db_release(c);
+    bool ok = rc == DB_OK && found && one == 1;
+    json_t *body = json_pack(
+        "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:f}}", "status", ok ? "healthy" : "unhealthy",
+        "service", "loopin-backend", "version", LOOPIN_API_VERSION, "environment",
+        config_env_name(app->cfg.env), "services", "api", "loopin " LOOPIN_VERSION, "database",
+        dialect_name(app), "checks", "database", ok ? "healthy" : "unhealthy", "database_ms",
+        (double)(clock_mono_us() - t0) / 1000.0);
+    if (!ok)
+        http_set_header(req, "Retry-After", "5");
+    http_reply_json(req, ok ? 200 : 503, body);
+}
+
+static void health_shallow(http_req_t *req)
+{
+    http_reply_json(req, 200,
+                    json_pack("{s:s, s:s, s:s}", "status", "healthy", "service", "loopin-backend",
+                              "version", LOOPIN_API_VERSION));
+}
+
+static void api_root(http_req_t *req)
+{
+    http_reply_json(req, 200,
+                    json_pack("{s:s, s:s, s:s}", "message", "Welcome to Loopin Backend API",
+                              "version", LOOPIN_API_VERSION, "docs", "/api/docs"));
+}
+
+static void site_root(http_req_t *req)
+{
+    http_reply_json(req, 200,
+                    json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "message",
+                              "Loopin Backend", "version", LOOPIN_API_VERSION, "environment",
+                              config_env_name(req->app->cfg.env), "services", "api", "/api/",
+                              "docs", "/api/docs", "health", "/health", "metrics", "/metrics"));
+}
+
+/* Jobs by status, read from the database so the figure is the same on every
+ * node. Every status is printed, zeros included, so dashboards see gaps. */
+static void render_job_gauges(http_req_t *req, strbuf_t *sb)
+{
+    static const char *const statuses[] = {"pending", "running", "done", "failed", "dead"};
+    int64_t counts[5] = {0};
+    db_conn_t *c = db_acquire(req->app->db);
+    if (!c)
+        return;
+    db_rows_t *rows = NULL;
+    if (db_query(c, "SELECT status, count(*) FROM jobs GROUP BY status", DB_NOARGS, &rows) ==
+        DB_OK) {
+        while (db_next(rows))
+            for (int i = 0; i < 5; i++)
+                if (strcmp(db_col_text(rows, 0), statuses[i]) == 0)
+                    counts[i] = db_col_int(rows, 1);
+        db_rows_free(rows);
+    }
+    db_release(c);
+    sb_puts(sb, "# HELP loopin_jobs_queued Jobs in the queue by status.\n"
+                "# TYPE loopin_jobs_queued gauge\n");
+    for (int i = 0; i < 5; i++)
+        sb_printf(sb, "loopin_jobs_queued{status=\"%s\"} %lld\n", statuses[i],
+                  (long long)counts[i]);
+}
+
+static void metrics_page(http_req_t *req)
+{
+    app_t *app = req->app;
+    strbuf_t sb;
+    sb_init(&sb);
+    metrics_render(app->metrics, &sb);
+    sb_printf(&sb,
+              "# HELP loopin_db_pool_in_use Database connections borrowed right now.\n"
+              "# TYPE loopin_db_pool_in_use gauge\nloopin_db_pool_in_use %d\n"
+              "# HELP loopin_db_pool_size Database connections in the pool.\n"
+              "# TYPE loopin_db_pool_size gauge\nloopin_db_pool_size %d\n",
+              db_pool_in_use(app->db), db_pool_size(app->db));
+    render_job_gauges(req, &sb);
+    http_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8", sb.data, sb.len, false);
+    sb_free(&sb);
+}
+
+static void openapi_json(http_req_t *req)
+{
+    http_set_header(req, "Cache-Control", "public, max-age=300");
+    http_reply_raw(req, 200, "application/json", embedded_openapi_json,
+                   embedded_openapi_json_len, true);
+}
+
+static void docs_page(http_req_t *req)
+{
+    http_set_header(req, "Cache-Control", "public, max-age=300");
+    http_set_header(req, "Content-Security-Policy",
+                    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src "
+                    "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+    http_reply_raw(req, 200, "text/html; charset=utf-8", embedded_docs_html,
+                   embedded_docs_html_len, true);
+}
+
+void ops_routes(router_t *r)
+{
+    router_add(r, HTTP_GET, "/health", health_deep, BODY_NONE, false);
+    router_add(r, HTTP_GET, "/api/health", health_shallow, BODY_NONE, false);
+    router_add(r, HTTP_GET, "/api", api_root, BODY_NONE, false);
+    router_add(r, HTTP_GET, "/", site_root, BODY_NONE, false);
+    router_add(r, HTTP_GET, "/metrics", metrics_page, BODY_NONE, false);
+    router_add(r, HTTP_GET, "/api/openapi.json", openapi_json, BODY_NONE, false);
+    router_add(r, HTTP_GET, "/api/docs", docs_page, BODY_NONE, false);
+}
