@@ -21,6 +21,11 @@ void log_set_level(log_level_t level)
     atomic_store(&log_level, (int)level);
 }
 
+bool log_enabled(log_level_t level)
+{
+    return (int)level >= atomic_load(&log_level);
+}
+
 int log_parse_level(const char *s, log_level_t *out)
 {
     for (int i = 0; i < 4; i++)

@@ -6,9 +6,12 @@
 #ifndef LOOPIN_LOG_H
 #define LOOPIN_LOG_H
 
+#include <stdbool.h>
+
 typedef enum { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR } log_level_t;
 
 void log_set_level(log_level_t level);
+bool log_enabled(log_level_t level);
 int log_parse_level(const char *s, log_level_t *out);
 /* fields: alternating key, value C strings, terminated by NULL.
  * log_msg(LOG_INFO, "server started", "port", "8000", NULL); */

@@ -24,6 +24,7 @@ struct db_driver {
     int (*query)(db_conn_t *conn, const char *sql, const db_param_t *params, int nparams,
                  db_rows_t **out);
     int (*script)(db_conn_t *conn, const char *sql);
+    /* ROLLBACK must be a cheap no-op when the database has no open transaction. */
     int (*tx)(db_conn_t *conn, db_tx_op_t op, db_tx_mode_t mode);
     bool (*next)(db_rows_t *rows);
     void (*rows_free)(db_rows_t *rows);
@@ -59,7 +60,9 @@ struct db_rows {
 int db_fail(db_conn_t *conn, int status, const char *msg, const char *constraint);
 
 /* Per-connection prepared-statement cache keyed by the original SQL text.
- * The driver owns the values (stmt, or an id for PG's named statements). */
+ * The driver owns the values (stmt, or an id for PG's named statements).
+ * It never evicts: SQL texts must come from a fixed set (static strings, or a
+ * bounded number of variants), never from data such as IN-list lengths. */
 #define DB_CACHE_BUCKETS 256
 
 typedef struct db_cache_entry {

@@ -223,8 +223,10 @@ static int pg_tx(db_conn_t *conn, db_tx_op_t op, db_tx_mode_t mode)
         return rc;
     case DB_TX_ROLLBACK:
     default:
-        /* Nothing to end (say, after a failed COMMIT): skip the server's warning. */
-        if (PQtransactionStatus(pc->pg) == PQTRANS_IDLE)
+        /* Nothing to end (after a failed COMMIT, or a dead connection): skip
+         * the round trip and the server's "no transaction" warning. */
+        if (PQtransactionStatus(pc->pg) != PQTRANS_INTRANS &&
+            PQtransactionStatus(pc->pg) != PQTRANS_INERROR)
             return DB_OK;
         return pg_command(pc, "ROLLBACK", NULL);
     }

@@ -166,11 +166,12 @@ void db_release(db_conn_t *c)
     if (!c)
         return;
     /* Leave nothing of this request behind for the next borrower: a forgotten
-     * cursor (on SQLite it pins a read snapshot) or an open transaction. */
+     * cursor (on SQLite it pins a read snapshot) or an open transaction, even
+     * one begun with a raw "BEGIN" (the driver checks locally, no round trip). */
     if (c->open_rows)
         db_rows_free(c->open_rows);
-    if (c->in_tx)
-        db_tx_rollback(c);
+    c->in_tx = false;
+    c->drv->tx(c, DB_TX_ROLLBACK, DB_TX_WRITE);
     c->errmsg[0] = '\0';
     c->constraint[0] = '\0';
 

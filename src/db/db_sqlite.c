@@ -133,7 +133,7 @@ static void lite_finish(sqlite3_stmt *stmt)
 static int lite_start(lite_conn_t *lc, const char *sql, const db_param_t *params, int n,
                       sqlite3_stmt **out)
 {
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = lite_prepare(lc, sql, &stmt);
     if (rc != DB_OK)
         return rc;
@@ -159,7 +159,7 @@ static int lite_exec(db_conn_t *conn, const char *sql, const db_param_t *params,
                      int64_t *affected)
 {
     lite_conn_t *lc = (lite_conn_t *)conn;
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = lite_start(lc, sql, params, n, &stmt);
     if (rc != DB_OK)
         return rc;
@@ -183,7 +183,7 @@ static int lite_query(db_conn_t *conn, const char *sql, const db_param_t *params
                       db_rows_t **out)
 {
     lite_conn_t *lc = (lite_conn_t *)conn;
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc = lite_start(lc, sql, params, n, &stmt);
     if (rc != DB_OK)
         return rc;

@@ -39,7 +39,7 @@ static int parse_json(http_req_t *req)
 {
     json_error_t jerr;
     req->json = json_loadb(req->body ? req->body : "", req->body_len,
-                           JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (req->json)
         return 0;
     json_t *details = json_array();

@@ -121,6 +121,8 @@ void middleware_response_headers(http_req_t *req)
 
 void middleware_access_log(http_req_t *req, int64_t duration_us)
 {
+    if (!log_enabled(LOG_INFO))
+        return;
     char ts[32];
     clock_format_iso(clock_now_us(), ts);
     strbuf_t sb;

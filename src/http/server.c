@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -128,8 +129,12 @@ static conn_req_t *request_begin(app_t *app, struct MHD_Connection *c, const cha
     cr->limit = req->body_kind == BODY_MULTIPART ? HTTP_MULTIPART_LIMIT : HTTP_JSON_LIMIT;
     const char *cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > cr->limit) {
+        /* A client waiting for "100 Continue" has not sent the body yet:
+         * refuse at once instead of inviting it to upload. */
+        const char *expect = http_header(req, MHD_HTTP_HEADER_EXPECT);
         cr->too_large = true;
-        cr->closing = strtoull(cl, NULL, 10) > HTTP_DRAIN_MAX;
+        cr->closing = strtoull(cl, NULL, 10) > HTTP_DRAIN_MAX ||
+                      (expect && strcasecmp(expect, "100-continue") == 0);
     }
     int match_method = req->method == HTTP_HEAD ? HTTP_GET : req->method;
     if (req->method == HTTP_OPTIONS)
@@ -271,7 +276,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         atomic_fetch_add(&s->inflight, 1);
         *con_cls = cr;
-        return MHD_YES; /* answer on a later call so keep-alive survives */
+        if (!cr->closing)
+            return MHD_YES; /* answer on a later call so keep-alive survives */
+        /* A declared body too big to even drain: answer now and close. */
+        request_dispatch(cr);
+        return queue(cr);
     }
     if (cr->responded)
         return MHD_YES;

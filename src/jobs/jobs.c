@@ -154,6 +154,9 @@ int jobs_run_one(app_t *app, const char *worker_id, bool *ran)
     if (db_in_tx(c))
         db_tx_rollback(c); /* a handler must not leave a transaction open */
     finish(c, &cl, hrc == 0, err);
+    if (k && k->period_s > 0) /* schedule the next run now, not at the next check */
+        jobs_enqueue(c, k->kind, "{}", clock_now_us() + k->period_s * USEC_PER_SEC, k->kind,
+                     NULL);
     if (app->metrics)
         metrics_job_done(app->metrics, cl.kind, hrc == 0);
     char idbuf[24];

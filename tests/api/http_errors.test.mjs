@@ -114,6 +114,26 @@ test('the connection is usable after a 413', async () => {
     assert.equal(res.status, 200, summarize(res));
 });
 
+for (const [label, extra, length] of [
+    ['with Expect: 100-continue', { Expect: '100-continue' }, 50 * MiB],
+    ['beyond what the server will drain', {}, 150 * MiB],
+]) {
+    test(`a declared oversized body ${label} is refused at once with 413`, async () => {
+        // Only the headers are sent: the server must not wait for the body.
+        const head =
+            `POST /_test/echo HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
+            'Content-Type: application/json\r\n' +
+            Object.entries(extra).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
+            `Content-Length: ${length}\r\n\r\n`;
+        const got = await rawRequest(server.port, Buffer.from(head), { timeoutMs: 5000 });
+        assert.ok(!got.timedOut, 'the server waited for a body it will refuse');
+        const res = parseResponse(got.data, { untilClose: true });
+        assert.ok(res, `no response: ${got.text.slice(0, 200)}`);
+        rawStatuses.push(res.status);
+        assertErrorBody(res, 413, 'PAYLOAD_TOO_LARGE');
+    });
+}
+
 /* ---- header limits ----------------------------------------------------- */
 
 test('a 20 KiB request header is 431 HEADER_TOO_LARGE', async () => {

@@ -329,6 +329,15 @@ static void test_release_rolls_back(void **state)
     assert_non_null(other);
     assert_int_equal(count_people(other), 0);
     db_release(other);
+
+    /* also a transaction opened behind the API's back */
+    run_ok(f->c, "BEGIN");
+    assert_int_equal(insert_person(f->c, 2, "Raw"), DB_OK);
+    db_release(f->c);
+    f->c = db_acquire(f->pool);
+    assert_int_equal(db_tx_begin(f->c, DB_TX_WRITE), DB_OK);
+    assert_int_equal(count_people(f->c), 0);
+    assert_int_equal(db_tx_commit(f->c), DB_OK);
 }
 
 typedef struct {

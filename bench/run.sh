@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# bench/run.sh: measures the release build (never part of `make test`).
+# Today: binary size, idle RSS, and wrk on GET /api/health (no database) and
+# GET /health (one database round trip) on SQLite and on a private
+# PostgreSQL cluster. Results go to stdout and bench/last-run.txt.
+# Later issues add the domain workloads (W1-W3) and the pgbench baseline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=${LOOPIN_BIN:-build/loopin}
+DURATION=${BENCH_DURATION:-10s}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+OUT=bench/last-run.txt
+tmp=$(mktemp -d /tmp/loopin-bench.XXXXXX)
+pg_dir=""
+server_pid=""
+
+cleanup() {
+    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    if [ -n "$pg_dir" ]; then
+        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+        rm -rf "$pg_dir"
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+start_server() { # $1 = database url
+    local port; port=$(free_port)
+    LOOPIN_DATABASE_URL=$1 LOOPIN_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+        LOOPIN_LOG_LEVEL=warn LOOPIN_ENV=production "$BIN" serve --port "$port" >"$tmp/server.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+    URL="http://127.0.0.1:$port"
+}
+
+stop_server() { kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""; }
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
+
+run_wrk() { # $1 = label, $2 = path
+    local res; res=$(wrk -t2 -c32 -d"$DURATION" --latency "$URL$2")
+    local rps p50 p99
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$res")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$res")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$res")
+    printf '| %-28s | %10s | %8s | %8s | %8s |\n' "$1" "$rps" "$p50" "$p99" "$(rss_kb) kB"
+}
+
+pg_start() {
+    pg_dir=$(mktemp -d /tmp/loopin-bench-pg.XXXXXX)
+    chown postgres:postgres "$pg_dir"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$pg_dir/data" -A trust -U postgres --no-sync >/dev/null
+    PG_PORT=$(free_port)
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$pg_dir" start >/dev/null
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc 'CREATE DATABASE loopin_bench'
+}
+
+{
+    echo "# Loopin benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, wrk -t2 -c32 -d$DURATION"
+    echo
+    echo "binary: $(stat -c %s "$BIN") bytes ($BIN)"
+    start_server "sqlite://$tmp/bench.db"
+    sleep 1
+    echo "idle RSS after start (SQLite): $(rss_kb) kB"
+    echo
+    echo "| workload                     |      req/s |      p50 |      p99 |      RSS |"
+    echo "|------------------------------|------------|----------|----------|----------|"
+    run_wrk "SQLite GET /api/health" /api/health
+    run_wrk "SQLite GET /health (DB)" /health
+    stop_server
+    pg_start
+    start_server "postgresql://postgres@127.0.0.1:$PG_PORT/loopin_bench"
+    run_wrk "PostgreSQL GET /api/health" /api/health
+    run_wrk "PostgreSQL GET /health (DB)" /health
+    stop_server
+} | tee "$OUT"
