@@ -38,8 +38,11 @@ static int pg_status(const char *sqlstate)
     } map[] = {
         {"40001", DB_RETRY},       /* serialization_failure */
         {"40P01", DB_RETRY},       /* deadlock_detected */
-        {"23505", DB_UNIQUE},      {"23503", DB_FOREIGN_KEY}, {"23514", DB_CHECK},
-        {"23502", DB_NOT_NULL},    {"57014", DB_TIMEOUT}, /* query_canceled */
+        {"23505", DB_UNIQUE},      /* unique_violation */
+        {"23503", DB_FOREIGN_KEY}, /* foreign_key_violation */
+        {"23514", DB_CHECK},       /* check_violation */
+        {"23502", DB_NOT_NULL},    /* not_null_violation */
+        {"57014", DB_TIMEOUT},     /* query_canceled: statement_timeout */
     };
     for (size_t i = 0; sqlstate && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(sqlstate, map[i].state) == 0)
@@ -136,8 +139,7 @@ static const char *pg_param_text(const db_param_t *p, char buf[32])
 }
 
 /* Prepares (or reuses) and executes sql; on DB_OK *out is the result. */
-static int pg_run(pg_conn_t *pc, const char *sql, const db_param_t *params, int n,
-                  PGresult **out)
+static int pg_run(pg_conn_t *pc, const char *sql, const db_param_t *params, int n, PGresult **out)
 {
     char name[16];
     int rc = pg_prepare(pc, sql, name);
@@ -191,10 +193,8 @@ static int pg_query(db_conn_t *conn, const char *sql, const db_param_t *params, 
         PQclear(res);
         return db_fail(conn, DB_ERROR, "out of memory", NULL);
     }
-    *r = (pg_rows_t){.base = {.conn = conn, .status = DB_OK},
-                     .res = res,
-                     .row = -1,
-                     .nrows = PQntuples(res)};
+    *r = (pg_rows_t){
+        .base = {.conn = conn, .status = DB_OK}, .res = res, .row = -1, .nrows = PQntuples(res)};
     *out = &r->base;
     return DB_OK;
 }
@@ -338,9 +338,10 @@ static int pg_open(const char *url, const db_pool_config_t *cfg, db_conn_t **out
             return DB_OK;
         }
     }
-    snprintf(err, errlen, "%s",
-             pc->base.errmsg[0] ? pc->base.errmsg
-                                : pc->pg ? PQerrorMessage(pc->pg) : "out of memory");
+    if (pc->base.errmsg[0])
+        snprintf(err, errlen, "%s", pc->base.errmsg);
+    else
+        snprintf(err, errlen, "%s", pc->pg ? PQerrorMessage(pc->pg) : "out of memory");
     err[strcspn(err, "\n")] = '\0';
     PQfinish(pc->pg);
     free(pc);

@@ -80,10 +80,10 @@ int db_pool_open(const db_pool_config_t *cfg, db_pool_t **out, char *err, size_t
         return DB_ERROR;
     }
     /* Every slot connects now, so a bad URL or password fails at startup. */
+    const char *target = dialect == DB_DIALECT_PG ? cfg->url : path;
     for (int i = 0; i < cfg->size; i++) {
         db_conn_t *c = NULL;
-        if (drv->open(dialect == DB_DIALECT_PG ? cfg->url : path, cfg, &c, reason,
-                      sizeof reason) != DB_OK) {
+        if (drv->open(target, cfg, &c, reason, sizeof reason) != DB_OK) {
             snprintf(err, errlen, "cannot open database '%s': %s", masked, reason);
             db_pool_close(pool);
             return DB_ERROR;
@@ -221,8 +221,7 @@ static int statement_ok(db_conn_t *c, const db_param_t *params, int nparams)
     return DB_OK;
 }
 
-int db_exec(db_conn_t *c, const char *sql, const db_param_t *params, int nparams,
-            int64_t *affected)
+int db_exec(db_conn_t *c, const char *sql, const db_param_t *params, int nparams, int64_t *affected)
 {
     if (affected)
         *affected = 0;
@@ -230,8 +229,7 @@ int db_exec(db_conn_t *c, const char *sql, const db_param_t *params, int nparams
     return rc != DB_OK ? rc : c->drv->exec(c, sql, params, nparams, affected);
 }
 
-int db_query(db_conn_t *c, const char *sql, const db_param_t *params, int nparams,
-             db_rows_t **out)
+int db_query(db_conn_t *c, const char *sql, const db_param_t *params, int nparams, db_rows_t **out)
 {
     *out = NULL;
     int rc = statement_ok(c, params, nparams);

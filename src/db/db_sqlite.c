@@ -316,8 +316,8 @@ static int lite_open(const char *path, const db_pool_config_t *cfg, db_conn_t **
         sqlite3_extended_result_codes(lc->db, 1);
         /* Set before the PRAGMAs: switching to WAL briefly needs a lock that a
          * sibling connection opening at the same moment may hold. */
-        sqlite3_busy_timeout(lc->db, cfg->statement_timeout_ms > 0 ? cfg->statement_timeout_ms
-                                                                   : 5000);
+        sqlite3_busy_timeout(lc->db,
+                             cfg->statement_timeout_ms > 0 ? cfg->statement_timeout_ms : 5000);
         rc = sqlite3_exec(lc->db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                           " PRAGMA foreign_keys=ON",

@@ -27,8 +27,9 @@ static const char TABLE_EXISTS_SQLITE[] =
 static const char SELECT_RECORDED[] =
     "SELECT version, checksum FROM schema_migrations ORDER BY version";
 static const char SELECT_ONE[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
-static const char INSERT_RECORD[] = "INSERT INTO schema_migrations"
-                                    " (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)";
+static const char INSERT_RECORD[] =
+    "INSERT INTO schema_migrations"
+    " (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)";
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int status,
                                                       const char *fmt, ...)
@@ -70,8 +71,7 @@ static int check_list(const migration_t *list, int n, db_dialect_t dialect, char
         if (!list[i].name || !migration_sql(&list[i], dialect))
             return fail(err, errlen, DB_ERROR, "migration %04d has no SQL", list[i].version);
         if (i > 0 && list[i].version <= list[i - 1].version)
-            return fail(err, errlen, DB_ERROR, "migrations out of order at %04d",
-                        list[i].version);
+            return fail(err, errlen, DB_ERROR, "migrations out of order at %04d", list[i].version);
     }
     return DB_OK;
 }
@@ -80,8 +80,8 @@ static int check_list(const migration_t *list, int n, db_dialect_t dialect, char
 
 /* Checks that every recorded version is known with the same checksum, and
  * counts them. */
-static int check_recorded(db_conn_t *c, const migration_t *list, int n, int *recorded,
-                          char *err, size_t errlen)
+static int check_recorded(db_conn_t *c, const migration_t *list, int n, int *recorded, char *err,
+                          size_t errlen)
 {
     db_rows_t *rows;
     *recorded = 0;

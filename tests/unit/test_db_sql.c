@@ -36,8 +36,7 @@ static void test_rewrite_placeholders(void **state)
 static void test_rewrite_skips_literals(void **state)
 {
     (void)state;
-    check_rewrite("SELECT '$1', 'it''s $2', $3", DB_DIALECT_SQLITE,
-                  "SELECT '$1', 'it''s $2', ?3");
+    check_rewrite("SELECT '$1', 'it''s $2', $3", DB_DIALECT_SQLITE, "SELECT '$1', 'it''s $2', ?3");
     check_rewrite("SELECT \"col$1\" FROM \"a\"\"b@ILIKE\" WHERE x = $1", DB_DIALECT_SQLITE,
                   "SELECT \"col$1\" FROM \"a\"\"b@ILIKE\" WHERE x = ?1");
     check_rewrite("SELECT 1 -- $1 @FOR_UPDATE\nWHERE a = $1", DB_DIALECT_SQLITE,
@@ -82,8 +81,8 @@ static void test_time_format_round_trip(void **state)
 {
     (void)state;
     char buf[32];
-    int64_t samples[] = {0, 1, 999999, T0 + 123456, -1, -1000001, 951782400LL * 1000000 /* leap day */,
-                         253402300799LL * 1000000 + 999999};
+    const int64_t leap_day = 951782400LL * 1000000, last = 253402300799LL * 1000000 + 999999;
+    int64_t samples[] = {0, 1, 999999, T0 + 123456, -1, -1000001, leap_day, last};
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         int64_t back = 0;
         db_format_time(samples[i], buf);

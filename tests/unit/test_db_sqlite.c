@@ -25,9 +25,9 @@
 
 typedef struct {
     db_pool_t *pool;
-    db_conn_t *c;      /* borrowed for the test body */
-    char url[512];     /* to open a second pool on the same database */
-    char path[400];    /* SQLite file, "" on PG */
+    db_conn_t *c;   /* borrowed for the test body */
+    char url[512];  /* to open a second pool on the same database */
+    char path[400]; /* SQLite file, "" on PG */
     db_dialect_t dialect;
 } fixture_t;
 
@@ -167,14 +167,14 @@ static void test_typed_columns(void **state)
     fixture_t *f = fixture(state);
     create_people(f);
     int64_t affected = 0;
-    assert_int_equal(db_exec(f->c,
-                             "INSERT INTO dbt_people (id, name, age, score, active, seen_at)"
-                             " VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, NULL, NULL, $9, NULL)",
-                             DB_ARGS(db_int(1), db_text("Asha 'quoted' $1"), db_int(41),
-                                     db_real(0.1), db_bool(true), db_time(T0), db_int(2),
-                                     db_text("Ben"), db_bool(false)),
-                             &affected),
-                     DB_OK);
+    assert_int_equal(
+        db_exec(f->c,
+                "INSERT INTO dbt_people (id, name, age, score, active, seen_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, NULL, NULL, $9, NULL)",
+                DB_ARGS(db_int(1), db_text("Asha 'quoted' $1"), db_int(41), db_real(0.1),
+                        db_bool(true), db_time(T0), db_int(2), db_text("Ben"), db_bool(false)),
+                &affected),
+        DB_OK);
     assert_int_equal(affected, 2);
 
     db_rows_t *rows;
@@ -254,9 +254,8 @@ static void test_constraint_mapping(void **state)
     assert_non_null(strcasestr(db_errmsg(c), "unique"));
     assert_int_equal(insert_person(c, 1, "Other"), DB_UNIQUE); /* primary key */
 
-    assert_int_equal(db_exec(c, INSERT_PERSON, DB_ARGS(db_int(3), db_text("Neg"), db_int(-1)),
-                             NULL),
-                     DB_CHECK);
+    assert_int_equal(
+        db_exec(c, INSERT_PERSON, DB_ARGS(db_int(3), db_text("Neg"), db_int(-1)), NULL), DB_CHECK);
     assert_int_equal(db_exec(c, INSERT_PERSON, DB_ARGS(db_int(3), db_null(), db_int(1)), NULL),
                      DB_NOT_NULL);
     assert_string_equal(db_err_constraint(c), "dbt_people.name");
@@ -524,9 +523,8 @@ static void test_sqlite_bool_text_forms(void **state)
 {
     fixture_t *f = fixture(state);
     db_rows_t *rows;
-    assert_int_equal(db_query(f->c, "SELECT 1, 0, 't', 'true', '1', 'f', 2, NULL", DB_NOARGS,
-                              &rows),
-                     DB_OK);
+    assert_int_equal(
+        db_query(f->c, "SELECT 1, 0, 't', 'true', '1', 'f', 2, NULL", DB_NOARGS, &rows), DB_OK);
     assert_true(db_next(rows));
     bool want[] = {true, false, true, true, true, false, true, false};
     for (int i = 0; i < 8; i++)
@@ -584,8 +582,7 @@ static void test_pg_reconnect(void **state)
     int64_t pid = 0, n = 0;
     db_conn_t *victim = f->c;
     db_conn_t *killer = db_acquire(f->pool); /* the pool's other slot */
-    assert_int_equal(db_query_int(victim, "SELECT pg_backend_pid()", DB_NOARGS, &pid, NULL),
-                     DB_OK);
+    assert_int_equal(db_query_int(victim, "SELECT pg_backend_pid()", DB_NOARGS, &pid, NULL), DB_OK);
     db_release(victim);
     assert_int_equal(db_query_int(killer, "SELECT pg_terminate_backend($1, 5000)::int",
                                   DB_ARGS(db_int(pid)), &n, NULL),
@@ -615,8 +612,10 @@ static void test_pg_bad_url(void **state)
 }
 
 /* Each of these runs once per database, named after it. */
-#define BOTH(fn)                                                                                   \
-    {#fn " (sqlite)", fn, setup_sqlite, teardown, NULL}, {#fn " (pg)", fn, setup_pg, teardown, NULL}
+// clang-format off
+#define ON(fn, db) {#fn " (" #db ")", fn, setup_##db, teardown, NULL}
+#define BOTH(fn) ON(fn, sqlite), ON(fn, pg)
+// clang-format on
 
 int main(void)
 {

@@ -195,9 +195,8 @@ static void test_apply_twice(void **state)
     assert_false(db_next(rows));
     db_rows_free(rows);
     if (f->dialect == DB_DIALECT_PG) { /* the lifted statement_timeout is back */
-        assert_int_equal(db_query(c, "SELECT current_setting('statement_timeout')", DB_NOARGS,
-                                  &rows),
-                         DB_OK);
+        assert_int_equal(
+            db_query(c, "SELECT current_setting('statement_timeout')", DB_NOARGS, &rows), DB_OK);
         assert_true(db_next(rows));
         assert_string_equal(db_col_text(rows, 0), "5s");
         db_rows_free(rows);
@@ -328,8 +327,10 @@ static void test_concurrent_starters_apply_once(void **state)
 }
 
 /* Each of these runs once per database, named after it. */
-#define BOTH(fn)                                                                                   \
-    {#fn " (sqlite)", fn, setup_sqlite, teardown, NULL}, {#fn " (pg)", fn, setup_pg, teardown, NULL}
+// clang-format off
+#define ON(fn, db) {#fn " (" #db ")", fn, setup_##db, teardown, NULL}
+#define BOTH(fn) ON(fn, sqlite), ON(fn, pg)
+// clang-format on
 
 int main(void)
 {
