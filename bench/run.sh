@@ -16,7 +16,7 @@ pg_dir=""
 server_pid=""
 
 cleanup() {
-    [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+    if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
     if [ -n "$pg_dir" ]; then
         runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
         rm -rf "$pg_dir"
@@ -59,6 +59,9 @@ pg_start() {
     "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc 'CREATE DATABASE loopin_bench'
 }
 
+# Not a pipeline: the cluster and server must be started in this shell so the
+# EXIT trap can stop them.
+exec > >(tee "$OUT")
 {
     echo "# Loopin benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, wrk -t2 -c32 -d$DURATION"
     echo
@@ -77,4 +80,4 @@ pg_start() {
     run_wrk "PostgreSQL GET /api/health" /api/health
     run_wrk "PostgreSQL GET /health (DB)" /health
     stop_server
-} | tee "$OUT"
+}

@@ -238,7 +238,8 @@ static int cmd_createsuperuser(app_t *app, int argc, char **argv)
                             NULL)
                   : DB_TIMEOUT;
     if (rc != DB_OK)
-        fprintf(stderr, "could not save the superuser: %s\n", conn ? db_errmsg(conn) : "no connection");
+        fprintf(stderr, "could not save the superuser: %s\n",
+                conn ? db_errmsg(conn) : "no connection");
     if (conn)
         db_release(conn);
     if (rc == DB_OK)

@@ -67,10 +67,10 @@ void clock_format_iso(int64_t usec, char out[32])
     split_usec(usec, &sec, &frac);
     gmtime_r(&sec, &tm);
     /* The modulo bounds tell the compiler each field's width. */
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%06luZ", (unsigned)(tm.tm_year + 1900) % 10000u,
-             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
-             (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u,
-             (unsigned long)frac % 1000000ul);
+    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%06luZ",
+             (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+             (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+             (unsigned)tm.tm_sec % 100u, (unsigned long)frac % 1000000ul);
 }
 
 void clock_format_iso_seconds(int64_t usec, char out[32])

@@ -44,8 +44,8 @@ static void strip(char **s, char **end)
 {
     while (**s == ' ' || **s == '\t')
         (*s)++;
-    while (*end > *s && ((*end)[-1] == ' ' || (*end)[-1] == '\t' || (*end)[-1] == '\r' ||
-                         (*end)[-1] == '\n'))
+    while (*end > *s &&
+           ((*end)[-1] == ' ' || (*end)[-1] == '\t' || (*end)[-1] == '\r' || (*end)[-1] == '\n'))
         (*end)--;
 }
 
@@ -121,8 +121,8 @@ static int get_int(const char *name, int def, int lo, int hi, int *out, char *er
     errno = 0;
     long n = strtol(v, &end, 10);
     if (errno || *end || end == v || n < lo || n > hi)
-        return fail(err, errlen, "%s: expected an integer from %d to %d, got \"%s\"", name, lo,
-                    hi, v);
+        return fail(err, errlen, "%s: expected an integer from %d to %d, got \"%s\"", name, lo, hi,
+                    v);
     *out = (int)n;
     return 0;
 }
@@ -134,15 +134,14 @@ static int get_bool(const char *name, bool def, bool *out, char *err, size_t err
         *out = def;
         return 0;
     }
-    if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
-        !strcasecmp(v, "on"))
+    if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on"))
         *out = true;
     else if (!strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no") ||
              !strcasecmp(v, "off"))
         *out = false;
     else
-        return fail(err, errlen, "%s: expected 1/0, true/false, yes/no or on/off, got \"%s\"",
-                    name, v);
+        return fail(err, errlen, "%s: expected 1/0, true/false, yes/no or on/off, got \"%s\"", name,
+                    v);
     return 0;
 }
 
@@ -173,8 +172,8 @@ static int load_env_kind(config_t *cfg, char *err, size_t errlen)
     else if (!strcmp(v, "test"))
         cfg->env = ENV_TEST;
     else
-        return fail(err, errlen,
-                    "LOOPIN_ENV: expected development, production or test, got \"%s\"", v);
+        return fail(err, errlen, "LOOPIN_ENV: expected development, production or test, got \"%s\"",
+                    v);
     return 0;
 }
 
@@ -207,9 +206,9 @@ int config_load(config_t *cfg, char *err, size_t errlen)
     memset(cfg, 0, sizeof *cfg);
     free_file_vars();
     const char *file = getenv("LOOPIN_CONFIG_FILE");
-    int rc = file ? read_config_file(file, true, err, errlen)
-                  : access(".env", R_OK) == 0 ? read_config_file(".env", false, err, errlen)
-                                              : read_config_file("loopin.conf", false, err, errlen);
+    int rc = file                        ? read_config_file(file, true, err, errlen)
+             : access(".env", R_OK) == 0 ? read_config_file(".env", false, err, errlen)
+                                         : read_config_file("loopin.conf", false, err, errlen);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int def_threads = cores > 0 ? (int)(cores * 2) : 4;
     if (rc || load_env_kind(cfg, err, errlen) ||
@@ -219,23 +218,19 @@ int config_load(config_t *cfg, char *err, size_t errlen)
         get_str("LOOPIN_HOST", "127.0.0.1", cfg->host, sizeof cfg->host, err, errlen) ||
         get_int("LOOPIN_PORT", 8000, 1, 65535, &cfg->port, err, errlen) ||
         get_str("LOOPIN_SECRET_KEY", "", cfg->secret_key, sizeof cfg->secret_key, err, errlen) ||
-        get_str("LOOPIN_MEDIA_DIR", "media", cfg->media_dir, sizeof cfg->media_dir, err,
-                errlen) ||
-        get_str("LOOPIN_PUBLIC_URL", "", cfg->public_url, sizeof cfg->public_url, err,
-                errlen) ||
+        get_str("LOOPIN_MEDIA_DIR", "media", cfg->media_dir, sizeof cfg->media_dir, err, errlen) ||
+        get_str("LOOPIN_PUBLIC_URL", "", cfg->public_url, sizeof cfg->public_url, err, errlen) ||
         get_str("LOOPIN_CORS_ORIGINS", "", cfg->cors_origins, sizeof cfg->cors_origins, err,
                 errlen) ||
         get_int("LOOPIN_WORKERS", def_threads, 1, 256, &cfg->workers, err, errlen) ||
         get_int("LOOPIN_DB_POOL", def_threads, 1, 256, &cfg->db_pool, err, errlen) ||
         get_bool("LOOPIN_TEST_MODE", false, &cfg->test_mode, err, errlen) ||
         get_int("LOOPIN_REQUEST_TIMEOUT", 30, 1, 3600, &cfg->request_timeout_s, err, errlen) ||
-        get_int("LOOPIN_MAX_CONNECTIONS", 1024, 1, 100000, &cfg->max_connections, err,
-                errlen) ||
+        get_int("LOOPIN_MAX_CONNECTIONS", 1024, 1, 100000, &cfg->max_connections, err, errlen) ||
         get_int("LOOPIN_SHUTDOWN_GRACE", 30, 0, 3600, &cfg->shutdown_grace_s, err, errlen) ||
         get_int("LOOPIN_JOBS_POLL_MS", 1000, 10, 600000, &cfg->jobs_poll_ms, err, errlen) ||
         get_bool("LOOPIN_JOBS_IN_SERVE", true, &cfg->jobs_in_serve, err, errlen) ||
-        get_str("LOOPIN_LOG_LEVEL", "info", cfg->log_level, sizeof cfg->log_level, err,
-                errlen)) {
+        get_str("LOOPIN_LOG_LEVEL", "info", cfg->log_level, sizeof cfg->log_level, err, errlen)) {
         free_file_vars();
         return -1;
     }
@@ -244,8 +239,9 @@ int config_load(config_t *cfg, char *err, size_t errlen)
     if (log_parse_level(cfg->log_level, &lvl) != 0)
         return fail(err, errlen, "LOOPIN_LOG_LEVEL: expected debug, info, warn or error");
     if (cfg->test_mode && cfg->env == ENV_PRODUCTION)
-        return fail(err, errlen, "LOOPIN_TEST_MODE: test mode is refused when "
-                                 "LOOPIN_ENV=production");
+        return fail(err, errlen,
+                    "LOOPIN_TEST_MODE: test mode is refused when "
+                    "LOOPIN_ENV=production");
     if (cfg->secret_key[0])
         snprintf(cfg->secret_source, sizeof cfg->secret_source, "LOOPIN_SECRET_KEY");
     return check_public_url(cfg, err, errlen);
@@ -293,8 +289,9 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
         return 0;
     }
     if (cfg->env == ENV_PRODUCTION)
-        return fail(err, errlen, "LOOPIN_SECRET_KEY: required in production (at least %d "
-                                 "random characters)",
+        return fail(err, errlen,
+                    "LOOPIN_SECRET_KEY: required in production (at least %d "
+                    "random characters)",
                     MIN_SECRET_LEN);
     char path[1100];
     secret_file_path(cfg, path, sizeof path);
@@ -302,8 +299,7 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
     if (fd < 0) {
         if (errno == EEXIST)
             return read_secret_file(path, cfg, err, errlen);
-        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot create %s: %s", path,
-                    strerror(errno));
+        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot create %s: %s", path, strerror(errno));
     }
     char key[65];
     rand_hex(key, 32);
@@ -328,8 +324,8 @@ void config_print(const config_t *cfg, FILE *out)
     fprintf(out, "LOOPIN_HOST=%s\n", cfg->host);
     fprintf(out, "LOOPIN_PORT=%d\n", cfg->port);
     if (cfg->secret_key[0])
-        fprintf(out, "LOOPIN_SECRET_KEY=**** (%zu characters, from %s)\n",
-                strlen(cfg->secret_key), cfg->secret_source);
+        fprintf(out, "LOOPIN_SECRET_KEY=**** (%zu characters, from %s)\n", strlen(cfg->secret_key),
+                cfg->secret_source);
     else
         fprintf(out, "LOOPIN_SECRET_KEY=(unset)\n");
     fprintf(out, "LOOPIN_MEDIA_DIR=%s\n", cfg->media_dir);

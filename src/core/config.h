@@ -19,19 +19,19 @@ typedef struct {
     int port;
     loopin_env_t env;
     char secret_key[256];
-    bool secret_generated; /* development: created now beside the database */
+    bool secret_generated;    /* development: created now beside the database */
     char secret_source[1200]; /* "LOOPIN_SECRET_KEY" or the file it came from */
     char media_dir[1024];
-    char public_url[512];  /* absolute base for URLs the API returns */
+    char public_url[512];    /* absolute base for URLs the API returns */
     char cors_origins[2048]; /* comma-separated; empty = no CORS */
-    int workers;            /* HTTP threads */
-    int db_pool;            /* connections */
+    int workers;             /* HTTP threads */
+    int db_pool;             /* connections */
     bool test_mode;
-    int request_timeout_s;  /* per-connection idle/upload timeout */
+    int request_timeout_s; /* per-connection idle/upload timeout */
     int max_connections;
-    int shutdown_grace_s;   /* how long SIGTERM waits for in-flight requests */
-    int jobs_poll_ms;       /* scheduler poll interval */
-    bool jobs_in_serve;     /* run the job scheduler inside serve */
+    int shutdown_grace_s; /* how long SIGTERM waits for in-flight requests */
+    int jobs_poll_ms;     /* scheduler poll interval */
+    bool jobs_in_serve;   /* run the job scheduler inside serve */
     char log_level[16];
 } config_t;
 

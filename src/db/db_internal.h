@@ -1,8 +1,8 @@
 /*
  * db_internal.h: what the pool (db_pool.c) and the two drivers (db_sqlite.c,
- * db_pg.c) share, and nothing else includes. A driver is a table of
- * functions; its connection and cursor structs embed the common parts below
- * as their first member.
+ * db_pg.c) share; nothing outside src/db includes it (unit tests excepted).
+ * A driver is a table of functions; its connection and cursor structs embed
+ * the common parts below as their first member.
  */
 #ifndef LOOPIN_DB_INTERNAL_H
 #define LOOPIN_DB_INTERNAL_H
@@ -24,7 +24,8 @@ struct db_driver {
     int (*query)(db_conn_t *conn, const char *sql, const db_param_t *params, int nparams,
                  db_rows_t **out);
     int (*script)(db_conn_t *conn, const char *sql);
-    /* ROLLBACK must be a cheap no-op when the database has no open transaction. */
+    /* ROLLBACK must be a no-op, decided locally without a round trip, when
+     * the database has no open transaction: db_release always calls it. */
     int (*tx)(db_conn_t *conn, db_tx_op_t op, db_tx_mode_t mode);
     bool (*next)(db_rows_t *rows);
     void (*rows_free)(db_rows_t *rows);

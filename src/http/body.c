@@ -84,14 +84,12 @@ int body_parse(http_req_t *req)
     if (kind == 0 && req->body_len == 0 && (accepted & BODY_JSON))
         kind = BODY_JSON; /* no body at all: report it as invalid JSON */
     if (!(kind & accepted)) {
-        http_error(req, 415, "UNSUPPORTED_MEDIA_TYPE",
-                   "Unsupported content type '%s'; expected %s",
+        http_error(req, 415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported content type '%s'; expected %s",
                    req->content_type ? req->content_type : "(none)",
-                   (accepted & BODY_JSON) && (accepted & BODY_FORM)
-                       ? "application/json or a form"
-                       : (accepted & BODY_JSON) ? "application/json"
-                                                : "multipart/form-data or "
-                                                  "application/x-www-form-urlencoded");
+                   (accepted & BODY_JSON) && (accepted & BODY_FORM) ? "application/json or a form"
+                   : (accepted & BODY_JSON)                         ? "application/json"
+                                                                    : "multipart/form-data or "
+                                                                      "application/x-www-form-urlencoded");
         return -1;
     }
     switch (kind) {

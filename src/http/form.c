@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#define MP_MAX_PARTS 64
+#define MP_MAX_PARTS  64
 #define MP_MAX_HEADER 8192
 
 static int hexval(char c)
@@ -194,9 +194,8 @@ static void add_file(http_file_t **files, int *nfiles, arena_t *arena, const par
     (*nfiles)++;
 }
 
-mp_status_t form_parse_multipart(const char *body, size_t len, const char *boundary,
-                                 arena_t *arena, http_kvs_t *fields, http_file_t **files,
-                                 int *nfiles)
+mp_status_t form_parse_multipart(const char *body, size_t len, const char *boundary, arena_t *arena,
+                                 http_kvs_t *fields, http_file_t **files, int *nfiles)
 {
     *files = NULL;
     *nfiles = 0;

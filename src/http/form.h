@@ -28,14 +28,13 @@ const char *form_multipart_boundary(const char *content_type, arena_t *arena);
 
 typedef enum {
     MP_OK = 0,
-    MP_BAD_FORMAT,    /* not valid multipart */
+    MP_BAD_FORMAT, /* not valid multipart */
     MP_TOO_MANY_PARTS,
 } mp_status_t;
 
 /* Parses body (which must stay alive: file data points into it). Text parts
  * (no filename) go to fields; parts with a filename go to files. */
-mp_status_t form_parse_multipart(const char *body, size_t len, const char *boundary,
-                                 arena_t *arena, http_kvs_t *fields, http_file_t **files,
-                                 int *nfiles);
+mp_status_t form_parse_multipart(const char *body, size_t len, const char *boundary, arena_t *arena,
+                                 http_kvs_t *fields, http_file_t **files, int *nfiles);
 
 #endif

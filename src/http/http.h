@@ -41,9 +41,9 @@ typedef struct {
 } http_kvs_t;
 
 typedef struct {
-    const char *field;        /* form field name */
-    const char *filename;     /* as sent by the client (untrusted) */
-    const char *content_type; /* as sent by the client (untrusted) */
+    const char *field;         /* form field name */
+    const char *filename;      /* as sent by the client (untrusted) */
+    const char *content_type;  /* as sent by the client (untrusted) */
     const unsigned char *data; /* points into the request body */
     size_t size;
 } http_file_t;
@@ -61,8 +61,8 @@ enum {
 typedef struct {
     int status;
     const char *content_type; /* static string */
-    const char *body; /* points at owned, or at static memory */
-    char *owned;      /* malloc'd body, freed after sending */
+    const char *body;         /* points at owned, or at static memory */
+    char *owned;              /* malloc'd body, freed after sending */
     size_t len;
     http_kvs_t headers;     /* extra headers (arena) */
     const char *error_code; /* for the access log */

@@ -11,7 +11,7 @@
 
 #include "http/router.h"
 
-#define MAX_STATUSES 16
+#define MAX_STATUSES  16
 #define MAX_JOB_KINDS 32
 
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,

@@ -87,8 +87,9 @@ void middleware_preflight(http_req_t *req, int methods)
         http_set_header(req, "Access-Control-Allow-Methods", sb.data);
         const char *want = http_header(req, "Access-Control-Request-Headers");
         http_set_header(req, "Access-Control-Allow-Headers",
-                        want ? want : "Authorization, Content-Type, X-Request-Id, "
-                                      "Idempotency-Key");
+                        want ? want
+                             : "Authorization, Content-Type, X-Request-Id, "
+                               "Idempotency-Key");
         http_set_header(req, "Access-Control-Max-Age", "600");
     }
     sb_free(&sb);
@@ -111,7 +112,8 @@ void middleware_response_headers(http_req_t *req)
     http_set_header(req, "Referrer-Policy", "no-referrer");
     bool is_html = req->res.content_type && strncmp(req->res.content_type, "text/html", 9) == 0;
     if (!is_html)
-        http_set_header(req, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        http_set_header(req, "Content-Security-Policy",
+                        "default-src 'none'; frame-ancestors 'none'");
     if (req->app->cfg.env == ENV_PRODUCTION)
         http_set_header(req, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (!has_header(req, "Cache-Control"))

@@ -68,8 +68,7 @@ void http_set_header(http_req_t *req, const char *name, const char *value)
             h->items[i].value = arena_strdup(&req->arena, value);
             return;
         }
-    http_kvs_add(h, &req->arena, arena_strdup(&req->arena, name),
-                 arena_strdup(&req->arena, value));
+    http_kvs_add(h, &req->arena, arena_strdup(&req->arena, name), arena_strdup(&req->arena, value));
 }
 
 void http_error(http_req_t *req, int status, const char *code, const char *fmt, ...)
@@ -120,8 +119,8 @@ void http_error_field(http_req_t *req, const char *type, const char *where, cons
 static const struct {
     http_method_t m;
     const char *name;
-} methods[] = {{HTTP_GET, "GET"},       {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"},
-               {HTTP_PATCH, "PATCH"},   {HTTP_DELETE, "DELETE"}, {HTTP_HEAD, "HEAD"},
+} methods[] = {{HTTP_GET, "GET"},        {HTTP_POST, "POST"},     {HTTP_PUT, "PUT"},
+               {HTTP_PATCH, "PATCH"},    {HTTP_DELETE, "DELETE"}, {HTTP_HEAD, "HEAD"},
                {HTTP_OPTIONS, "OPTIONS"}};
 
 const char *http_method_name(http_method_t m)
@@ -177,8 +176,7 @@ db_conn_t *http_db(http_req_t *req)
     req->db = db_acquire(req->app->db);
     if (!req->db) {
         http_set_header(req, "Retry-After", "1");
-        http_error(req, 503, "SERVICE_UNAVAILABLE",
-                   "The server is busy; please retry in a moment");
+        http_error(req, 503, "SERVICE_UNAVAILABLE", "The server is busy; please retry in a moment");
     }
     return req->db;
 }

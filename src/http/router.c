@@ -152,8 +152,7 @@ bool router_is_uuid(const char *s)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (c != '-')
                 return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                     (c >= 'A' && c <= 'F'))) {
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
             return false;
         }
     }
@@ -200,8 +199,7 @@ static int split_path(const char *path, arena_t *arena, const char **segs)
 /* Scores how well a route's shape fits: -1 no fit; otherwise literals count
  * double so the most literal route wins. *typed_ok tells whether every typed
  * parameter parsed. */
-static int score_route(const route_t *rt, const char **segs, int n, bool *typed_ok,
-                       int *bad_seg)
+static int score_route(const route_t *rt, const char **segs, int n, bool *typed_ok, int *bad_seg)
 {
     if (rt->nseg != n)
         return -1;

@@ -23,7 +23,7 @@ typedef struct route {
     int methods; /* http_method_t bits */
     const char *pattern;
     http_handler_fn handler;
-    int body;      /* BODY_* kinds accepted */
+    int body;       /* BODY_* kinds accepted */
     bool test_only; /* registered only with LOOPIN_TEST_MODE=1 */
     int index;      /* position in the table, for metrics */
     int nseg;

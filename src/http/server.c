@@ -139,8 +139,7 @@ static conn_req_t *request_begin(app_t *app, struct MHD_Connection *c, const cha
     int match_method = req->method == HTTP_HEAD ? HTTP_GET : req->method;
     if (req->method == HTTP_OPTIONS)
         match_method = 0x7f; /* any route on this path answers a preflight */
-    cr->route_result =
-        router_match(app->router, match_method, req->path, &req->arena, &cr->match);
+    cr->route_result = router_match(app->router, match_method, req->path, &req->arena, &cr->match);
     return cr;
 }
 
@@ -244,8 +243,8 @@ static enum MHD_Result queue(conn_req_t *cr)
         res->owned = NULL; /* now libmicrohttpd's to free */
     } else {
         /* static memory: libmicrohttpd only reads it (the API lacks const) */
-        r = MHD_create_response_from_buffer(res->len, (void *)(uintptr_t)(res->body ? res->body : ""),
-                                            MHD_RESPMEM_PERSISTENT);
+        r = MHD_create_response_from_buffer(
+            res->len, (void *)(uintptr_t)(res->body ? res->body : ""), MHD_RESPMEM_PERSISTENT);
     }
     if (!r)
         return MHD_NO;
@@ -263,9 +262,8 @@ static enum MHD_Result queue(conn_req_t *cr)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     http_server_t *s = cls;
@@ -348,7 +346,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 static int resolve_bind(const char *host, int port, struct sockaddr_storage *ss, bool *v6)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     char portstr[16];
@@ -377,14 +376,13 @@ http_server_t *http_server_start(app_t *app, int port, char *err, size_t errlen)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
     s->d = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.workers,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
+        flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)app->cfg.workers, MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.request_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_END);
+        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK,
+        no_unescape, NULL, MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "LOOPIN_PORT: cannot listen on %s:%d (in use or not permitted)",
                  app->cfg.host, port);

@@ -9,9 +9,9 @@
 struct app;
 typedef struct http_server http_server_t;
 
-#define HTTP_JSON_LIMIT (1024 * 1024)
+#define HTTP_JSON_LIMIT      (1024 * 1024)
 #define HTTP_MULTIPART_LIMIT (30 * 1024 * 1024)
-#define HTTP_HEADER_LIMIT (16 * 1024)
+#define HTTP_HEADER_LIMIT    (16 * 1024)
 
 /* Binds cfg.host:port (port may be 0: the kernel picks; see http_server_port). */
 http_server_t *http_server_start(struct app *app, int port, char *err, size_t errlen);

@@ -16,8 +16,8 @@
 #include "core/rand.h"
 #include "http/metrics.h"
 
-#define LEASE_S 300
-#define MAX_BACKOFF_S 3600
+#define LEASE_S          300
+#define MAX_BACKOFF_S    3600
 #define PERIODIC_CHECK_S 30
 
 static const job_kind_t *find_kind(const char *kind)
@@ -41,8 +41,8 @@ int jobs_enqueue(db_conn_t *c, const char *kind, const char *payload_json, int64
     int64_t n = 0;
     int rc = db_exec(c, SQL_ENQUEUE,
                      DB_ARGS(db_text(kind), db_text(payload_json ? payload_json : "{}"),
-                             db_int(k && k->max_attempts ? k->max_attempts : 5),
-                             db_time(run_at_us), db_text(dedupe_key), db_time(clock_now_us())),
+                             db_int(k && k->max_attempts ? k->max_attempts : 5), db_time(run_at_us),
+                             db_text(dedupe_key), db_time(clock_now_us())),
                      &n);
     if (added)
         *added = rc == DB_OK && n > 0;
@@ -79,9 +79,8 @@ static int claim_tx(db_conn_t *c, void *ctx)
     if (rc != DB_OK)
         return rc;
     rc = db_query(c, SQL_CLAIM,
-                      DB_ARGS(db_time(now), db_time(now + LEASE_S * USEC_PER_SEC),
-                              db_text(cl->worker)),
-                      &rows);
+                  DB_ARGS(db_time(now), db_time(now + LEASE_S * USEC_PER_SEC), db_text(cl->worker)),
+                  &rows);
     if (rc != DB_OK)
         return rc;
     cl->id = 0;
@@ -155,8 +154,7 @@ int jobs_run_one(app_t *app, const char *worker_id, bool *ran)
         db_tx_rollback(c); /* a handler must not leave a transaction open */
     finish(c, &cl, hrc == 0, err);
     if (k && k->period_s > 0) /* schedule the next run now, not at the next check */
-        jobs_enqueue(c, k->kind, "{}", clock_now_us() + k->period_s * USEC_PER_SEC, k->kind,
-                     NULL);
+        jobs_enqueue(c, k->kind, "{}", clock_now_us() + k->period_s * USEC_PER_SEC, k->kind, NULL);
     if (app->metrics)
         metrics_job_done(app->metrics, cl.kind, hrc == 0);
     char idbuf[24];

@@ -18,8 +18,7 @@
 #include "app.h"
 
 /* Returns 0 on success; otherwise writes a reason (no secrets) to err. */
-typedef int (*job_handler_fn)(app_t *app, db_conn_t *c, json_t *payload, char *err,
-                              size_t errlen);
+typedef int (*job_handler_fn)(app_t *app, db_conn_t *c, json_t *payload, char *err, size_t errlen);
 
 typedef struct {
     const char *kind;

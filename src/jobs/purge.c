@@ -34,8 +34,8 @@ static int purge_tx(db_conn_t *c, void *arg)
 {
     purge_ctx_t *p = arg;
     for (int i = 0; i < NPURGES; i++) {
-        int rc = db_exec(c, purges[i].sql, DB_ARGS(db_time(p->now - purges[i].keep_us)),
-                         &p->deleted[i]);
+        int rc =
+            db_exec(c, purges[i].sql, DB_ARGS(db_time(p->now - purges[i].keep_us)), &p->deleted[i]);
         if (rc != DB_OK)
             return rc;
     }

@@ -4,7 +4,6 @@
  */
 #include "jobs/handlers.h"
 
-
 const job_kind_t job_kinds[] = {
     {"purge_expired", job_purge_expired, 600, 5},
 };

@@ -30,12 +30,12 @@ static void health_deep(http_req_t *req)
     if (c)
         db_release(c);
     bool ok = rc == DB_OK && found && one == 1;
-    json_t *body = json_pack(
-        "{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:f}}", "status", ok ? "healthy" : "unhealthy",
-        "service", "loopin-backend", "version", LOOPIN_API_VERSION, "environment",
-        config_env_name(app->cfg.env), "services", "api", "loopin " LOOPIN_VERSION, "database",
-        dialect_name(app), "checks", "database", ok ? "healthy" : "unhealthy", "database_ms",
-        (double)(clock_mono_us() - t0) / 1000.0);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s, s:f}}", "status",
+                             ok ? "healthy" : "unhealthy", "service", "loopin-backend", "version",
+                             LOOPIN_API_VERSION, "environment", config_env_name(app->cfg.env),
+                             "services", "api", "loopin " LOOPIN_VERSION, "database",
+                             dialect_name(app), "checks", "database", ok ? "healthy" : "unhealthy",
+                             "database_ms", (double)(clock_mono_us() - t0) / 1000.0);
     if (!ok)
         http_set_header(req, "Retry-After", "5");
     http_reply_json(req, ok ? 200 : 503, body);
@@ -110,8 +110,8 @@ static void metrics_page(http_req_t *req)
 static void openapi_json(http_req_t *req)
 {
     http_set_header(req, "Cache-Control", "public, max-age=300");
-    http_reply_raw(req, 200, "application/json", embedded_openapi_json,
-                   embedded_openapi_json_len, true);
+    http_reply_raw(req, 200, "application/json", embedded_openapi_json, embedded_openapi_json_len,
+                   true);
 }
 
 static void docs_page(http_req_t *req)
@@ -120,8 +120,8 @@ static void docs_page(http_req_t *req)
     http_set_header(req, "Content-Security-Policy",
                     "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src "
                     "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
-    http_reply_raw(req, 200, "text/html; charset=utf-8", embedded_docs_html,
-                   embedded_docs_html_len, true);
+    http_reply_raw(req, 200, "text/html; charset=utf-8", embedded_docs_html, embedded_docs_html_len,
+                   true);
 }
 
 void ops_routes(router_t *r)

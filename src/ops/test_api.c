@@ -18,8 +18,8 @@ static void clock_reply(http_req_t *req)
     char now[32];
     clock_format_iso(clock_now_us(), now);
     http_reply_json(req, 200,
-                    json_pack("{s:s, s:I}", "now", now,
-                              "offset_seconds", (json_int_t)(clock_offset_us() / USEC_PER_SEC)));
+                    json_pack("{s:s, s:I}", "now", now, "offset_seconds",
+                              (json_int_t)(clock_offset_us() / USEC_PER_SEC)));
 }
 
 /* POST /_test/clock {"advance_seconds": N} | {"set": "<ISO 8601>"} */
@@ -28,8 +28,8 @@ static void test_clock(http_req_t *req)
     json_t *adv = json_object_get(req->json, "advance_seconds");
     json_t *set = json_object_get(req->json, "set");
     if (!json_is_object(req->json) || (!adv && !set) || (adv && set)) {
-        http_error_field(req, "missing", "body", NULL,
-                         "Give exactly one of advance_seconds or set", json_incref(req->json));
+        http_error_field(req, "missing", "body", NULL, "Give exactly one of advance_seconds or set",
+                         json_incref(req->json));
         return;
     }
     if (adv) {
@@ -67,11 +67,10 @@ static void test_echo(http_req_t *req)
 {
     json_t *files = json_array();
     for (int i = 0; i < req->nfiles; i++)
-        json_array_append_new(files, json_pack("{s:s, s:s?, s:s, s:I}", "field",
-                                               req->files[i].field, "filename",
-                                               req->files[i].filename, "content_type",
-                                               req->files[i].content_type, "size",
-                                               (json_int_t)req->files[i].size));
+        json_array_append_new(
+            files, json_pack("{s:s, s:s?, s:s, s:I}", "field", req->files[i].field, "filename",
+                             req->files[i].filename, "content_type", req->files[i].content_type,
+                             "size", (json_int_t)req->files[i].size));
     http_reply_json(req, 200,
                     json_pack("{s:s, s:O?, s:o, s:o, s:o}", "method", req->method_name, "json",
                               req->json, "query", kvs_json(&req->query), "form",
@@ -80,7 +79,8 @@ static void test_echo(http_req_t *req)
 
 static void test_item(http_req_t *req)
 {
-    http_reply_json(req, 200, json_pack("{s:I}", "item_id", (json_int_t)http_param_int(req, "item_id")));
+    http_reply_json(req, 200,
+                    json_pack("{s:I}", "item_id", (json_int_t)http_param_int(req, "item_id")));
 }
 
 /* GET /_test/sleep?ms=N: a deliberately slow request (at most 30 s). */

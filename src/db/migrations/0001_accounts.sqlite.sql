@@ -13,6 +13,8 @@
 --     application (no DEFAULT: time comes from core/clock). The GLOB shape
 --     check keeps every value the same length and format, which is what makes
 --     text comparison and ORDER BY chronological;
+--   * dates are TEXT 'YYYY-MM-DD', checked to be real calendar dates
+--     (date(x, '+0 days') normalises 2026-02-30 to 2026-03-02);
 --   * booleans are INTEGER 0/1, money INTEGER minor units, percentages
 --     integer basis points, JSON TEXT checked with json_valid();
 --   * the PostgreSQL twin of this file holds the same tables, columns,
@@ -58,7 +60,7 @@ CREATE TABLE user_profiles (
     phone_number        TEXT NOT NULL DEFAULT '' CHECK (phone_number = '' OR (phone_number GLOB '+[1-9]*' AND length(phone_number) BETWEEN 9 AND 16 AND substr(phone_number, 2) NOT GLOB '*[^0-9]*')),
     bio                 TEXT NOT NULL DEFAULT '' CHECK (length(bio) <= 500),
     location            TEXT NOT NULL DEFAULT '' CHECK (length(location) <= 100),
-    birth_date          TEXT CHECK (birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    birth_date          TEXT CHECK (birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND date(birth_date, '+0 days') IS birth_date),
     gender              TEXT NOT NULL DEFAULT '' CHECK (gender IN ('male', 'female', 'other', 'prefer_not_to_say', '')),
     profile_pictures    TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(profile_pictures) AND json_type(profile_pictures) = 'array' AND json_array_length(profile_pictures) <= 6),
     metadata            TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata) AND json_type(metadata) = 'object'),

@@ -67,7 +67,7 @@ END;
 -- plain UNIQUE. Upsert with ON CONFLICT (date, (COALESCE(user_id, 0)), action).
 CREATE TABLE audit_log_summary (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
-    date             TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    date             TEXT NOT NULL CHECK (date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND date(date, '+0 days') IS date),
     user_id          INTEGER REFERENCES users (id) ON DELETE CASCADE,
     action           TEXT NOT NULL CHECK (length(action) <= 64 AND action GLOB '[a-z]*' AND action NOT GLOB '*[^a-z0-9_.]*'),
     count            INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0),
