@@ -13,7 +13,7 @@
 
 #include "core/clock.h"
 
-#define SEC(s) ((int64_t)(s) * USEC_PER_SEC)
+#define SEC(s) ((int64_t)(s)*USEC_PER_SEC)
 
 static int64_t parse_ok(const char *s)
 {
@@ -333,8 +333,14 @@ static void test_format_then_parse_round_trips(void **state)
 {
     (void)state;
     static const int64_t values[] = {
-        0, 1, -1, SEC(1709208000) + 123456, SEC(-2208988800LL) + 7, SEC(951782400) - 1,
-        SEC(253402300799LL) + 999999, SEC(-30610224000LL),
+        0,
+        1,
+        -1,
+        SEC(1709208000) + 123456,
+        SEC(-2208988800LL) + 7,
+        SEC(951782400) - 1,
+        SEC(253402300799LL) + 999999,
+        SEC(-30610224000LL),
     };
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         char out[32];

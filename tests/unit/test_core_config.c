@@ -24,12 +24,24 @@
 #include "core/rand.h"
 
 static const char *const all_vars[] = {
-    "LOOPIN_CONFIG_FILE",     "LOOPIN_ENV",         "LOOPIN_DATABASE_URL",
-    "LOOPIN_HOST",            "LOOPIN_PORT",        "LOOPIN_SECRET_KEY",
-    "LOOPIN_MEDIA_DIR",       "LOOPIN_PUBLIC_URL",  "LOOPIN_CORS_ORIGINS",
-    "LOOPIN_WORKERS",         "LOOPIN_DB_POOL",     "LOOPIN_TEST_MODE",
-    "LOOPIN_REQUEST_TIMEOUT", "LOOPIN_MAX_CONNECTIONS", "LOOPIN_SHUTDOWN_GRACE",
-    "LOOPIN_JOBS_POLL_MS",    "LOOPIN_JOBS_IN_SERVE", "LOOPIN_LOG_LEVEL",
+    "LOOPIN_CONFIG_FILE",
+    "LOOPIN_ENV",
+    "LOOPIN_DATABASE_URL",
+    "LOOPIN_HOST",
+    "LOOPIN_PORT",
+    "LOOPIN_SECRET_KEY",
+    "LOOPIN_MEDIA_DIR",
+    "LOOPIN_PUBLIC_URL",
+    "LOOPIN_CORS_ORIGINS",
+    "LOOPIN_WORKERS",
+    "LOOPIN_DB_POOL",
+    "LOOPIN_TEST_MODE",
+    "LOOPIN_REQUEST_TIMEOUT",
+    "LOOPIN_MAX_CONNECTIONS",
+    "LOOPIN_SHUTDOWN_GRACE",
+    "LOOPIN_JOBS_POLL_MS",
+    "LOOPIN_JOBS_IN_SERVE",
+    "LOOPIN_LOG_LEVEL",
 };
 
 #define SECRET_40 "0123456789abcdef0123456789abcdef01234567"
@@ -770,7 +782,8 @@ static void test_print_masks_secret_and_database_password(void **state)
     char *text = print_config(&f->cfg);
     assert_null(strstr(text, SECRET_40));
     assert_null(strstr(text, "hunter2"));
-    assert_non_null(strstr(text, "LOOPIN_SECRET_KEY=**** (40 characters, from LOOPIN_SECRET_KEY)\n"));
+    assert_non_null(
+        strstr(text, "LOOPIN_SECRET_KEY=**** (40 characters, from LOOPIN_SECRET_KEY)\n"));
     assert_non_null(strstr(text, "LOOPIN_DATABASE_URL=postgresql://loopin:****@db/loopin\n"));
     free(text);
 }

@@ -75,9 +75,9 @@ static void test_maximum_fifteen_digits(void **state)
 static void test_separators_do_not_count_as_digits(void **state)
 {
     (void)state;
-    assert_not_phone("+1 2 3 4 5 6 7");            /* 7 digits */
+    assert_not_phone("+1 2 3 4 5 6 7");                /* 7 digits */
     assert_normalizes("1-2-3-4-5-6-7-8", "+12345678"); /* 8 digits */
-    assert_not_phone("(12) 3456 7890 1234 56");     /* 16 digits */
+    assert_not_phone("(12) 3456 7890 1234 56");        /* 16 digits */
 }
 
 static void test_leading_zero_is_refused(void **state)
@@ -126,9 +126,10 @@ static void test_non_ascii_digits_are_refused(void **state)
 {
     (void)state;
     /* fullwidth digit one, Devanagari digits */
-    assert_not_phone("+\xef\xbc\x91""4155552671");
+    assert_not_phone("+\xef\xbc\x91"
+                     "4155552671");
     assert_not_phone("+91\xe0\xa5\xaf\xe0\xa5\xae\xe0\xa5\xad\xe0\xa5\xac"
-                    "5432100");
+                     "5432100");
 }
 
 static void test_control_characters_are_refused(void **state)

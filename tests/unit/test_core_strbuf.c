@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,8 +243,10 @@ static void assert_json(const char *s, const char *want)
     strbuf_t sb;
     sb_init(&sb);
     sb_json_string(&sb, s);
-    assert_string_equal(sb.data, want);
-    sb_free(&sb);
+    char got[256];
+    snprintf(got, sizeof got, "%s", sb.data);
+    sb_free(&sb); /* before the assertion, so a failure does not also leak */
+    assert_string_equal(got, want);
 }
 
 /* Escapes s, parses it back with jansson and checks the decoded string. */
@@ -254,12 +257,15 @@ static void assert_json_decodes_to(const char *s, const char *want)
     sb_json_string(&sb, s);
     json_error_t err;
     json_t *j = json_loads(sb.data, JSON_DECODE_ANY, &err);
+    char escaped[256];
+    snprintf(escaped, sizeof escaped, "%s", sb.data);
+    sb_free(&sb); /* before any assertion, so a failure does not also leak */
     if (!j)
-        fail_msg("escaped %s is not valid JSON: %s", sb.data, err.text);
-    assert_true(json_is_string(j));
-    assert_string_equal(json_string_value(j), want);
+        fail_msg("escaped %s is not valid JSON: %s", escaped, err.text);
+    char got[256];
+    snprintf(got, sizeof got, "%s", json_is_string(j) ? json_string_value(j) : "(not a string)");
     json_decref(j);
-    sb_free(&sb);
+    assert_string_equal(got, want);
 }
 
 static void test_json_plain_ascii_is_quoted(void **state)
@@ -393,18 +399,15 @@ static void test_json_overlong_four_byte_is_replaced(void **state)
 {
     (void)state;
     /* F0 80 80 AF is an overlong '/' */
-    assert_json_decodes_to("\xf0\x80\x80\xaf",
-                           "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    assert_json_decodes_to("\xf0\x80\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 }
 
 static void test_json_code_point_above_u10ffff_is_replaced(void **state)
 {
     (void)state;
     /* F4 90 80 80 would be U+110000; F5 can never start a sequence */
-    assert_json_decodes_to("\xf4\x90\x80\x80",
-                           "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-    assert_json_decodes_to("\xf5\x80\x80\x80",
-                           "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    assert_json_decodes_to("\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    assert_json_decodes_to("\xf5\x80\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 }
 
 int main(void)

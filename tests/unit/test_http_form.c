@@ -481,8 +481,7 @@ static void test_mp_empty_filename_is_still_a_file(void **state)
     fixture_t *f = *state;
     /* browsers send filename="" for an empty file input */
     assert_int_equal(
-        multipart(f, "--XB\r\n" CD "name=\"cover\"; filename=\"\"\r\n\r\n\r\n--XB--\r\n"),
-        MP_OK);
+        multipart(f, "--XB\r\n" CD "name=\"cover\"; filename=\"\"\r\n\r\n\r\n--XB--\r\n"), MP_OK);
     assert_int_equal(f->nfiles, 1);
     assert_string_equal(f->files[0].filename, "");
     assert_int_equal(f->files[0].size, 0);
@@ -496,8 +495,8 @@ static void test_mp_file_keeps_binary_and_nul_bytes(void **state)
                                "\r\n--XB--\r\n";
     assert_int_equal(multipart_n(f, body, sizeof body - 1, "XB"), MP_OK);
     assert_int_equal(f->nfiles, 1);
-    assert_int_equal(f->files[0].size, 11);
-    assert_memory_equal(f->files[0].data, "\x00\x01\r\n-\r\n--X\xff\x00", 11);
+    assert_int_equal(f->files[0].size, 12);
+    assert_memory_equal(f->files[0].data, "\x00\x01\r\n-\r\n--X\xff\x00", 12);
 }
 
 static void test_mp_empty_text_value(void **state)
@@ -533,9 +532,9 @@ static void test_mp_quoted_name_may_contain_semicolon(void **state)
 static void test_mp_quoted_filename_may_contain_semicolon_and_spaces(void **state)
 {
     fixture_t *f = *state;
-    assert_int_equal(multipart(f, "--XB\r\n" CD
-                                  "name=\"f\"; filename=\"my file; v2.pdf\"\r\n\r\nv\r\n--XB--"),
-                     MP_OK);
+    assert_int_equal(
+        multipart(f, "--XB\r\n" CD "name=\"f\"; filename=\"my file; v2.pdf\"\r\n\r\nv\r\n--XB--"),
+        MP_OK);
     assert_string_equal(f->files[0].filename, "my file; v2.pdf");
 }
 
@@ -674,8 +673,7 @@ static void test_mp_too_many_file_parts(void **state)
     assert_non_null(body);
     size_t n = 0;
     for (int i = 0; i < 100; i++)
-        n += (size_t)sprintf(body + n, "--XB\r\n" CD "name=\"f\"; filename=\"%d\"\r\n\r\nx\r\n",
-                             i);
+        n += (size_t)sprintf(body + n, "--XB\r\n" CD "name=\"f\"; filename=\"%d\"\r\n\r\nx\r\n", i);
     n += (size_t)sprintf(body + n, "--XB--\r\n");
     assert_int_equal(multipart_n(f, body, n, "XB"), MP_TOO_MANY_PARTS);
     free(body);
@@ -695,8 +693,7 @@ static void assert_bad(fixture_t *f, const char *body)
 {
     mp_status_t st = multipart(f, body);
     if (st != MP_BAD_FORMAT)
-        fail_msg("expected MP_BAD_FORMAT (%d), got %d for body:\n%s", MP_BAD_FORMAT, (int)st,
-                 body);
+        fail_msg("expected MP_BAD_FORMAT (%d), got %d for body:\n%s", MP_BAD_FORMAT, (int)st, body);
 }
 
 static void test_mp_empty_body_is_bad(void **state)
@@ -852,9 +849,9 @@ static void test_mp_quoted_name_containing_filename_is_a_text_field(void **state
 static void test_mp_quoted_filename_containing_name_does_not_rename_field(void **state)
 {
     fixture_t *f = *state;
-    assert_int_equal(multipart(f, "--XB\r\n" CD
-                                  "filename=\"a; name=evil\"; name=\"real\"\r\n\r\nx\r\n--XB--"),
-                     MP_OK);
+    assert_int_equal(
+        multipart(f, "--XB\r\n" CD "filename=\"a; name=evil\"; name=\"real\"\r\n\r\nx\r\n--XB--"),
+        MP_OK);
     assert_int_equal(f->nfiles, 1);
     assert_string_equal(f->files[0].field, "real");
     assert_string_equal(f->files[0].filename, "a; name=evil");

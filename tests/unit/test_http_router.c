@@ -389,8 +389,7 @@ static void test_method_selects_among_same_path(void **state)
     assert_int_equal(
         router_add(f->r, HTTP_GET, "/api/events/{event_id:int}", handler_a, BODY_NONE, false), 0);
     assert_int_equal(
-        router_add(f->r, HTTP_PATCH, "/api/events/{event_id:int}", handler_b, BODY_JSON, false),
-        0);
+        router_add(f->r, HTTP_PATCH, "/api/events/{event_id:int}", handler_b, BODY_JSON, false), 0);
     assert_int_equal(match(f, HTTP_PATCH, "/api/events/7"), ROUTE_FOUND);
     assert_ptr_equal(f->m.route->handler, handler_b);
     assert_int_equal(match(f, HTTP_GET, "/api/events/7"), ROUTE_FOUND);
@@ -598,8 +597,8 @@ static void test_parse_int_limits(void **state)
 static void test_parse_int_rejects_non_digits(void **state)
 {
     (void)state;
-    static const char *bad[] = {"", "-", "+", "1.5", " 1", "1 ", "0x10", "1e3",
-                                "12a", "--1", "+-1", "\xd9\xa1", "\t7"};
+    static const char *bad[] = {"",    "-",   "+",   "1.5", " 1",       "1 ", "0x10",
+                                "1e3", "12a", "--1", "+-1", "\xd9\xa1", "\t7"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t v = 123;
         if (router_parse_int(bad[i], &v))
