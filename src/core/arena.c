@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 struct arena_chunk {
@@ -53,6 +54,10 @@ static arena_chunk_t *chunk_new(size_t size)
 
 void *arena_alloc(arena_t *a, size_t size)
 {
+    if (size > SIZE_MAX / 2) {
+        fputs("{\"level\":\"error\",\"msg\":\"arena allocation too large\"}\n", stderr);
+        abort();
+    }
     size = size ? (size + 15) & ~(size_t)15 : 16;
     arena_chunk_t *c = a->head;
     if (size >= ARENA_BIG && c) {

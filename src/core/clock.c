@@ -161,9 +161,11 @@ static bool parse_zone(const char *p, int *offset_min)
     int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
     if (!read_digits(&p, 2, &oh))
         return false;
-    if (*p == ':')
+    bool colon = *p == ':';
+    if (colon)
         p++;
-    if (*p && !read_digits(&p, 2, &om))
+    /* minutes are optional ("+05"), but required after a colon ("+05:") */
+    if ((*p || colon) && !read_digits(&p, 2, &om))
         return false;
     if (*p != '\0' || oh > 23 || om > 59)
         return false;

@@ -193,8 +193,12 @@ static int check_public_url(config_t *cfg, char *err, size_t errlen)
         snprintf(cfg->public_url, sizeof cfg->public_url, "http://%s:%d", cfg->host, cfg->port);
         return 0;
     }
-    if (strncmp(cfg->public_url, "http://", 7) && strncmp(cfg->public_url, "https://", 8))
-        return fail(err, errlen, "LOOPIN_PUBLIC_URL: expected an http:// or https:// URL");
+    const char *rest = !strncmp(cfg->public_url, "http://", 7)    ? cfg->public_url + 7
+                       : !strncmp(cfg->public_url, "https://", 8) ? cfg->public_url + 8
+                                                                  : NULL;
+    if (!rest || !*rest || *rest == '/')
+        return fail(err, errlen,
+                    "LOOPIN_PUBLIC_URL: expected an http:// or https:// URL with a host");
     size_t n = strlen(cfg->public_url);
     while (n > 0 && cfg->public_url[n - 1] == '/')
         cfg->public_url[--n] = '\0';
@@ -295,18 +299,26 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
                     MIN_SECRET_LEN);
     char path[1100];
     secret_file_path(cfg, path, sizeof path);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        if (errno == EEXIST)
-            return read_secret_file(path, cfg, err, errlen);
-        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot create %s: %s", path, strerror(errno));
-    }
-    char key[65];
+    if (access(path, F_OK) == 0)
+        return read_secret_file(path, cfg, err, errlen);
+    /* Write a private temp file, then link it into place: link() fails if
+     * another process won the race, and then that process's key is read. */
+    char key[65], tmp[1200];
     rand_hex(key, 32);
+    snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot create %s: %s", tmp, strerror(errno));
     ssize_t w = write(fd, key, 64);
     close(fd);
-    if (w != 64)
+    int linked = w == 64 ? link(tmp, path) : -1;
+    int link_errno = errno;
+    unlink(tmp);
+    if (linked != 0) {
+        if (w == 64 && link_errno == EEXIST)
+            return read_secret_file(path, cfg, err, errlen);
         return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot write %s", path);
+    }
     snprintf(cfg->secret_key, sizeof cfg->secret_key, "%s", key);
     snprintf(cfg->secret_source, sizeof cfg->secret_source, "%s", path);
     cfg->secret_generated = true;

@@ -79,6 +79,10 @@ static size_t utf8_seq_len(const unsigned char *s)
                                        : 0;
     if (n == 0 || (n == 2 && s[0] < 0xc2))
         return 0;
+    if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f)))
+        return 0; /* overlong, or a UTF-16 surrogate */
+    if (n == 4 && (s[0] > 0xf4 || (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f)))
+        return 0; /* overlong, or above U+10FFFF */
     for (size_t i = 1; i < n; i++)
         if ((s[i] & 0xc0) != 0x80)
             return 0;

@@ -42,22 +42,22 @@ typedef enum { DB_DIALECT_SQLITE = 1, DB_DIALECT_PG = 2 } db_dialect_t;
 /* Status codes. Every db_* function that can fail returns one of these. */
 typedef enum {
     DB_OK = 0,
-    DB_ERROR = -1,      /* anything else: syntax, I/O, connection lost */
-    DB_RETRY = -2,      /* SQLITE_BUSY/LOCKED, PG 40001/40P01: run the transaction again */
-    DB_UNIQUE = -3,     /* unique or primary-key violation (23505) */
+    DB_ERROR = -1,       /* anything else: syntax, I/O, connection lost */
+    DB_RETRY = -2,       /* SQLITE_BUSY/LOCKED, PG 40001/40P01: run the transaction again */
+    DB_UNIQUE = -3,      /* unique or primary-key violation (23505) */
     DB_FOREIGN_KEY = -4, /* 23503 */
-    DB_CHECK = -5,      /* 23514 */
-    DB_NOT_NULL = -6,   /* 23502 */
-    DB_TIMEOUT = -7,    /* pool acquire timed out, or statement timeout (57014) */
+    DB_CHECK = -5,       /* 23514 */
+    DB_NOT_NULL = -6,    /* 23502 */
+    DB_TIMEOUT = -7,     /* pool acquire timed out, or statement timeout (57014) */
 } db_status_t;
 
 typedef enum {
     DB_P_NULL = 0,
-    DB_P_TEXT,  /* .s, NUL-terminated */
-    DB_P_INT,   /* .i */
-    DB_P_REAL,  /* .d */
-    DB_P_BOOL,  /* .i 0/1 */
-    DB_P_TIME,  /* .i microseconds since the Unix epoch, UTC */
+    DB_P_TEXT, /* .s, NUL-terminated */
+    DB_P_INT,  /* .i */
+    DB_P_REAL, /* .d */
+    DB_P_BOOL, /* .i 0/1 */
+    DB_P_TIME, /* .i microseconds since the Unix epoch, UTC */
 } db_param_type_t;
 
 typedef struct {
@@ -101,10 +101,10 @@ static inline db_param_t db_time(int64_t usec)
 /* ---- pool ------------------------------------------------------------- */
 
 typedef struct {
-    const char *url;           /* sqlite:///abs.db, sqlite://rel.db, postgresql://... */
-    int size;                  /* connections; >= 1 */
-    int acquire_timeout_ms;    /* how long db_acquire waits for a free slot */
-    int statement_timeout_ms;  /* PG statement_timeout; SQLite busy_timeout */
+    const char *url;          /* sqlite:///abs.db, sqlite://rel.db, postgresql://... */
+    int size;                 /* connections; >= 1 */
+    int acquire_timeout_ms;   /* how long db_acquire waits for a free slot */
+    int statement_timeout_ms; /* PG statement_timeout; SQLite busy_timeout */
 } db_pool_config_t;
 
 /* Opens the pool (connects every slot eagerly so a bad URL fails at start).

@@ -79,7 +79,7 @@ int form_parse_urlencoded(const char *s, size_t len, arena_t *arena, http_kvs_t 
             if (strlen(piece) != j - i)
                 return -1; /* embedded NUL */
             char *eq = strchr(piece, '=');
-            char *value = "";
+            char *value = piece + strlen(piece); /* "" inside the arena copy */
             if (eq) {
                 *eq = '\0';
                 value = eq + 1;
@@ -102,7 +102,10 @@ static const char *find(const char *h, size_t hlen, const char *needle, size_t n
 
 const char *form_multipart_boundary(const char *ct, arena_t *arena)
 {
-    const char *p = strcasestr(ct ? ct : "", "boundary=");
+    const char *start = ct ? ct : "", *p = start;
+    while ((p = strcasestr(p, "boundary=")) != NULL &&
+           !(p > start && (p[-1] == ';' || p[-1] == ' ' || p[-1] == '\t')))
+        p += 9; /* "xboundary=" is another parameter */
     if (!p)
         return NULL;
     p += 9;
@@ -125,19 +128,29 @@ const char *form_multipart_boundary(const char *ct, arena_t *arena)
 static const char *disposition_param(const char *hdr, const char *key, arena_t *arena)
 {
     size_t klen = strlen(key);
-    const char *p = hdr;
-    while ((p = strcasestr(p, key)) != NULL) {
-        bool at_start = p == hdr || p[-1] == ';' || p[-1] == ' ' || p[-1] == '\t';
-        if (at_start && p[klen] == '=') {
-            const char *v = p + klen + 1;
-            if (*v == '"') {
-                v++;
-                const char *end = strchr(v, '"');
-                return end ? arena_strndup(arena, v, (size_t)(end - v)) : NULL;
-            }
-            return arena_strndup(arena, v, strcspn(v, "; \t"));
+    const char *p = strchr(hdr, ';');
+    while (p) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        const char *eq = strchr(p, '=');
+        if (!eq)
+            return NULL;
+        const char *v = eq + 1, *vend;
+        bool match = (size_t)(eq - p) == klen && strncasecmp(p, key, klen) == 0;
+        if (*v == '"') {
+            vend = strchr(++v, '"');
+            if (!vend)
+                return NULL;
+            if (match)
+                return arena_strndup(arena, v, (size_t)(vend - v));
+            p = strchr(vend + 1, ';');
+        } else {
+            vend = v + strcspn(v, "; \t");
+            if (match)
+                return arena_strndup(arena, v, (size_t)(vend - v));
+            p = strchr(vend, ';');
         }
-        p += klen;
     }
     return NULL;
 }

@@ -243,7 +243,9 @@ route_result_t router_match(const router_t *r, int method, const char *path, are
         if (score < 0)
             continue;
         if (!typed_ok) {
-            if (score > best_bad_score) {
+            bool allowed = rt->methods & method;
+            bool best_allowed = best_bad && (best_bad->methods & method);
+            if ((allowed && !best_allowed) || (allowed == best_allowed && score > best_bad_score)) {
                 best_bad = rt;
                 best_bad_score = score;
                 bad_seg = bs;

@@ -273,10 +273,11 @@ static void test_urlencoded_appends_to_existing_list(void **state)
 static void test_urlencoded_respects_length(void **state)
 {
     fixture_t *f = *state;
-    const char *s = "a=1&b=2";
-    assert_int_equal(form_parse_urlencoded(s, 5, &f->arena, &f->kvs), 0);
+    const char *s = "a=1&b=22&c=3";
+    assert_int_equal(form_parse_urlencoded(s, 7, &f->arena, &f->kvs), 0);
     assert_int_equal(f->kvs.n, 2);
-    assert_string_equal(http_kvs_get(&f->kvs, "b"), "");
+    assert_string_equal(http_kvs_get(&f->kvs, "b"), "2");
+    assert_null(http_kvs_get(&f->kvs, "c"));
 }
 
 static void test_urlencoded_unterminated_buffer(void **state)
@@ -798,34 +799,36 @@ static void test_mp_bare_lf_line_endings_are_bad(void **state)
     assert_bad(f, "--XB\n" CD "name=\"x\"\n\nv\n--XB--\n");
 }
 
-static void test_mp_oversized_part_headers_are_bad(void **state)
+/* Builds a one-part body whose header block (between the delimiter line and
+ * the blank line) is exactly header_len bytes. */
+static mp_status_t multipart_with_header_block(fixture_t *f, size_t header_len)
 {
-    fixture_t *f = *state;
-    size_t pad = 9000;
-    char *body = malloc(pad + 256);
-    assert_non_null(body);
-    size_t n = (size_t)sprintf(body, "--XB\r\n" CD "name=\"x\"\r\nX-Pad: ");
-    memset(body + n, 'p', pad);
-    n += pad;
-    n += (size_t)sprintf(body + n, "\r\n\r\nv\r\n--XB--");
-    assert_int_equal(multipart_n(f, body, n, "XB"), MP_BAD_FORMAT);
-    free(body);
-}
-
-static void test_mp_part_headers_just_under_limit_are_accepted(void **state)
-{
-    fixture_t *f = *state;
-    char *body = malloc(9000);
+    char *body = malloc(header_len + 64);
     assert_non_null(body);
     size_t n = (size_t)sprintf(body, "--XB\r\n");
     size_t start = n;
     n += (size_t)sprintf(body + n, CD "name=\"x\"\r\nX-Pad: ");
-    size_t pad = 8192 - (n - start);
+    size_t pad = header_len - (n - start);
     memset(body + n, 'p', pad);
     n += pad;
     n += (size_t)sprintf(body + n, "\r\n\r\nv\r\n--XB--");
-    assert_int_equal(multipart_n(f, body, n, "XB"), MP_OK);
+    mp_status_t st = multipart_n(f, body, n, "XB");
     free(body);
+    return st;
+}
+
+static void test_mp_part_headers_of_8192_bytes_are_accepted(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(multipart_with_header_block(f, 8192), MP_OK);
+    assert_string_equal(http_kvs_get(&f->kvs, "x"), "v");
+}
+
+static void test_mp_part_headers_over_8192_bytes_are_bad(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(multipart_with_header_block(f, 8193), MP_BAD_FORMAT);
+    assert_int_equal(multipart_with_header_block(f, 100000), MP_BAD_FORMAT);
 }
 
 static void test_mp_failure_after_good_parts_still_fails(void **state)
@@ -941,8 +944,8 @@ int main(void)
         T(test_mp_nul_in_text_field_is_bad),
         T(test_mp_nul_in_headers_is_bad),
         T(test_mp_bare_lf_line_endings_are_bad),
-        T(test_mp_oversized_part_headers_are_bad),
-        T(test_mp_part_headers_just_under_limit_are_accepted),
+        T(test_mp_part_headers_of_8192_bytes_are_accepted),
+        T(test_mp_part_headers_over_8192_bytes_are_bad),
         T(test_mp_failure_after_good_parts_still_fails),
         T(test_mp_quoted_name_containing_filename_is_a_text_field),
         T(test_mp_quoted_filename_containing_name_does_not_rename_field),
