@@ -28,7 +28,7 @@ build-asan/Makefile:
 
 unit: build-asan/Makefile
 	$(CMAKE) --build build-asan -j$(JOBS)
-	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 bash scripts/with-pg ctest --test-dir build-asan --output-on-failure
 
 api-test: build-asan/Makefile
 	$(CMAKE) --build build-asan -j$(JOBS) --target loopin

@@ -9,18 +9,15 @@ cd "$(dirname "$0")/.."
 
 BIN=${LOOPIN_BIN:-build/loopin}
 DURATION=${BENCH_DURATION:-10s}
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# shellcheck source=../scripts/lib/pg.sh
+source scripts/lib/pg.sh
 OUT=bench/last-run.txt
 tmp=$(mktemp -d /tmp/loopin-bench.XXXXXX)
-pg_dir=""
 server_pid=""
 
 cleanup() {
     if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
-    if [ -n "$pg_dir" ]; then
-        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
-        rm -rf "$pg_dir"
-    fi
+    pg_stop
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -49,16 +46,6 @@ run_wrk() { # $1 = label, $2 = path
     printf '| %-28s | %10s | %8s | %8s | %8s |\n' "$1" "$rps" "$p50" "$p99" "$(rss_kb) kB"
 }
 
-pg_start() {
-    pg_dir=$(mktemp -d /tmp/loopin-bench-pg.XXXXXX)
-    chown postgres:postgres "$pg_dir"
-    runuser -u postgres -- "$PG_BIN/initdb" -D "$pg_dir/data" -A trust -U postgres --no-sync >/dev/null
-    PG_PORT=$(free_port)
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$pg_dir" start >/dev/null
-    "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc 'CREATE DATABASE loopin_bench'
-}
-
 # Not a pipeline: the cluster and server must be started in this shell so the
 # EXIT trap can stop them.
 exec > >(tee "$OUT")
@@ -75,8 +62,9 @@ exec > >(tee "$OUT")
     run_wrk "SQLite GET /api/health" /api/health
     run_wrk "SQLite GET /health (DB)" /health
     stop_server
-    pg_start
-    start_server "postgresql://postgres@127.0.0.1:$PG_PORT/loopin_bench"
+    pg_start >/dev/null
+    "$PG_BIN/psql" -q "$LOOPIN_TEST_PG_ADMIN_URL" -c 'CREATE DATABASE loopin_bench'
+    start_server "postgresql://postgres@127.0.0.1:$pg_port/loopin_bench"
     run_wrk "PostgreSQL GET /api/health" /api/health
     run_wrk "PostgreSQL GET /health (DB)" /health
     stop_server
