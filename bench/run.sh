@@ -27,7 +27,7 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 start_server() { # $1 = database url
     local port; port=$(free_port)
     LOOPIN_DATABASE_URL=$1 LOOPIN_SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
-        LOOPIN_LOG_LEVEL=warn LOOPIN_ENV=production "$BIN" serve --port "$port" >"$tmp/server.log" 2>&1 &
+        LOOPIN_LOG_LEVEL=warn LOOPIN_ENV=production LOOPIN_SMS_BACKEND=file LOOPIN_SMS_OUTBOX="$tmp/sms.jsonl" "$BIN" serve --port "$port" >"$tmp/server.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
     URL="http://127.0.0.1:$port"

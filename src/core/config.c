@@ -205,6 +205,57 @@ static int check_public_url(config_t *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* Accounts: token lifetime, waitlist window, OTP limits and SMS delivery. */
+static int load_accounts(config_t *cfg, char *err, size_t errlen)
+{
+    if (get_int("LOOPIN_TOKEN_TTL_SECONDS", 30 * 86400, 60, 365 * 86400, &cfg->token_ttl_s, err,
+                errlen) ||
+        get_int("LOOPIN_WAITLIST_MIN_MINUTES", 210, 0, 100000, &cfg->waitlist_min_minutes, err,
+                errlen) ||
+        get_int("LOOPIN_WAITLIST_MAX_MINUTES", 240, 0, 100000, &cfg->waitlist_max_minutes, err,
+                errlen) ||
+        get_int("LOOPIN_OTP_PER_PHONE_HOUR", 5, 1, 1000, &cfg->otp_per_phone_hour, err, errlen) ||
+        get_int("LOOPIN_OTP_PER_IP_HOUR", 30, 1, 100000, &cfg->otp_per_ip_hour, err, errlen) ||
+        get_int("LOOPIN_OTP_COOLDOWN_SECONDS", 30, 0, 3600, &cfg->otp_cooldown_s, err, errlen) ||
+        get_str("LOOPIN_SMS_BACKEND", "", cfg->sms_backend, sizeof cfg->sms_backend, err, errlen) ||
+        get_str("LOOPIN_SMS_OUTBOX", "sms-outbox.jsonl", cfg->sms_outbox, sizeof cfg->sms_outbox,
+                err, errlen) ||
+        get_str("LOOPIN_TWILIO_ACCOUNT_SID", "", cfg->twilio_account_sid,
+                sizeof cfg->twilio_account_sid, err, errlen) ||
+        get_str("LOOPIN_TWILIO_AUTH_TOKEN", "", cfg->twilio_auth_token,
+                sizeof cfg->twilio_auth_token, err, errlen) ||
+        get_str("LOOPIN_TWILIO_FROM", "", cfg->twilio_from, sizeof cfg->twilio_from, err, errlen) ||
+        get_str("LOOPIN_TWILIO_API_BASE", "https://api.twilio.com", cfg->twilio_api_base,
+                sizeof cfg->twilio_api_base, err, errlen))
+        return -1;
+    if (cfg->waitlist_max_minutes < cfg->waitlist_min_minutes)
+        return fail(err, errlen,
+                    "LOOPIN_WAITLIST_MAX_MINUTES: must not be below "
+                    "LOOPIN_WAITLIST_MIN_MINUTES");
+    if (!cfg->sms_backend[0])
+        snprintf(cfg->sms_backend, sizeof cfg->sms_backend, "%s",
+                 cfg->env == ENV_PRODUCTION ? "twilio" : "log");
+    if (strcmp(cfg->sms_backend, "log") && strcmp(cfg->sms_backend, "file") &&
+        strcmp(cfg->sms_backend, "twilio"))
+        return fail(err, errlen, "LOOPIN_SMS_BACKEND: expected log, file or twilio, got \"%s\"",
+                    cfg->sms_backend);
+    if (!strcmp(cfg->sms_backend, "log") && cfg->env == ENV_PRODUCTION)
+        return fail(err, errlen,
+                    "LOOPIN_SMS_BACKEND: the log backend writes codes to the log "
+                    "and is refused in production");
+    return 0;
+}
+
+int config_check_sms(const config_t *cfg, char *err, size_t errlen)
+{
+    if (!strcmp(cfg->sms_backend, "twilio") &&
+        (!cfg->twilio_account_sid[0] || !cfg->twilio_auth_token[0] || !cfg->twilio_from[0]))
+        return fail(err, errlen,
+                    "LOOPIN_SMS_BACKEND: the twilio backend needs LOOPIN_TWILIO_ACCOUNT_SID, "
+                    "LOOPIN_TWILIO_AUTH_TOKEN and LOOPIN_TWILIO_FROM (or choose file)");
+    return 0;
+}
+
 int config_load(config_t *cfg, char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -234,7 +285,8 @@ int config_load(config_t *cfg, char *err, size_t errlen)
         get_int("LOOPIN_SHUTDOWN_GRACE", 30, 0, 3600, &cfg->shutdown_grace_s, err, errlen) ||
         get_int("LOOPIN_JOBS_POLL_MS", 1000, 10, 600000, &cfg->jobs_poll_ms, err, errlen) ||
         get_bool("LOOPIN_JOBS_IN_SERVE", true, &cfg->jobs_in_serve, err, errlen) ||
-        get_str("LOOPIN_LOG_LEVEL", "info", cfg->log_level, sizeof cfg->log_level, err, errlen)) {
+        get_str("LOOPIN_LOG_LEVEL", "info", cfg->log_level, sizeof cfg->log_level, err, errlen) ||
+        load_accounts(cfg, err, errlen)) {
         free_file_vars();
         return -1;
     }
@@ -352,4 +404,16 @@ void config_print(const config_t *cfg, FILE *out)
     fprintf(out, "LOOPIN_JOBS_POLL_MS=%d\n", cfg->jobs_poll_ms);
     fprintf(out, "LOOPIN_JOBS_IN_SERVE=%d\n", cfg->jobs_in_serve ? 1 : 0);
     fprintf(out, "LOOPIN_LOG_LEVEL=%s\n", cfg->log_level);
+    fprintf(out, "LOOPIN_TOKEN_TTL_SECONDS=%d\n", cfg->token_ttl_s);
+    fprintf(out, "LOOPIN_WAITLIST_MIN_MINUTES=%d\n", cfg->waitlist_min_minutes);
+    fprintf(out, "LOOPIN_WAITLIST_MAX_MINUTES=%d\n", cfg->waitlist_max_minutes);
+    fprintf(out, "LOOPIN_OTP_PER_PHONE_HOUR=%d\n", cfg->otp_per_phone_hour);
+    fprintf(out, "LOOPIN_OTP_PER_IP_HOUR=%d\n", cfg->otp_per_ip_hour);
+    fprintf(out, "LOOPIN_OTP_COOLDOWN_SECONDS=%d\n", cfg->otp_cooldown_s);
+    fprintf(out, "LOOPIN_SMS_BACKEND=%s\n", cfg->sms_backend);
+    fprintf(out, "LOOPIN_SMS_OUTBOX=%s\n", cfg->sms_outbox);
+    fprintf(out, "LOOPIN_TWILIO_ACCOUNT_SID=%s\n", cfg->twilio_account_sid);
+    fprintf(out, "LOOPIN_TWILIO_AUTH_TOKEN=%s\n", cfg->twilio_auth_token[0] ? "****" : "");
+    fprintf(out, "LOOPIN_TWILIO_FROM=%s\n", cfg->twilio_from);
+    fprintf(out, "LOOPIN_TWILIO_API_BASE=%s\n", cfg->twilio_api_base);
 }

@@ -33,6 +33,20 @@ typedef struct {
     int jobs_poll_ms;     /* scheduler poll interval */
     bool jobs_in_serve;   /* run the job scheduler inside serve */
     char log_level[16];
+
+    /* accounts (issue 4) */
+    int token_ttl_s;          /* JWT lifetime, default 30 days */
+    int waitlist_min_minutes; /* account waitlist window, default 210-240 */
+    int waitlist_max_minutes;
+    int otp_per_phone_hour; /* codes a phone may request per hour */
+    int otp_per_ip_hour;    /* codes one client IP may request per hour */
+    int otp_cooldown_s;     /* minimum gap between two codes for one phone */
+    char sms_backend[16];   /* log | file | twilio */
+    char sms_outbox[1024];  /* file backend: JSON lines appended here */
+    char twilio_account_sid[128];
+    char twilio_auth_token[128];
+    char twilio_from[32];
+    char twilio_api_base[256]; /* default https://api.twilio.com (tests point it at a fake) */
 } config_t;
 
 /* Reads the configuration. Returns 0, or -1 with a one-line message naming
@@ -44,6 +58,9 @@ int config_load(config_t *cfg, char *err, size_t errlen);
  * keeps it in a file beside the SQLite database (mode 0600, with a warning);
  * production refuses a missing or short (< 32 chars) key. */
 int config_resolve_secret(config_t *cfg, char *err, size_t errlen);
+
+/* Serving needs a usable SMS backend: twilio needs its three settings. */
+int config_check_sms(const config_t *cfg, char *err, size_t errlen);
 
 /* Writes the effective configuration, secrets masked, one KEY=value a line. */
 void config_print(const config_t *cfg, FILE *out);

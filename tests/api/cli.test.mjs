@@ -150,3 +150,23 @@ test('createsuperuser stores a staff superuser with an argon2id hash, and is rep
         if (dbKind() === 'postgres') await dropDatabase(url);
     }
 });
+
+test('production refuses the log SMS backend (it would write codes to the log)', async () => {
+    const r = await loopin(['config'], { env: { LOOPIN_ENV: 'production', LOOPIN_SMS_BACKEND: 'log' } });
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^LOOPIN_SMS_BACKEND:/);
+});
+
+test('serve refuses the twilio SMS backend without its credentials', async () => {
+    const r = await loopin(['serve', '--port', '0'], {
+        env: { LOOPIN_SECRET_KEY: 'x'.repeat(40), LOOPIN_SMS_BACKEND: 'twilio', LOOPIN_DATABASE_URL: 'sqlite://t.db' },
+    });
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^LOOPIN_SMS_BACKEND:.*LOOPIN_TWILIO_ACCOUNT_SID/);
+});
+
+test('an unknown SMS backend is a configuration error', async () => {
+    const r = await loopin(['config'], { env: { LOOPIN_SMS_BACKEND: 'carrier-pigeon' } });
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^LOOPIN_SMS_BACKEND:/);
+});
