@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 
+#include "auth/keys.h"
 #include "core/config.h"
 #include "db/db.h"
 
@@ -15,6 +16,8 @@ struct router;
 struct metrics;
 struct http_server;
 struct jobs_runner;
+struct sms;
+struct storage;
 
 typedef struct app {
     config_t cfg;
@@ -23,6 +26,9 @@ typedef struct app {
     struct metrics *metrics;
     struct http_server *server;
     struct jobs_runner *jobs;
+    keys_t keys;            /* derived from cfg.secret_key at start */
+    struct sms *sms;        /* outbound SMS adapter */
+    struct storage *storage; /* uploaded media */
     _Atomic int draining; /* set on SIGTERM: responses carry Connection: close */
 } app_t;
 

@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth/auth.h"
+#include "auth/keys.h"
+#include "auth/sms.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/phone.h"
@@ -20,6 +23,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
+#include "media/storage.h"
 #include "ops/ops.h"
 
 #define EXIT_CONFIG 2
@@ -79,6 +83,8 @@ static router_t *build_router(const app_t *app)
     if (!r)
         return NULL;
     ops_routes(r);
+    auth_routes(r);
+    media_routes(r);
     if (app->cfg.test_mode)
         test_routes(r);
     return r;
@@ -112,6 +118,14 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     }
     if (migrate && run_migrations(app) != 0)
         return 1;
+    keys_derive(app->cfg.secret_key, &app->keys);
+    app->sms = sms_new(&app->cfg, err, sizeof err);
+    app->storage =
+        app->sms ? storage_new(app->cfg.media_dir, app->cfg.public_url, err, sizeof err) : NULL;
+    if (!app->sms || !app->storage) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_CONFIG;
+    }
     app->router = build_router(app);
     app->metrics = app->router ? metrics_new(app->router) : NULL;
     if (!app->metrics)
@@ -347,6 +361,9 @@ int main(int argc, char **argv)
     int rc = cmd->needs_db ? open_database(&app) : 0;
     if (rc == 0)
         rc = cmd->run(&app, argc - 1, argv + 1);
+    storage_free(app.storage);
+    sms_free(app.sms);
+    sodium_memzero(&app.keys, sizeof app.keys);
     metrics_free(app.metrics);
     router_free(app.router);
     db_pool_close(app.db);

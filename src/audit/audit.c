@@ -1,0 +1,58 @@
+/*
+ * audit.c: appends one row to audit_log. Request context is copied from the
+ * request (client IP, user agent, request id), clipped to the column limits
+ * so an oversized header can never make the audit write fail.
+ */
+#include "audit/audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/rand.h"
+
+static const char *const severities[] = {"low", "medium", "high", "critical"};
+
+static const char SQL_AUDIT[] =
+    "INSERT INTO audit_log (uuid, actor_user_id, action, object_type, object_id, object_uuid, "
+    "payload, ip_address, user_agent, request_id, severity, is_successful, error_message, "
+    "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+
+/* Copies at most max bytes of s into the arena, never splitting a UTF-8
+ * sequence. */
+static const char *clip(arena_t *a, const char *s, size_t max)
+{
+    if (!s)
+        return "";
+    size_t n = strlen(s);
+    if (n <= max)
+        return s;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return arena_strndup(a, s, max);
+}
+
+int audit_write(db_conn_t *conn, http_req_t *req, const audit_entry_t *e)
+{
+    arena_t scratch;
+    arena_init(&scratch);
+    char uuid[37];
+    rand_uuid(uuid);
+    char *payload = e->payload ? json_dumps(e->payload, JSON_COMPACT) : NULL;
+    int rc = db_exec(conn, SQL_AUDIT,
+                     DB_ARGS(db_text(uuid), e->actor_id ? db_int(e->actor_id) : db_null(),
+                             db_text(e->action), db_text(e->object_type ? e->object_type : ""),
+                             e->object_id ? db_int(e->object_id) : db_null(),
+                             db_text(e->object_uuid), db_text(payload ? payload : "{}"),
+                             db_text(req ? clip(&scratch, req->client_ip, 45) : ""),
+                             db_text(req ? clip(&scratch, req->user_agent, 1024) : ""),
+                             db_text(req ? clip(&scratch, req->request_id, 64) : ""),
+                             db_text(severities[e->severity]), db_bool(e->success),
+                             db_text(clip(&scratch, e->error ? e->error : "", 1000)),
+                             db_time(clock_now_us())),
+                     NULL);
+    free(payload);
+    json_decref(e->payload);
+    arena_free(&scratch);
+    return rc;
+}

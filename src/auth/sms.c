@@ -1,0 +1,344 @@
+/*
+ * sms.c: outbound SMS behind sms.h: the development log backend, the
+ * JSON-lines outbox file (tests read codes from it) and Twilio's Messages API
+ * over libcurl. The log backend is the only place a message body may reach a
+ * log; failures are logged with status and provider code only.
+ */
+#include "auth/sms.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/strbuf.h"
+
+#ifndef LOOPIN_VERSION
+#define LOOPIN_VERSION "dev"
+#endif
+
+#define SMS_RESPONSE_MAX    (16 * 1024) /* provider answer kept for the error code */
+#define SMS_CONNECT_MS      5000L
+#define SMS_TOTAL_MS        10000L
+#define SMS_ERR_UNREACHABLE "SMS provider unreachable"
+
+typedef enum { SMS_LOG, SMS_FILE, SMS_TWILIO } sms_kind_t;
+
+struct sms {
+    sms_kind_t kind;
+    int fd;               /* file: the outbox, opened O_APPEND */
+    pthread_mutex_t lock; /* file: one writer at a time */
+    char *url;            /* twilio: the Messages endpoint (owned) */
+    char sid[128];
+    char token[128];
+    char from[32];
+};
+
+static const char *const kind_names[] = {"log", "file", "twilio"};
+
+static int set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* ---- file backend ----------------------------------------------------------
+ * One JSON object per line, written with one write(2) under the lock, so
+ * concurrent senders never interleave and a reader never sees half a line
+ * from a successful send. */
+
+static int file_open(sms_t *s, const config_t *cfg, char *err, size_t errlen)
+{
+    s->fd = open(cfg->sms_outbox, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (s->fd < 0)
+        return set_err(err, errlen, "LOOPIN_SMS_OUTBOX: cannot open %s for appending: %s",
+                       cfg->sms_outbox, strerror(errno));
+    return 0;
+}
+
+static void file_format_line(strbuf_t *sb, const char *to, const char *body)
+{
+    char ts[32];
+    clock_format_iso_seconds(clock_now_us(), ts);
+    sb_puts(sb, "{\"to\":");
+    sb_json_string(sb, to);
+    sb_puts(sb, ",\"body\":");
+    sb_json_string(sb, body);
+    sb_puts(sb, ",\"sent_at\":");
+    sb_json_string(sb, ts);
+    sb_puts(sb, "}\n");
+}
+
+static int file_send(sms_t *s, const char *to, const char *body, char *err, size_t errlen)
+{
+    strbuf_t sb;
+    sb_init(&sb);
+    file_format_line(&sb, to, body);
+    ssize_t n;
+    pthread_mutex_lock(&s->lock);
+    do
+        n = write(s->fd, sb.data, sb.len);
+    while (n < 0 && errno == EINTR);
+    int saved = errno;
+    pthread_mutex_unlock(&s->lock);
+    int ok = n == (ssize_t)sb.len;
+    sb_free(&sb);
+    if (ok)
+        return 0;
+    log_msg(LOG_WARN, "sms outbox write failed", "error", n < 0 ? strerror(saved) : "short write",
+            NULL);
+    return set_err(err, errlen, "SMS outbox unavailable");
+}
+
+/* ---- twilio backend --------------------------------------------------------
+ * A fresh easy handle per send keeps sending thread-safe without a shared
+ * handle or lock; curl_global_init runs once, before the first handle. */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+
+static void curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static int copy_field(char *dst, size_t cap, const char *src)
+{
+    return snprintf(dst, cap, "%s", src) >= (int)cap ? -1 : 0;
+}
+
+/* {api_base}/2010-04-01/Accounts/{sid}/Messages.json, the sid escaped. The
+ * handle argument of curl_easy_escape is ignored since libcurl 7.82. */
+static char *twilio_url(const config_t *cfg)
+{
+    char *sid = curl_easy_escape(NULL, cfg->twilio_account_sid, 0);
+    if (!sid)
+        return NULL;
+    size_t base = strlen(cfg->twilio_api_base);
+    while (base > 0 && cfg->twilio_api_base[base - 1] == '/')
+        base--;
+    strbuf_t sb;
+    sb_init(&sb);
+    sb_append(&sb, cfg->twilio_api_base, base);
+    sb_printf(&sb, "/2010-04-01/Accounts/%s/Messages.json", sid);
+    curl_free(sid);
+    return sb_steal(&sb, NULL);
+}
+
+static int twilio_init(sms_t *s, const config_t *cfg, char *err, size_t errlen)
+{
+    if (!cfg->twilio_account_sid[0] || !cfg->twilio_auth_token[0] || !cfg->twilio_from[0])
+        return set_err(err, errlen,
+                       "LOOPIN_SMS_BACKEND: the twilio backend needs LOOPIN_TWILIO_ACCOUNT_SID, "
+                       "LOOPIN_TWILIO_AUTH_TOKEN and LOOPIN_TWILIO_FROM");
+    if (strncmp(cfg->twilio_api_base, "https://", 8) && strncmp(cfg->twilio_api_base, "http://", 7))
+        return set_err(err, errlen, "LOOPIN_TWILIO_API_BASE: expected an http(s) URL");
+    if (copy_field(s->sid, sizeof s->sid, cfg->twilio_account_sid) ||
+        copy_field(s->token, sizeof s->token, cfg->twilio_auth_token) ||
+        copy_field(s->from, sizeof s->from, cfg->twilio_from))
+        return set_err(err, errlen, "LOOPIN_TWILIO_*: value too long");
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK)
+        return set_err(err, errlen, "LOOPIN_SMS_BACKEND: libcurl failed to initialise");
+    s->url = twilio_url(cfg);
+    if (!s->url)
+        return set_err(err, errlen, "LOOPIN_SMS_BACKEND: out of memory");
+    return 0;
+}
+
+/* To=..&From=..&Body=.., each value percent-encoded; NULL on failure. */
+static char *twilio_form(CURL *h, const sms_t *s, const char *to, const char *body)
+{
+    char *eto = curl_easy_escape(h, to, 0);
+    char *efrom = curl_easy_escape(h, s->from, 0);
+    char *ebody = curl_easy_escape(h, body, 0);
+    char *form = NULL;
+    if (eto && efrom && ebody) {
+        strbuf_t sb;
+        sb_init(&sb);
+        sb_printf(&sb, "To=%s&From=%s&Body=%s", eto, efrom, ebody);
+        form = sb_steal(&sb, NULL);
+    }
+    curl_free(eto);
+    curl_free(efrom);
+    curl_free(ebody);
+    return form;
+}
+
+/* Keeps the first SMS_RESPONSE_MAX bytes and swallows the rest, so a long
+ * answer is not turned into a transport error. */
+static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    strbuf_t *sb = userdata;
+    size_t total = size * nmemb;
+    if (sb->len < SMS_RESPONSE_MAX) {
+        size_t room = SMS_RESPONSE_MAX - sb->len;
+        sb_append(sb, data, total < room ? total : room);
+    }
+    return total;
+}
+
+static void twilio_setopts(CURL *h, const sms_t *s, const char *form, strbuf_t *resp)
+{
+    curl_easy_setopt(h, CURLOPT_URL, s->url);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl_easy_setopt(h, CURLOPT_USERNAME, s->sid);
+    curl_easy_setopt(h, CURLOPT_PASSWORD, s->token);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, SMS_CONNECT_MS);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, SMS_TOTAL_MS);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "loopin/" LOOPIN_VERSION);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+}
+
+/* Twilio's error answers carry {"code": 21211, "message": ...}; 0 if absent. */
+static long provider_code(const strbuf_t *resp)
+{
+    if (resp->len == 0)
+        return 0;
+    json_t *root = json_loadb(resp->data, resp->len, 0, NULL);
+    json_t *code = json_is_object(root) ? json_object_get(root, "code") : NULL;
+    long out = json_is_integer(code) ? (long)json_integer_value(code) : 0;
+    json_decref(root);
+    return out;
+}
+
+static int twilio_result(CURLcode rc, long status, const strbuf_t *resp, char *err, size_t errlen)
+{
+    if (rc != CURLE_OK) {
+        log_msg(LOG_WARN, "sms send failed", "backend", "twilio", "error", curl_easy_strerror(rc),
+                NULL);
+        return set_err(err, errlen, SMS_ERR_UNREACHABLE);
+    }
+    if (status >= 200 && status < 300)
+        return 0;
+    long code = provider_code(resp);
+    char st[24], pc[24] = "";
+    snprintf(st, sizeof st, "%ld", status);
+    if (code)
+        snprintf(pc, sizeof pc, "%ld", code);
+    log_msg(LOG_WARN, "sms send failed", "backend", "twilio", "status", st, "provider_code", pc,
+            NULL);
+    if (code)
+        return set_err(err, errlen, "SMS provider rejected the message (code %ld)", code);
+    return set_err(err, errlen, "SMS provider error (HTTP %ld)", status);
+}
+
+static int twilio_send(sms_t *s, const char *to, const char *body, char *err, size_t errlen)
+{
+    CURL *h = curl_easy_init();
+    if (!h)
+        return twilio_result(CURLE_FAILED_INIT, 0, NULL, err, errlen);
+    char *form = twilio_form(h, s, to, body);
+    strbuf_t resp;
+    sb_init(&resp);
+    CURLcode rc = CURLE_OUT_OF_MEMORY;
+    long status = 0;
+    if (form) {
+        twilio_setopts(h, s, form, &resp);
+        rc = curl_easy_perform(h);
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    }
+    int ret = twilio_result(rc, status, &resp, err, errlen);
+    sb_free(&resp);
+    free(form);
+    curl_easy_cleanup(h);
+    return ret;
+}
+
+/* ---- public face ------------------------------------------------------- */
+
+static int parse_kind(const char *name, sms_kind_t *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, kind_names[i]) == 0) {
+            *out = (sms_kind_t)i;
+            return 0;
+        }
+    return -1;
+}
+
+sms_t *sms_new(const config_t *cfg, char *err, size_t errlen)
+{
+    sms_kind_t kind;
+    if (parse_kind(cfg->sms_backend, &kind) != 0) {
+        set_err(err, errlen, "LOOPIN_SMS_BACKEND: expected log, file or twilio, got \"%s\"",
+                cfg->sms_backend);
+        return NULL;
+    }
+    sms_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        set_err(err, errlen, "LOOPIN_SMS_BACKEND: out of memory");
+        return NULL;
+    }
+    s->kind = kind;
+    s->fd = -1;
+    pthread_mutex_init(&s->lock, NULL);
+    int rc = 0;
+    if (kind == SMS_FILE)
+        rc = file_open(s, cfg, err, errlen);
+    else if (kind == SMS_TWILIO)
+        rc = twilio_init(s, cfg, err, errlen);
+    if (rc != 0) {
+        sms_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void sms_free(sms_t *s)
+{
+    if (!s)
+        return;
+    if (s->fd >= 0)
+        close(s->fd);
+    pthread_mutex_destroy(&s->lock);
+    free(s->url);
+    explicit_bzero(s->token, sizeof s->token);
+    free(s);
+}
+
+int sms_send(sms_t *s, const char *to_e164, const char *body, char *err, size_t errlen)
+{
+    if (!s || !to_e164 || !to_e164[0] || !body)
+        return set_err(err, errlen, "SMS needs a recipient and a body");
+    switch (s->kind) {
+    case SMS_LOG:
+        log_msg(LOG_WARN, "sms (log backend)", "to", to_e164, "body", body, NULL);
+        return 0;
+    case SMS_FILE:
+        return file_send(s, to_e164, body, err, errlen);
+    case SMS_TWILIO:
+        return twilio_send(s, to_e164, body, err, errlen);
+    }
+    return set_err(err, errlen, "SMS backend unknown");
+}
+
+const char *sms_backend_name(const sms_t *s)
+{
+    return kind_names[s->kind];
+}

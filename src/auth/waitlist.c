@@ -1,0 +1,70 @@
+/*
+ * waitlist.c: promotion from the account waitlist. One conditional UPDATE
+ * decides the race: among concurrent requests of one account only the one
+ * that changes the users row goes on to clear the profile's timestamps and
+ * send the welcome notification, all in the same transaction.
+ */
+#include "auth/waitlist.h"
+
+#include "app.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/rand.h"
+
+static const char SQL_PROMOTE_USER[] =
+    "UPDATE users SET is_active = $3, updated_at = $2 WHERE id = $1 AND is_active = $4 "
+    "AND EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = $1 AND "
+    "p.waitlist_promote_at IS NOT NULL AND p.waitlist_promote_at <= $2)";
+
+static const char SQL_PROMOTE_PROFILE[] =
+    "UPDATE user_profiles SET is_active = $3, waitlist_started_at = NULL, "
+    "waitlist_promote_at = NULL, updated_at = $2 WHERE user_id = $1";
+
+static const char SQL_WELCOME[] =
+    "INSERT INTO notifications (uuid, recipient_id, type, title, message, reference_type, "
+    "reference_id, metadata, created_at, updated_at) VALUES ($1, $2, 'system', "
+    "'Welcome to Loopin!', 'Your account is now active. Start exploring events and connecting "
+    "with your community!', 'user', $2, '{\"target_screen\":\"home\",\"type\":"
+    "\"account_activated\"}', $3, $3)";
+
+typedef struct {
+    http_req_t *req;
+    int64_t user_id;
+    bool promoted;
+} promote_ctx_t;
+
+static int promote_tx(db_conn_t *c, void *arg)
+{
+    promote_ctx_t *p = arg;
+    int64_t now = clock_now_us(), n = 0;
+    p->promoted = false;
+    int rc = db_exec(c, SQL_PROMOTE_USER,
+                     DB_ARGS(db_int(p->user_id), db_time(now), db_bool(true), db_bool(false)), &n);
+    if (rc != DB_OK || n == 0)
+        return rc;
+    char uuid[37];
+    rand_uuid(uuid);
+    if ((rc = db_exec(c, SQL_PROMOTE_PROFILE,
+                      DB_ARGS(db_int(p->user_id), db_time(now), db_bool(true)), NULL)) != DB_OK ||
+        (rc = db_exec(c, SQL_WELCOME, DB_ARGS(db_text(uuid), db_int(p->user_id), db_time(now)),
+                      NULL)) != DB_OK)
+        return rc;
+    audit_entry_t e = {.actor_id = p->user_id,
+                       .action = "account.waitlist.promoted",
+                       .object_type = "user",
+                       .object_id = p->user_id,
+                       .severity = AUDIT_LOW,
+                       .success = true};
+    if ((rc = audit_write(c, p->req, &e)) != DB_OK)
+        return rc;
+    p->promoted = true;
+    return DB_OK;
+}
+
+int waitlist_promote_if_due(http_req_t *req, int64_t user_id, bool *promoted)
+{
+    promote_ctx_t p = {.req = req, .user_id = user_id};
+    int rc = db_tx_run(req->db, DB_TX_WRITE, promote_tx, &p);
+    *promoted = rc == DB_OK && p.promoted;
+    return rc;
+}

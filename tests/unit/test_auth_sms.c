@@ -1,0 +1,748 @@
+/*
+ * test_auth_sms.c: auth/sms through sms.h: the log backend, the outbox file
+ * (exact JSON lines, 4 threads x 50 sends without a torn line, unopenable
+ * paths) and the twilio backend against a fake Twilio started here with
+ * libmicrohttpd on 127.0.0.1 (request shape, auth, form fields, answers).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth/sms.h"
+#include "core/clock.h"
+
+#define SID           "AC123"
+#define TOKEN         "tok-secret"
+#define FROM          "+15005550006"
+#define BASIC_AUTH    "Basic QUMxMjM6dG9rLXNlY3JldA==" /* base64("AC123:tok-secret") */
+#define MESSAGES_PATH "/2010-04-01/Accounts/AC123/Messages.json"
+
+static char tmp_dir[400];
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void mkdir_p(const char *dir)
+{
+    char tmp[400];
+    snprintf(tmp, sizeof tmp, "%s", dir);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(tmp, 0700);
+            *p = '/';
+        }
+    }
+    mkdir(tmp, 0700);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    const char *base = getenv("LOOPIN_TEST_TMP") ? getenv("LOOPIN_TEST_TMP") : "/tmp/loopin-unit";
+    mkdir_p(base);
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/sms-XXXXXX", base);
+    return mkdtemp(tmp_dir) ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    rmdir(tmp_dir);
+    return 0;
+}
+
+static void tmp_path(char *out, size_t cap, const char *name)
+{
+    snprintf(out, cap, "%s/%s", tmp_dir, name);
+    unlink(out);
+}
+
+static void base_config(config_t *cfg, const char *backend)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->sms_backend, sizeof cfg->sms_backend, "%s", backend);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    fclose(f);
+    if (!buf)
+        buf = calloc(1, 1);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+/* stderr (where log_msg writes) is redirected into a file while captured. */
+typedef struct {
+    int saved;
+    char path[512];
+} capture_t;
+
+static void capture_begin(capture_t *c, const char *name)
+{
+    tmp_path(c->path, sizeof c->path, name);
+    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    c->saved = dup(STDERR_FILENO);
+    assert_true(c->saved >= 0);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+}
+
+static char *capture_end(capture_t *c)
+{
+    fflush(stderr);
+    dup2(c->saved, STDERR_FILENO);
+    close(c->saved);
+    char *out = read_all(c->path, NULL);
+    unlink(c->path);
+    return out;
+}
+
+/* ---- construction and the log backend ------------------------------------ */
+
+static void test_backend_names(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256] = "";
+    base_config(&cfg, "log");
+    sms_t *s = sms_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    assert_string_equal(sms_backend_name(s), "log");
+    sms_free(s);
+
+    base_config(&cfg, "file");
+    tmp_path(cfg.sms_outbox, sizeof cfg.sms_outbox, "names.jsonl");
+    s = sms_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    assert_string_equal(sms_backend_name(s), "file");
+    sms_free(s);
+    unlink(cfg.sms_outbox);
+
+    base_config(&cfg, "twilio");
+    snprintf(cfg.twilio_account_sid, sizeof cfg.twilio_account_sid, SID);
+    snprintf(cfg.twilio_auth_token, sizeof cfg.twilio_auth_token, TOKEN);
+    snprintf(cfg.twilio_from, sizeof cfg.twilio_from, FROM);
+    snprintf(cfg.twilio_api_base, sizeof cfg.twilio_api_base, "https://api.twilio.com");
+    s = sms_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    assert_string_equal(sms_backend_name(s), "twilio");
+    sms_free(s);
+}
+
+static void test_unknown_backend_is_refused(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256] = "";
+    base_config(&cfg, "carrier-pigeon");
+    assert_null(sms_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "LOOPIN_SMS_BACKEND"));
+}
+
+static void test_log_backend_writes_one_warn_line(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256] = "";
+    base_config(&cfg, "log");
+    sms_t *s = sms_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    capture_t cap;
+    capture_begin(&cap, "log-backend.stderr");
+    int rc = sms_send(s, "+919876543210", "Your code is 4321", err, sizeof err);
+    char *out = capture_end(&cap);
+    assert_int_equal(rc, 0);
+    json_error_t jerr;
+    json_t *line = json_loads(out, JSON_DISABLE_EOF_CHECK, &jerr);
+    assert_non_null(line);
+    assert_string_equal(json_string_value(json_object_get(line, "level")), "warn");
+    assert_string_equal(json_string_value(json_object_get(line, "msg")), "sms (log backend)");
+    assert_string_equal(json_string_value(json_object_get(line, "to")), "+919876543210");
+    assert_string_equal(json_string_value(json_object_get(line, "body")), "Your code is 4321");
+    json_decref(line);
+    free(out);
+    sms_free(s);
+}
+
+static void test_send_needs_recipient_and_body(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256] = "";
+    base_config(&cfg, "log");
+    sms_t *s = sms_new(&cfg, err, sizeof err);
+    assert_int_equal(sms_send(s, "", "x", err, sizeof err), -1);
+    assert_int_equal(sms_send(s, "+15550001", NULL, err, sizeof err), -1);
+    assert_int_equal(sms_send(s, NULL, "x", NULL, 0), -1);
+    sms_free(s);
+}
+
+/* ---- file backend ---------------------------------------------------------- */
+
+static sms_t *file_backend(config_t *cfg, const char *name)
+{
+    char err[256] = "";
+    base_config(cfg, "file");
+    tmp_path(cfg->sms_outbox, sizeof cfg->sms_outbox, name);
+    sms_t *s = sms_new(cfg, err, sizeof err);
+    if (!s)
+        fail_msg("sms_new(file): %s", err);
+    return s;
+}
+
+static int is_iso_seconds(const char *s)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    if (strlen(s) != sizeof shape - 1)
+        return 0;
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return 0;
+    return 1;
+}
+
+/* One outbox line against the expected fields and the exact byte layout. */
+static void check_line(const char *line, const char *to, const char *body, const char *raw_body)
+{
+    json_error_t jerr;
+    json_t *o = json_loads(line, 0, &jerr);
+    if (!o)
+        fail_msg("line is not JSON (%s): %s", jerr.text, line);
+    assert_int_equal(json_object_size(o), 3);
+    assert_string_equal(json_string_value(json_object_get(o, "to")), to);
+    assert_string_equal(json_string_value(json_object_get(o, "body")), body);
+    const char *sent_at = json_string_value(json_object_get(o, "sent_at"));
+    assert_non_null(sent_at);
+    assert_true(is_iso_seconds(sent_at));
+    int64_t when;
+    assert_true(clock_parse_iso(sent_at, &when));
+    int64_t now = clock_now_us();
+    assert_true(when <= now && when > now - 5 * USEC_PER_SEC);
+    char expect[1024];
+    snprintf(expect, sizeof expect, "{\"to\":\"%s\",\"body\":\"%s\",\"sent_at\":\"%s\"}", to,
+             raw_body, sent_at);
+    assert_string_equal(line, expect);
+    json_decref(o);
+}
+
+static void test_file_writes_exact_json_lines(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256] = "";
+    sms_t *s = file_backend(&cfg, "exact.jsonl");
+    assert_int_equal(sms_send(s, "+919876543210", "Your code is 1234", err, sizeof err), 0);
+    assert_int_equal(sms_send(s, "+15550001", "say \"hi\"\\\n\xe2\x9c\x93", err, sizeof err), 0);
+    sms_free(s);
+
+    char *text = read_all(cfg.sms_outbox, NULL);
+    char *second = strchr(text, '\n');
+    assert_non_null(second);
+    *second++ = '\0';
+    char *end = strchr(second, '\n');
+    assert_non_null(end);
+    *end = '\0';
+    assert_string_equal(end + 1, "");
+    check_line(text, "+919876543210", "Your code is 1234", "Your code is 1234");
+    check_line(second, "+15550001", "say \"hi\"\\\n\xe2\x9c\x93",
+               "say \\\"hi\\\"\\\\\\n\xe2\x9c\x93");
+    free(text);
+
+    struct stat st;
+    assert_int_equal(stat(cfg.sms_outbox, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    unlink(cfg.sms_outbox);
+}
+
+static void test_file_appends_to_existing_outbox(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256] = "";
+    base_config(&cfg, "file");
+    tmp_path(cfg.sms_outbox, sizeof cfg.sms_outbox, "append.jsonl");
+    FILE *f = fopen(cfg.sms_outbox, "w");
+    assert_non_null(f);
+    fputs("{\"earlier\":true}\n", f);
+    fclose(f);
+    sms_t *s = sms_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(sms_send(s, "+15550002", "later", err, sizeof err), 0);
+    sms_free(s);
+    char *text = read_all(cfg.sms_outbox, NULL);
+    assert_memory_equal(text, "{\"earlier\":true}\n{\"to\":\"+15550002\"", 33);
+    free(text);
+    unlink(cfg.sms_outbox);
+}
+
+#define THREADS          4
+#define SENDS_PER_THREAD 50
+
+typedef struct {
+    sms_t *s;
+    int id;
+    int failures;
+} sender_t;
+
+static void *send_many(void *arg)
+{
+    sender_t *t = arg;
+    char body[3000], err[256];
+    for (int i = 0; i < SENDS_PER_THREAD; i++) {
+        int n = snprintf(body, sizeof body, "t%d-m%d ", t->id, i);
+        memset(body + n, 'a' + t->id, sizeof body - (size_t)n - 1); /* long lines tear easily */
+        body[sizeof body - 1] = '\0';
+        if (sms_send(t->s, "+15550003", body, err, sizeof err) != 0)
+            t->failures++;
+    }
+    return NULL;
+}
+
+static void check_concurrent_line(const char *line, int seen[THREADS][SENDS_PER_THREAD])
+{
+    json_error_t jerr;
+    json_t *o = json_loads(line, 0, &jerr);
+    if (!o)
+        fail_msg("torn line (%s)", jerr.text);
+    int t, i;
+    const char *body = json_string_value(json_object_get(o, "body"));
+    assert_non_null(body);
+    assert_int_equal(sscanf(body, "t%d-m%d ", &t, &i), 2);
+    assert_true(t >= 0 && t < THREADS && i >= 0 && i < SENDS_PER_THREAD);
+    for (const char *p = strchr(body, ' ') + 1; *p; p++)
+        assert_int_equal(*p, 'a' + t); /* the padding belongs to the same send */
+    seen[t][i]++;
+    json_decref(o);
+}
+
+static void test_file_concurrent_sends_keep_lines_intact(void **state)
+{
+    (void)state;
+    config_t cfg;
+    sms_t *s = file_backend(&cfg, "concurrent.jsonl");
+    pthread_t th[THREADS];
+    sender_t senders[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        senders[i] = (sender_t){.s = s, .id = i};
+        assert_int_equal(pthread_create(&th[i], NULL, send_many, &senders[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(senders[i].failures, 0);
+    }
+    sms_free(s);
+
+    char *text = read_all(cfg.sms_outbox, NULL);
+    int seen[THREADS][SENDS_PER_THREAD] = {{0}};
+    int lines = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        check_concurrent_line(line, seen);
+        lines++;
+    }
+    assert_int_equal(lines, THREADS * SENDS_PER_THREAD);
+    for (int t = 0; t < THREADS; t++)
+        for (int i = 0; i < SENDS_PER_THREAD; i++)
+            assert_int_equal(seen[t][i], 1);
+    free(text);
+    unlink(cfg.sms_outbox);
+}
+
+static void test_file_unopenable_outbox_is_refused(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[512] = "";
+    base_config(&cfg, "file");
+    snprintf(cfg.sms_outbox, sizeof cfg.sms_outbox, "%s/no-such-dir/outbox.jsonl", tmp_dir);
+    assert_null(sms_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "LOOPIN_SMS_OUTBOX"));
+
+    /* A directory cannot be opened for writing, even by root. */
+    err[0] = '\0';
+    snprintf(cfg.sms_outbox, sizeof cfg.sms_outbox, "%s", tmp_dir);
+    assert_null(sms_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "LOOPIN_SMS_OUTBOX"));
+}
+
+static void test_file_write_failure_is_reported(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256] = "";
+    base_config(&cfg, "file");
+    snprintf(cfg.sms_outbox, sizeof cfg.sms_outbox, "/dev/full"); /* every write: ENOSPC */
+    sms_t *s = sms_new(&cfg, err, sizeof err);
+    if (!s)
+        skip();
+    capture_t cap;
+    capture_begin(&cap, "full.stderr");
+    int rc = sms_send(s, "+15550005", "code 7777", err, sizeof err);
+    char *log = capture_end(&cap);
+    sms_free(s);
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, "SMS outbox unavailable");
+    assert_non_null(strstr(log, "sms outbox write failed"));
+    assert_null(strstr(log, "7777"));
+    free(log);
+}
+
+/* ---- a fake Twilio ----------------------------------------------------------
+ * One request at a time: the handler records what arrived (under the lock)
+ * and answers with the status, body and Location the test chose. */
+
+typedef struct {
+    struct MHD_Daemon *d;
+    unsigned port;
+    pthread_mutex_t lock;
+    unsigned status;
+    const char *reply;
+    const char *location;
+    int requests;
+    char method[16], url[256], auth[256], ctype[128];
+    char to[128], from[128], body[1024];
+} fake_t;
+
+static char no_form; /* con_cls marker when the body is not a form */
+
+static void append_field(char *dst, size_t cap, const char *data, size_t size)
+{
+    size_t len = strlen(dst);
+    if (len + size >= cap)
+        size = cap - len - 1;
+    memcpy(dst + len, data, size);
+    dst[len + size] = '\0';
+}
+
+static enum MHD_Result fake_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *filename, const char *content_type,
+                                  const char *transfer_encoding, const char *data, uint64_t off,
+                                  size_t size)
+{
+    (void)kind, (void)filename, (void)content_type, (void)transfer_encoding, (void)off;
+    fake_t *f = cls;
+    pthread_mutex_lock(&f->lock);
+    if (!strcmp(key, "To"))
+        append_field(f->to, sizeof f->to, data, size);
+    else if (!strcmp(key, "From"))
+        append_field(f->from, sizeof f->from, data, size);
+    else if (!strcmp(key, "Body"))
+        append_field(f->body, sizeof f->body, data, size);
+    pthread_mutex_unlock(&f->lock);
+    return MHD_YES;
+}
+
+static void fake_record_start(fake_t *f, struct MHD_Connection *c, const char *url,
+                              const char *method)
+{
+    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    pthread_mutex_lock(&f->lock);
+    f->requests++;
+    snprintf(f->method, sizeof f->method, "%s", method);
+    snprintf(f->url, sizeof f->url, "%s", url);
+    snprintf(f->auth, sizeof f->auth, "%s", auth ? auth : "");
+    snprintf(f->ctype, sizeof f->ctype, "%s", ctype ? ctype : "");
+    f->to[0] = f->from[0] = f->body[0] = '\0';
+    pthread_mutex_unlock(&f->lock);
+}
+
+static enum MHD_Result fake_reply(fake_t *f, struct MHD_Connection *c)
+{
+    char *copy = strdup(f->reply ? f->reply : "");
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer_with_free_callback(strlen(copy), copy, free);
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    if (f->location)
+        MHD_add_response_header(r, "Location", f->location);
+    enum MHD_Result ret = MHD_queue_response(c, f->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *c, const char *url,
+                                    const char *method, const char *version,
+                                    const char *upload_data, size_t *upload_data_size,
+                                    void **con_cls)
+{
+    (void)version;
+    fake_t *f = cls;
+    if (*con_cls == NULL) {
+        fake_record_start(f, c, url, method);
+        struct MHD_PostProcessor *pp = MHD_create_post_processor(c, 4096, fake_field, f);
+        *con_cls = pp ? (void *)pp : (void *)&no_form;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (*con_cls != &no_form)
+            MHD_post_process(*con_cls, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return fake_reply(f, c);
+}
+
+static void fake_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                           enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)c, (void)toe;
+    if (*con_cls && *con_cls != &no_form)
+        MHD_destroy_post_processor(*con_cls);
+    *con_cls = NULL;
+}
+
+static int fake_setup(void **state)
+{
+    fake_t *f = calloc(1, sizeof *f);
+    pthread_mutex_init(&f->lock, NULL);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handler, f,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                            MHD_OPTION_NOTIFY_COMPLETED, fake_completed, f, MHD_OPTION_END);
+    if (!f->d) {
+        free(f);
+        return -1;
+    }
+    f->port = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT)->port;
+    *state = f;
+    return 0;
+}
+
+static int fake_teardown(void **state)
+{
+    fake_t *f = *state;
+    MHD_stop_daemon(f->d);
+    pthread_mutex_destroy(&f->lock);
+    free(f);
+    return 0;
+}
+
+static void twilio_config(config_t *cfg, unsigned port)
+{
+    base_config(cfg, "twilio");
+    snprintf(cfg->twilio_account_sid, sizeof cfg->twilio_account_sid, SID);
+    snprintf(cfg->twilio_auth_token, sizeof cfg->twilio_auth_token, TOKEN);
+    snprintf(cfg->twilio_from, sizeof cfg->twilio_from, FROM);
+    snprintf(cfg->twilio_api_base, sizeof cfg->twilio_api_base, "http://127.0.0.1:%u", port);
+}
+
+/* Sends one message through a fresh twilio backend, capturing the log. */
+static int twilio_send_once(unsigned port, const char *body, char *err, size_t errlen,
+                            char **log_out)
+{
+    config_t cfg;
+    twilio_config(&cfg, port);
+    sms_t *s = sms_new(&cfg, err, errlen);
+    if (!s)
+        fail_msg("sms_new(twilio): %s", err);
+    capture_t cap;
+    capture_begin(&cap, "twilio.stderr");
+    int rc = sms_send(s, "+919876543210", body, err, errlen);
+    char *log = capture_end(&cap);
+    sms_free(s);
+    if (log_out)
+        *log_out = log;
+    else
+        free(log);
+    return rc;
+}
+
+/* ---- twilio backend -------------------------------------------------------- */
+
+static void test_twilio_needs_credentials_and_http_base(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char err[256] = "";
+    twilio_config(&cfg, 1);
+    cfg.twilio_auth_token[0] = '\0';
+    assert_null(sms_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "LOOPIN_TWILIO_AUTH_TOKEN"));
+
+    twilio_config(&cfg, 1);
+    snprintf(cfg.twilio_api_base, sizeof cfg.twilio_api_base, "ftp://127.0.0.1/");
+    assert_null(sms_new(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "LOOPIN_TWILIO_API_BASE"));
+}
+
+static void test_twilio_posts_the_messages_form(void **state)
+{
+    fake_t *f = *state;
+    f->status = 201;
+    f->reply = "{\"sid\":\"SM1\",\"status\":\"queued\"}";
+    const char *body = "Code 1234 & more+stuff = 100% sure?";
+    char err[256] = "";
+    assert_int_equal(twilio_send_once(f->port, body, err, sizeof err, NULL), 0);
+    assert_int_equal(f->requests, 1);
+    assert_string_equal(f->method, "POST");
+    assert_string_equal(f->url, MESSAGES_PATH);
+    assert_string_equal(f->auth, BASIC_AUTH);
+    assert_memory_equal(f->ctype, "application/x-www-form-urlencoded", 33);
+    assert_string_equal(f->to, "+919876543210");
+    assert_string_equal(f->from, FROM);
+    assert_string_equal(f->body, body);
+}
+
+static void test_twilio_base_with_trailing_slash(void **state)
+{
+    fake_t *f = *state;
+    f->status = 201;
+    f->reply = "{}";
+    config_t cfg;
+    char err[256] = "";
+    twilio_config(&cfg, f->port);
+    strcat(cfg.twilio_api_base, "/");
+    sms_t *s = sms_new(&cfg, err, sizeof err);
+    assert_non_null(s);
+    assert_int_equal(sms_send(s, "+15550004", "hi", err, sizeof err), 0);
+    sms_free(s);
+    assert_string_equal(f->url, MESSAGES_PATH);
+}
+
+static void test_twilio_rejection_names_the_code_only(void **state)
+{
+    fake_t *f = *state;
+    f->status = 400;
+    f->reply = "{\"code\":21211,\"message\":\"Invalid 'To' Phone Number\",\"status\":400}";
+    char err[256] = "", *log = NULL;
+    const char *body = "Your Loopin verification code is: 9876.";
+    assert_int_equal(twilio_send_once(f->port, body, err, sizeof err, &log), -1);
+    assert_string_equal(err, "SMS provider rejected the message (code 21211)");
+    assert_non_null(strstr(log, "\"status\":\"400\""));
+    assert_non_null(strstr(log, "\"provider_code\":\"21211\""));
+    assert_null(strstr(log, "Invalid 'To'"));
+    assert_null(strstr(log, "9876"));
+    assert_null(strstr(log, TOKEN));
+    free(log);
+}
+
+static void test_twilio_server_error_fails(void **state)
+{
+    fake_t *f = *state;
+    f->status = 500;
+    f->reply = "<html>oops</html>";
+    char err[256] = "", *log = NULL;
+    assert_int_equal(twilio_send_once(f->port, "code 5555", err, sizeof err, &log), -1);
+    assert_string_equal(err, "SMS provider error (HTTP 500)");
+    assert_non_null(strstr(log, "\"status\":\"500\""));
+    assert_null(strstr(log, "oops"));
+    assert_null(strstr(log, "5555"));
+    free(log);
+}
+
+static void test_twilio_redirect_is_not_followed(void **state)
+{
+    fake_t *f = *state;
+    f->status = 302;
+    f->reply = "";
+    f->location = "/elsewhere";
+    char err[256] = "";
+    assert_int_equal(twilio_send_once(f->port, "hi", err, sizeof err, NULL), -1);
+    assert_int_equal(f->requests, 1);
+    assert_string_equal(f->url, MESSAGES_PATH);
+}
+
+static void test_twilio_long_success_answer_is_fine(void **state)
+{
+    fake_t *f = *state;
+    char *big = malloc(64 * 1024);
+    memset(big, ' ', 64 * 1024 - 1);
+    big[64 * 1024 - 1] = '\0';
+    f->status = 200;
+    f->reply = big;
+    char err[256] = "";
+    assert_int_equal(twilio_send_once(f->port, "hi", err, sizeof err, NULL), 0);
+    free(big);
+}
+
+static unsigned free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+static void test_twilio_unreachable_fails_fast(void **state)
+{
+    (void)state;
+    char err[256] = "", *log = NULL;
+    int64_t start = clock_mono_us();
+    assert_int_equal(twilio_send_once(free_port(), "code 4444", err, sizeof err, &log), -1);
+    assert_true(clock_mono_us() - start < 6 * USEC_PER_SEC);
+    assert_string_equal(err, "SMS provider unreachable");
+    assert_null(strstr(log, "4444"));
+    assert_null(strstr(log, TOKEN));
+    free(log);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_backend_names),
+        cmocka_unit_test(test_unknown_backend_is_refused),
+        cmocka_unit_test(test_log_backend_writes_one_warn_line),
+        cmocka_unit_test(test_send_needs_recipient_and_body),
+        cmocka_unit_test(test_file_writes_exact_json_lines),
+        cmocka_unit_test(test_file_appends_to_existing_outbox),
+        cmocka_unit_test(test_file_concurrent_sends_keep_lines_intact),
+        cmocka_unit_test(test_file_unopenable_outbox_is_refused),
+        cmocka_unit_test(test_file_write_failure_is_reported),
+        cmocka_unit_test(test_twilio_needs_credentials_and_http_base),
+        cmocka_unit_test_setup_teardown(test_twilio_posts_the_messages_form, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_base_with_trailing_slash, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_rejection_names_the_code_only, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_server_error_fails, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_redirect_is_not_followed, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_long_success_answer_is_fine, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test(test_twilio_unreachable_fails_fast),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
