@@ -205,9 +205,8 @@ static bool claim_str(const json_t *p, const char *name, char *out, size_t cap, 
 
 static bool claims_read(const json_t *p, jwt_claims_t *c)
 {
-    if (!claim_int(p, "user_id", &c->user_id) || c->user_id <= 0 ||
-        !claim_int(p, "iat", &c->iat) || !claim_int(p, "exp", &c->exp) ||
-        !claim_str(p, "jti", c->jti, sizeof c->jti, 1))
+    if (!claim_int(p, "user_id", &c->user_id) || c->user_id <= 0 || !claim_int(p, "iat", &c->iat) ||
+        !claim_int(p, "exp", &c->exp) || !claim_str(p, "jti", c->jti, sizeof c->jti, 1))
         return false;
     return !json_object_get(p, "phone_number") ||
            claim_str(p, "phone_number", c->phone_number, sizeof c->phone_number, 0);
