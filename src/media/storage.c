@@ -16,11 +16,6 @@
 #include "core/rand.h"
 #include "media/storage.h"
 
-/* Not yet in storage.h (to be added there): the key check and read access
- * media_api.c needs to serve files without knowing the directory layout. */
-bool storage_key_valid(const char *key);
-int storage_open(storage_t *s, const char *key);
-
 #define FOLDER_MAX 32
 #define NAME_HEX   32 /* 16 random bytes */
 
@@ -192,8 +187,8 @@ static void log_failure(const char *msg, const char *path, int e)
     log_msg(LOG_ERROR, msg, "path", path, "error", strerror_r(e, buf, sizeof buf), NULL);
 }
 
-int storage_put(storage_t *s, arena_t *a, const char *folder, const unsigned char *data,
-                size_t len, const char *ext, const char **key, const char **url)
+int storage_put(storage_t *s, arena_t *a, const char *folder, const unsigned char *data, size_t len,
+                const char *ext, const char **key, const char **url)
 {
     if (key)
         *key = NULL;

@@ -31,11 +31,11 @@ const char *image_ext(image_type_t t);
 
 typedef enum {
     IMAGE_OK = 0,
-    IMAGE_EMPTY,          /* 0 bytes */
-    IMAGE_TOO_LARGE,      /* > MEDIA_MAX_IMAGE_BYTES */
-    IMAGE_BAD_TYPE,       /* declared content type not image/jpeg|jpg|png|webp */
-    IMAGE_BAD_EXTENSION,  /* filename extension not jpg|jpeg|png|webp or disagrees with type */
-    IMAGE_BAD_CONTENT,    /* bytes are not the declared image type */
+    IMAGE_EMPTY,         /* 0 bytes */
+    IMAGE_TOO_LARGE,     /* > MEDIA_MAX_IMAGE_BYTES */
+    IMAGE_BAD_TYPE,      /* declared content type not image/jpeg|jpg|png|webp */
+    IMAGE_BAD_EXTENSION, /* filename extension not jpg|jpeg|png|webp or disagrees with type */
+    IMAGE_BAD_CONTENT,   /* bytes are not the declared image type */
 } image_check_t;
 
 /* Checks an uploaded file: declared type, extension, size and content must
@@ -46,8 +46,15 @@ image_check_t image_check(const http_file_t *f, image_type_t *type);
  * "events"; [a-z]+ only), writing to a temp file and renaming so a reader
  * never sees half a file. On success *key is an arena string (the path
  * under the media dir) and *url the absolute public URL. */
-int storage_put(storage_t *s, arena_t *a, const char *folder, const unsigned char *data,
-                size_t len, const char *ext, const char **key, const char **url);
+int storage_put(storage_t *s, arena_t *a, const char *folder, const unsigned char *data, size_t len,
+                const char *ext, const char **key, const char **url);
+/* True when key is "<[a-z]{1,32}>/<32 lower hex>.<jpg|png|webp>", the only
+ * shape storage_put produces. */
+bool storage_key_valid(const char *key);
+/* Read-only fd (O_RDONLY|O_NOFOLLOW|O_CLOEXEC) for a stored key; -1 with
+ * errno (ENOENT for a malformed key, ELOOP for a symlink). */
+int storage_open(storage_t *s, const char *key);
+
 /* Removes a stored file (used to roll back a failed multi-file upload). */
 void storage_delete(storage_t *s, const char *key);
 

@@ -13,12 +13,10 @@
 static const struct {
     const char *content_type, *filename;
 } DECLARED[] = {
-    {"image/jpeg", "photo.jpg"},     {"image/jpg", "photo.jpeg"},
-    {"IMAGE/PNG", "photo.PNG"},      {"image/webp; q=1", "a.b.webp"},
-    {"image/png", "photo.jpg"},      {"image/gif", "photo.gif"},
-    {"text/plain", "notes.txt"},     {"image/jpeg", NULL},
-    {NULL, "photo.png"},             {"image/webp", "../../x.webp"},
-    {"image/png", "noextension"},    {"", ""},
+    {"image/jpeg", "photo.jpg"},     {"image/jpg", "photo.jpeg"},  {"IMAGE/PNG", "photo.PNG"},
+    {"image/webp; q=1", "a.b.webp"}, {"image/png", "photo.jpg"},   {"image/gif", "photo.gif"},
+    {"text/plain", "notes.txt"},     {"image/jpeg", NULL},         {NULL, "photo.png"},
+    {"image/webp", "../../x.webp"},  {"image/png", "noextension"}, {"", ""},
 };
 
 #define NDECLARED (sizeof DECLARED / sizeof DECLARED[0])

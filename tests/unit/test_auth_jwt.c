@@ -587,6 +587,39 @@ static void test_non_base64url_characters_in_signed_parts(void **state)
     }
 }
 
+/* libsodium 1.0.18 decodes any byte >= 0x80 as '_' (it reads a signed char):
+ * a token spelled with such a byte where '_' was must not verify. */
+static void test_high_bytes_do_not_stand_in_for_underscore(void **state)
+{
+    (void)state;
+    static const char high[] = "\x80\xbf\xdf\xff";
+    int sig_seen = 0, payload_seen = 0;
+    for (int i = 0; i < 2000 && !(sig_seen && payload_seen); i++) {
+        char payload[128];
+        snprintf(payload, sizeof payload,
+                 "{\"user_id\":1,\"iat\":1,\"exp\":1700003600,\"jti\":\"?%d?\"}", i);
+        char *t = forge(KEY, HDR, payload);
+        expect_token(t, JWT_OK);
+        char *sig = strrchr(t, '.'), *under = strchr(sig, '_');
+        for (const char *h = high; under && *h; h++, sig_seen = 1) {
+            *under = *h; /* same signature bytes, different text */
+            expect_token(t, JWT_INVALID);
+            *under = '_';
+        }
+        *sig = '\0';
+        under = strchr(strchr(t, '.'), '_');
+        for (const char *h = high; under && *h; h++, payload_seen = 1) {
+            *under = *h; /* same JSON once decoded, correctly signed text */
+            char *resigned = sign_input(KEY, t);
+            expect_token(resigned, JWT_INVALID);
+            free(resigned);
+            *under = '_';
+        }
+        free(t);
+    }
+    assert_true(sig_seen && payload_seen);
+}
+
 static void test_non_canonical_base64_is_rejected(void **state)
 {
     (void)state;
@@ -786,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_padding_is_rejected),
         cmocka_unit_test(test_non_base64url_characters_in_signed_parts),
         cmocka_unit_test(test_non_canonical_base64_is_rejected),
+        cmocka_unit_test(test_high_bytes_do_not_stand_in_for_underscore),
         cmocka_unit_test(test_dots_and_part_counts),
         cmocka_unit_test(test_length_limit),
         cmocka_unit_test(test_non_ascii_tokens),

@@ -27,9 +27,9 @@
 /* ---- sample bytes ----------------------------------------------------------- */
 
 static const unsigned char JPEG[] = {0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F', 0};
-static const unsigned char PNG[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0,   0,
-                                    13,   'I', 'H', 'D', 'R', 0,    0,    0,    1, 0, 0, 0, 1};
-static const unsigned char WEBP[] = {'R', 'I', 'F', 'F', 0x24, 0, 0, 0,
+static const unsigned char PNG[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+                                    'I',  'H', 'D', 'R', 0,    0,    0,    1,    0, 0, 0, 1};
+static const unsigned char WEBP[] = {'R', 'I', 'F', 'F', 0x24, 0,   0,   0,
                                      'W', 'E', 'B', 'P', 'V',  'P', '8', ' '};
 static const unsigned char GIF[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff";
 static const unsigned char PDF[] = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj";
@@ -120,7 +120,10 @@ typedef struct {
     image_type_t want_type;
 } check_case_t;
 
-#define ROW(ct, fn, d, want, type) {ct, fn, d, sizeof d, want, type}
+#define ROW(ct, fn, d, want, type)                                                                 \
+    {                                                                                              \
+        ct, fn, d, sizeof d, want, type                                                            \
+    }
 
 static const check_case_t CHECKS[] = {
     /* good uploads, case-insensitive types and extensions, parameters */
@@ -178,8 +181,8 @@ static void test_check_table(void **state)
         image_type_t type = IMAGE_WEBP + 1;
         image_check_t got = image_check(&f, &type);
         if (got != c->want || type != c->want_type)
-            fail_msg("row %zu (%s, %s): got %d/%d, want %d/%d", i, c->content_type,
-                     c->filename, got, type, c->want, c->want_type);
+            fail_msg("row %zu (%s, %s): got %d/%d, want %d/%d", i, c->content_type, c->filename,
+                     got, type, c->want, c->want_type);
     }
 }
 
@@ -382,13 +385,14 @@ static void test_put_names_are_random_and_folders_made_on_demand(void **state)
 static void test_put_refuses_bad_folder(void **state)
 {
     fixture_t *f = *state;
-    static const char *bad[] = {"",         "Profiles", "pro files", "..",   "../x", "a/b",
-                                "profiles1", "prof-iles", ".tmp",     "/etc", NULL,
-                                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 33 */};
+    static const char *bad[] = {
+        "",     "Profiles", "pro files", "..",
+        "../x", "a/b",      "profiles1", "prof-iles",
+        ".tmp", "/etc",     NULL,        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 33 */};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *key = "x", *url = "y";
-        assert_int_equal(
-            storage_put(f->s, &f->arena, bad[i], JPEG, sizeof JPEG, "jpg", &key, &url), -1);
+        assert_int_equal(storage_put(f->s, &f->arena, bad[i], JPEG, sizeof JPEG, "jpg", &key, &url),
+                         -1);
         assert_null(key);
         assert_null(url);
     }
@@ -437,7 +441,8 @@ static void test_new_fails_when_dir_cannot_exist(void **state)
     assert_non_null(fp);
     fclose(fp);
     char err[256] = "";
-    storage_t *s = storage_new(arena_printf(&f->arena, "%s/sub", file), "http://x", err, sizeof err);
+    storage_t *s =
+        storage_new(arena_printf(&f->arena, "%s/sub", file), "http://x", err, sizeof err);
     assert_null(s);
     assert_non_null(strstr(err, "plainfile"));
     assert_null(storage_new(NULL, "http://x", err, sizeof err));
@@ -581,8 +586,7 @@ static void test_get_types_by_extension(void **state)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         const char *key, *url;
         assert_int_equal(
-            storage_put(f->s, &f->arena, "profiles", t[i].data, t[i].len, t[i].ext, &key, &url),
-            0);
+            storage_put(f->s, &f->arena, "profiles", t[i].data, t[i].len, t[i].ext, &key, &url), 0);
         get_t g;
         media_get(f, &g, arena_printf(&f->arena, "/media/%s", key));
         assert_int_equal(g.req.res.status, 200);

@@ -1,0 +1,622 @@
+/*
+ * profile.c: the profile's rules and storage. Pure field checks (name, birth
+ * date and calendar age, gender, interest lists, picture URLs) come first so
+ * the unit tests can reach them without a database; then the profile object
+ * as the API shows it, and the two write transactions (complete, update).
+ */
+#include "profile/profile.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "core/clock.h"
+
+/* ---- text ------------------------------------------------------------------
+ * Lengths are counted in code points, as the database's length() does, so a
+ * limit checked here is the limit the CHECK constraints enforce. */
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xf4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate, or beyond U+10FFFF */
+    return n;
+}
+
+long profile_utf8_length(const char *s)
+{
+    long count = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; count++) {
+        size_t n = utf8_seq(p);
+        if (n == 0)
+            return -1;
+        p += n;
+    }
+    return count;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+char *profile_trim(arena_t *a, const char *s)
+{
+    while (is_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && is_space(s[n - 1]))
+        n--;
+    return arena_strndup(a, s, n);
+}
+
+/* ---- name, birth date, gender ---------------------------------------------- */
+
+const char *profile_name_error(const char *trimmed)
+{
+    long len = profile_utf8_length(trimmed);
+    if (len == 0)
+        return "Name cannot be empty";
+    if (len > 0 && len < PROFILE_NAME_MIN)
+        return "Name must be at least 2 characters long";
+    if (len > PROFILE_NAME_MAX)
+        return "Name must be at most 100 characters long";
+    for (const char *p = trimmed; *p; p++) {
+        char c = *p;
+        bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (!letter && !is_space(c) && c != '-' && c != '\'')
+            return "Name contains invalid characters. Only letters, spaces, hyphens, and "
+                   "apostrophes are allowed";
+    }
+    return NULL;
+}
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* n decimal digits at s, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+bool profile_parse_date(const char *s, int *year, int *month, int *day)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return false;
+    *year = y;
+    *month = m;
+    *day = d;
+    return true;
+}
+
+int profile_age_on(int by, int bm, int bd, int ty, int tm, int td)
+{
+    bool before_birthday = tm < bm || (tm == bm && td < bd);
+    return ty - by - (before_birthday ? 1 : 0);
+}
+
+const char *profile_birth_date_error(const char *s, int64_t now_us)
+{
+    int by, bm, bd;
+    if (!profile_parse_date(s, &by, &bm, &bd))
+        return "Invalid date format. Use YYYY-MM-DD";
+    time_t now = (time_t)(now_us / USEC_PER_SEC);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    if (profile_age_on(by, bm, bd, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) <
+        PROFILE_MIN_AGE)
+        return "User must be 16 years or older";
+    return NULL;
+}
+
+const char PROFILE_GENDER_MESSAGE[] =
+    "Gender must be one of: male, female, other, prefer_not_to_say";
+
+const char *profile_gender(const char *s)
+{
+    static const char *const genders[] = {"male", "female", "other", "prefer_not_to_say"};
+    for (size_t i = 0; s && i < sizeof genders / sizeof genders[0]; i++)
+        if (strcasecmp(s, genders[i]) == 0)
+            return genders[i];
+    return NULL;
+}
+
+/* ---- interest lists ---------------------------------------------------------- */
+
+interests_status_t profile_interest_ids(const json_t *arr, int64_t ids[PROFILE_MAX_INTERESTS],
+                                        int *n, const char **reason)
+{
+    *n = 0;
+    const char *why = NULL;
+    if (!json_is_array(arr))
+        why = "event_interests must be a JSON array";
+    for (size_t i = 0; !why && i < json_array_size(arr); i++)
+        if (!json_is_integer(json_array_get(arr, i)))
+            why = "event interest ids must be integers";
+    if (why) {
+        if (reason)
+            *reason = why;
+        return INTERESTS_FORMAT;
+    }
+    if (json_array_size(arr) == 0)
+        return INTERESTS_EMPTY;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        int64_t id = json_integer_value(json_array_get(arr, i));
+        bool seen = false;
+        for (int j = 0; j < *n && !seen; j++)
+            seen = ids[j] == id;
+        if (seen)
+            continue;
+        if (*n == PROFILE_MAX_INTERESTS)
+            return INTERESTS_TOO_MANY;
+        ids[(*n)++] = id;
+    }
+    return INTERESTS_OK;
+}
+
+interests_status_t profile_parse_interests(const char *text, int64_t ids[PROFILE_MAX_INTERESTS],
+                                           int *n, const char **reason)
+{
+    *n = 0;
+    json_error_t err;
+    json_t *arr = text ? json_loads(text, JSON_DECODE_ANY, &err) : NULL;
+    if (!arr) {
+        if (reason)
+            *reason = "not valid JSON";
+        return INTERESTS_FORMAT;
+    }
+    interests_status_t st = profile_interest_ids(arr, ids, n, reason);
+    json_decref(arr);
+    return st;
+}
+
+/* ---- picture URLs -------------------------------------------------------------
+ * By hand, no regex library: scheme, host, optional port, optional rest. */
+
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_alnum(char c)
+{
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+/* Four dot-separated decimal octets 0-255 (1-3 digits each). */
+static bool host_is_ipv4(const char *h, size_t n)
+{
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0 && (i >= n || h[i++] != '.'))
+            return false;
+        int v = 0, nd = 0;
+        while (i < n && h[i] >= '0' && h[i] <= '9' && nd < 3)
+            v = v * 10 + (h[i++] - '0'), nd++;
+        if (nd == 0 || v > 255)
+            return false;
+    }
+    return i == n;
+}
+
+/* label(.label)+ with an optional final '.', labels 1-63 alphanumerics and
+ * inner hyphens, the last one 2-6 letters. */
+static bool host_is_domain(const char *h, size_t n)
+{
+    if (n > 0 && h[n - 1] == '.')
+        n--;
+    size_t start = 0;
+    int labels = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && h[i] != '.') {
+            if (!is_alnum(h[i]) && h[i] != '-')
+                return false;
+            continue;
+        }
+        size_t len = i - start;
+        if (len < 1 || len > 63 || h[start] == '-' || h[i - 1] == '-')
+            return false;
+        labels++;
+        start = i + 1;
+    }
+    /* the last label (the TLD) runs from the last '.' to n */
+    size_t dot = n;
+    while (dot > 0 && h[dot - 1] != '.')
+        dot--;
+    size_t tlen = n - dot;
+    if (labels < 2 || tlen < 2 || tlen > 6)
+        return false;
+    for (size_t i = dot; i < n; i++)
+        if (!is_alpha(h[i]))
+            return false;
+    return true;
+}
+
+static bool port_ok(const char *p, size_t n)
+{
+    if (n < 1 || n > 5)
+        return false;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v >= 1 && v <= 65535;
+}
+
+bool profile_picture_url_ok(const char *url)
+{
+    if (!url || strlen(url) > PROFILE_URL_MAX)
+        return false;
+    for (const char *p = url; *p; p++)
+        if (*p <= ' ' || *p > '~')
+            return false;
+    const char *p = url;
+    if (strncasecmp(p, "http://", 7) == 0)
+        p += 7;
+    else if (strncasecmp(p, "https://", 8) == 0)
+        p += 8;
+    else
+        return false;
+    size_t hlen = strcspn(p, ":/?");
+    bool host = (hlen == 9 && strncasecmp(p, "localhost", 9) == 0) || host_is_ipv4(p, hlen) ||
+                host_is_domain(p, hlen);
+    if (!host)
+        return false;
+    p += hlen;
+    if (*p == ':') {
+        size_t plen = strcspn(p + 1, "/?");
+        if (!port_ok(p + 1, plen))
+            return false;
+        p += 1 + plen;
+    }
+    /* nothing, "/", or '/' or '?' followed by at least one character */
+    return *p == '\0' || strcmp(p, "/") == 0 || ((*p == '/' || *p == '?') && p[1] != '\0');
+}
+
+/* ---- reading ----------------------------------------------------------------- */
+
+static const char SQL_INTEREST_USABLE[] =
+    "SELECT count(*) FROM event_interests WHERE id = $1 AND is_active";
+
+int profile_count_bad_interests(db_conn_t *c, const int64_t *ids, int n, int *bad)
+{
+    *bad = 0;
+    for (int i = 0; i < n; i++) {
+        int64_t count = 0;
+        bool found = false;
+        int rc = db_query_int(c, SQL_INTEREST_USABLE, DB_ARGS(db_int(ids[i])), &count, &found);
+        if (rc != DB_OK)
+            return rc;
+        if (count == 0)
+            (*bad)++;
+    }
+    return DB_OK;
+}
+
+static json_t *json_time(int64_t usec)
+{
+    char iso[32];
+    clock_format_iso(usec, iso);
+    return json_string(iso);
+}
+
+/* The text of a JSON array column (PG jsonb or SQLite text) as an array;
+ * anything unreadable becomes []. */
+static json_t *json_array_column(const char *text)
+{
+    json_t *arr = text ? json_loads(text, 0, NULL) : NULL;
+    if (json_is_array(arr))
+        return arr;
+    json_decref(arr);
+    return json_array();
+}
+
+static const char SQL_PROFILE[] =
+    "SELECT p.user_id, p.name, p.phone_number, p.gender, p.bio, p.location, "
+    "CAST(p.birth_date AS TEXT), p.profile_pictures, p.is_verified, u.is_active, p.created_at, "
+    "p.updated_at FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE p.user_id = $1";
+
+static const char SQL_PROFILE_INTERESTS[] =
+    "SELECT i.id, i.name, i.is_active, i.created_at, i.updated_at FROM user_event_interests ui "
+    "JOIN event_interests i ON i.id = ui.interest_id WHERE ui.user_id = $1 AND i.is_active "
+    "ORDER BY i.name, i.id";
+
+static int profile_interests_json(db_conn_t *c, int64_t user_id, json_t *out)
+{
+    db_rows_t *rows;
+    int rc = db_query(c, SQL_PROFILE_INTERESTS, DB_ARGS(db_int(user_id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    while (db_next(rows))
+        json_array_append_new(
+            out, json_pack("{s:I, s:s, s:b, s:o, s:o}", "id", (json_int_t)db_col_int(rows, 0),
+                           "name", db_col_text(rows, 1), "is_active", db_col_bool(rows, 2),
+                           "created_at", json_time(db_col_time(rows, 3)), "updated_at",
+                           json_time(db_col_time(rows, 4))));
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
+}
+
+/* One profile row as the API object (event_interests filled separately). */
+static json_t *profile_row_json(db_rows_t *rows)
+{
+    const char *birth = db_col_isnull(rows, 6) ? NULL : db_col_text(rows, 6);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:[], s:o, s:b, s:b, s:o, s:o}", "id",
+                     (json_int_t)db_col_int(rows, 0), "name", db_col_text(rows, 1),
+                     "phone_number", db_col_text(rows, 2), "gender", db_col_text(rows, 3), "bio",
+                     db_col_text(rows, 4), "location", db_col_text(rows, 5), "birth_date", birth,
+                     "event_interests", "profile_pictures",
+                     json_array_column(db_col_text(rows, 7)), "is_verified",
+                     db_col_bool(rows, 8), "is_active", db_col_bool(rows, 9), "created_at",
+                     json_time(db_col_time(rows, 10)), "updated_at",
+                     json_time(db_col_time(rows, 11)));
+}
+
+int profile_load(db_conn_t *c, int64_t user_id, json_t **out)
+{
+    *out = NULL;
+    db_rows_t *rows;
+    int rc = db_query(c, SQL_PROFILE, DB_ARGS(db_int(user_id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    json_t *obj = db_next(rows) ? profile_row_json(rows) : NULL;
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    if (rc == DB_OK && obj)
+        rc = profile_interests_json(c, user_id, json_object_get(obj, "event_interests"));
+    if (rc != DB_OK) {
+        json_decref(obj);
+        return rc;
+    }
+    *out = obj;
+    return DB_OK;
+}
+
+static const char SQL_ACTIVE_INTERESTS[] =
+    "SELECT id, name FROM event_interests WHERE is_active ORDER BY name, id";
+
+int profile_list_interests(db_conn_t *c, json_t **out)
+{
+    *out = NULL;
+    db_rows_t *rows;
+    int rc = db_query(c, SQL_ACTIVE_INTERESTS, DB_NOARGS, &rows);
+    if (rc != DB_OK)
+        return rc;
+    json_t *arr = json_array();
+    while (db_next(rows))
+        json_array_append_new(arr, json_pack("{s:I, s:s}", "id", (json_int_t)db_col_int(rows, 0),
+                                             "name", db_col_text(rows, 1)));
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    if (rc != DB_OK) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return DB_OK;
+}
+
+/* ---- writing -------------------------------------------------------------------
+ * Both writes run through db_tx_run, which may run them again on DB_RETRY:
+ * they touch nothing but the database (the audit row included) and recompute
+ * their results from scratch on every run. */
+
+static const char SQL_PROFILE_LOCK[] =
+    "SELECT name, profile_pictures FROM user_profiles WHERE user_id = $1 @FOR_UPDATE";
+
+/* Locks the profile row; *incomplete when it has no name or no picture. */
+static int profile_lock(db_conn_t *c, int64_t user_id, bool *found, bool *incomplete)
+{
+    db_rows_t *rows;
+    int rc = db_query(c, SQL_PROFILE_LOCK, DB_ARGS(db_int(user_id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    *found = db_next(rows);
+    if (*found) {
+        json_t *pics = json_array_column(db_col_text(rows, 1));
+        const char *name = db_col_text(rows, 0);
+        *incomplete = !name || !name[0] || json_array_size(pics) == 0;
+        json_decref(pics);
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
+}
+
+static const char SQL_INTERESTS_CLEAR[] = "DELETE FROM user_event_interests WHERE user_id = $1";
+
+/* Only an existing, active interest is inserted; both parameters sit next to
+ * bigint columns so PostgreSQL infers their types. */
+static const char SQL_INTEREST_ADD[] =
+    "INSERT INTO user_event_interests (user_id, interest_id) SELECT p.user_id, i.id "
+    "FROM user_profiles p, event_interests i WHERE p.user_id = $1 AND i.id = $2 AND i.is_active";
+
+static int interests_replace(db_conn_t *c, int64_t user_id, const int64_t *ids, int n)
+{
+    int rc = db_exec(c, SQL_INTERESTS_CLEAR, DB_ARGS(db_int(user_id)), NULL);
+    for (int i = 0; rc == DB_OK && i < n; i++) {
+        int64_t added = 0;
+        rc = db_exec(c, SQL_INTEREST_ADD, DB_ARGS(db_int(user_id), db_int(ids[i])), &added);
+        if (rc == DB_OK && added != 1)
+            rc = PROFILE_BAD_INTERESTS;
+    }
+    return rc;
+}
+
+static const char SQL_COMPLETE[] =
+    "UPDATE user_profiles SET name = $2, birth_date = $3, gender = $4, bio = $5, location = $6, "
+    "profile_pictures = $7, phone_number = $8, updated_at = $9 WHERE user_id = $1";
+static const char SQL_USER_WAITLIST[] =
+    "UPDATE users SET is_active = $2, updated_at = $3 WHERE id = $1";
+static const char SQL_PROFILE_WAITLIST[] =
+    "UPDATE user_profiles SET is_active = $2, waitlist_started_at = $3, waitlist_promote_at = $4 "
+    "WHERE user_id = $1";
+
+static int waitlist_enter(db_conn_t *c, const profile_completion_t *pc)
+{
+    int rc = db_exec(c, SQL_USER_WAITLIST,
+                     DB_ARGS(db_int(pc->user_id), db_bool(false), db_time(pc->now_us)), NULL);
+    if (rc == DB_OK)
+        rc = db_exec(c, SQL_PROFILE_WAITLIST,
+                     DB_ARGS(db_int(pc->user_id), db_bool(false), db_time(pc->now_us),
+                             db_time(pc->promote_at_us)),
+                     NULL);
+    return rc;
+}
+
+typedef struct {
+    profile_completion_t *pc;
+    http_req_t *req;
+} complete_ctx_t;
+
+static int complete_tx(db_conn_t *c, void *arg)
+{
+    complete_ctx_t *x = arg;
+    profile_completion_t *pc = x->pc;
+    bool incomplete = false;
+    pc->waitlisted = false;
+    int rc = profile_lock(c, pc->user_id, &pc->found, &incomplete);
+    if (rc != DB_OK || !pc->found)
+        return rc;
+    rc = db_exec(c, SQL_COMPLETE,
+                 DB_ARGS(db_int(pc->user_id), db_text(pc->name), db_text(pc->birth_date),
+                         db_text(pc->gender), db_text(pc->bio), db_text(pc->location),
+                         db_text(pc->pictures_json), db_text(pc->phone), db_time(pc->now_us)),
+                 NULL);
+    if (rc == DB_OK)
+        rc = interests_replace(c, pc->user_id, pc->interests, pc->ninterests);
+    if (rc == DB_OK && incomplete)
+        rc = waitlist_enter(c, pc);
+    if (rc != DB_OK)
+        return rc;
+    pc->waitlisted = incomplete;
+    audit_entry_t e = {
+        .actor_id = pc->user_id,
+        .action = "profile.complete",
+        .object_type = "profile",
+        .object_id = pc->user_id,
+        .payload = json_pack("{s:b, s:i, s:i}", "first_completion", incomplete, "pictures",
+                             pc->npictures, "interests", pc->ninterests),
+        .severity = AUDIT_LOW,
+        .success = true,
+    };
+    return audit_write(c, x->req, &e);
+}
+
+int profile_complete(db_conn_t *c, http_req_t *req, profile_completion_t *pc)
+{
+    complete_ctx_t x = {pc, req};
+    return db_tx_run(c, DB_TX_WRITE, complete_tx, &x);
+}
+
+static const char SQL_SET_NAME[] = "UPDATE user_profiles SET name = $2 WHERE user_id = $1";
+static const char SQL_SET_BIO[] = "UPDATE user_profiles SET bio = $2 WHERE user_id = $1";
+static const char SQL_SET_LOCATION[] = "UPDATE user_profiles SET location = $2 WHERE user_id = $1";
+static const char SQL_SET_BIRTH[] = "UPDATE user_profiles SET birth_date = $2 WHERE user_id = $1";
+static const char SQL_SET_GENDER[] = "UPDATE user_profiles SET gender = $2 WHERE user_id = $1";
+static const char SQL_SET_PICTURES[] =
+    "UPDATE user_profiles SET profile_pictures = $2 WHERE user_id = $1";
+static const char SQL_SET_UPDATED[] = "UPDATE user_profiles SET updated_at = $2 WHERE user_id = $1";
+
+/* Applies the present text fields one statement each (a handful of small
+ * cached statements instead of 2^7 dynamic ones); names them in fields. */
+static int update_fields(db_conn_t *c, const profile_update_t *pu, json_t *fields)
+{
+    const struct {
+        bool present;
+        const char *sql, *value, *field;
+    } sets[] = {
+        {pu->has_name, SQL_SET_NAME, pu->name, "name"},
+        {pu->has_bio, SQL_SET_BIO, pu->bio, "bio"},
+        {pu->has_location, SQL_SET_LOCATION, pu->location, "location"},
+        {pu->has_birth_date, SQL_SET_BIRTH, pu->birth_date, "birth_date"},
+        {pu->has_gender, SQL_SET_GENDER, pu->gender, "gender"},
+        {pu->has_pictures, SQL_SET_PICTURES, pu->pictures_json, "profile_pictures"},
+    };
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        if (!sets[i].present)
+            continue;
+        int rc =
+            db_exec(c, sets[i].sql, DB_ARGS(db_int(pu->user_id), db_text(sets[i].value)), NULL);
+        if (rc != DB_OK)
+            return rc;
+        json_array_append_new(fields, json_string(sets[i].field));
+    }
+    return DB_OK;
+}
+
+typedef struct {
+    profile_update_t *pu;
+    http_req_t *req;
+} update_ctx_t;
+
+static int update_tx(db_conn_t *c, void *arg)
+{
+    update_ctx_t *x = arg;
+    profile_update_t *pu = x->pu;
+    bool incomplete = false;
+    int rc = profile_lock(c, pu->user_id, &pu->found, &incomplete);
+    if (rc != DB_OK || !pu->found)
+        return rc;
+    json_t *fields = json_array();
+    rc = update_fields(c, pu, fields);
+    if (rc == DB_OK && pu->has_interests) {
+        rc = interests_replace(c, pu->user_id, pu->interests, pu->ninterests);
+        json_array_append_new(fields, json_string("event_interests"));
+    }
+    if (rc == DB_OK && json_array_size(fields) > 0)
+        rc = db_exec(c, SQL_SET_UPDATED, DB_ARGS(db_int(pu->user_id), db_time(pu->now_us)), NULL);
+    if (rc != DB_OK || json_array_size(fields) == 0) {
+        json_decref(fields);
+        return rc;
+    }
+    audit_entry_t e = {
+        .actor_id = pu->user_id,
+        .action = "profile.update",
+        .object_type = "profile",
+        .object_id = pu->user_id,
+        .payload = json_pack("{s:o}", "fields", fields),
+        .severity = AUDIT_LOW,
+        .success = true,
+    };
+    return audit_write(c, x->req, &e);
+}
+
+int profile_update(db_conn_t *c, http_req_t *req, profile_update_t *pu)
+{
+    update_ctx_t x = {pu, req};
+    return db_tx_run(c, DB_TX_WRITE, update_tx, &x);
+}
