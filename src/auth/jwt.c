@@ -190,7 +190,7 @@ static bool string_is(const json_t *v, const char *want)
 static bool header_ok(const json_t *h)
 {
     const json_t *typ = json_object_get(h, "typ");
-    return string_is(json_object_get(h, "alg"), "HS256") && (typ || !typ) &&
+    return string_is(json_object_get(h, "alg"), "HS256") && (!typ || string_is(typ, "JWT")) &&
            !json_object_get(h, "crit");
 }
 

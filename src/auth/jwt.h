@@ -27,13 +27,16 @@ typedef enum {
 } jwt_status_t;
 
 /* Builds a signed token for claims (jti must be set). Returns a malloc'd
- * string, or NULL on allocation failure. */
+ * string, or NULL on allocation failure or for claims that could never
+ * verify (user_id <= 0, empty jti, strings that are not UTF-8). */
 char *jwt_sign(const unsigned char key[JWT_KEY_BYTES], const jwt_claims_t *claims);
 
 /* Verifies token against key at time now (seconds). Fills *out on JWT_OK and
  * on JWT_EXPIRED. Required claims: user_id (positive integer), iat, exp
  * (integers), jti (1-63 chars); phone_number optional (string). Signature is
- * compared in constant time before the payload is trusted. */
+ * compared in constant time before the payload is trusted. On JWT_INVALID
+ * *out is zeroed; out may be NULL. Note: libsodium 1.0.18 decodes bytes
+ * >= 0x80 as '_' in URL-safe base64, so the alphabet is checked first. */
 jwt_status_t jwt_verify(const unsigned char key[JWT_KEY_BYTES], const char *token, int64_t now,
                         jwt_claims_t *out);
 

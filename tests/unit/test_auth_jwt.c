@@ -332,7 +332,7 @@ static void test_other_key_is_rejected(void **state)
 static void test_alg_none_without_signature(void **state)
 {
     (void)state;
-    char in[512], p[512];
+    char in[512], p[sizeof in + 8];
     size_t n = b64_put(in, sizeof in, "{\"alg\":\"none\",\"typ\":\"JWT\"}", 26, V);
     in[n++] = '.';
     b64_put(in + n, sizeof in - n, PAYLOAD, strlen(PAYLOAD), V);
@@ -738,6 +738,23 @@ static void test_null_and_empty(void **state)
     assert_int_equal(jwt_verify(KEY, "", NOW, NULL), JWT_INVALID);
 }
 
+static void test_claims_are_zeroed_when_invalid(void **state)
+{
+    (void)state;
+    /* correctly signed, user_id and phone read, then the jti is too long */
+    char *t =
+        forge(KEY, HDR,
+              "{\"user_id\":9,\"phone_number\":\"+14155552671\",\"iat\":1,\"exp\":1,"
+              "\"jti\":\"0123456789012345678901234567890123456789012345678901234567890123\"}");
+    jwt_claims_t c;
+    memset(&c, 'x', sizeof c);
+    assert_int_equal(jwt_verify(KEY, t, NOW, &c), JWT_INVALID);
+    jwt_claims_t zero;
+    memset(&zero, 0, sizeof zero);
+    assert_memory_equal(&c, &zero, sizeof c);
+    free(t);
+}
+
 /* ---- keys ---- */
 
 static void hex(const unsigned char *b, char out[65])
@@ -824,6 +841,7 @@ int main(void)
         cmocka_unit_test(test_length_limit),
         cmocka_unit_test(test_non_ascii_tokens),
         cmocka_unit_test(test_null_and_empty),
+        cmocka_unit_test(test_claims_are_zeroed_when_invalid),
         cmocka_unit_test(test_keys_known_answer),
         cmocka_unit_test(test_keys_distinct_and_deterministic),
         cmocka_unit_test(test_keys_long_secret),
