@@ -147,7 +147,8 @@ static int send_code(http_req_t *req, const char *phone, int64_t actor_id)
     char code[5], body[128];
     otp_generate(code);
     issue_ctx_t x = {.req = req, .phone = phone, .code = code};
-    if (db_tx_run(req->db, DB_TX_WRITE, issue_tx, &x) != DB_OK) {
+    int rc = db_tx_run(req->db, DB_TX_WRITE, issue_tx, &x);
+    if (rc != DB_OK && !(rc == DB_UNIQUE && x.result == OTP_REFUSED_COOLDOWN)) {
         reply_db_error(req);
         return -1;
     }

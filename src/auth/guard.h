@@ -5,12 +5,12 @@
  * when its time has come (atomically, once), and applies the route's
  * requirements. On refusal it writes the documented response itself:
  *   no header / empty credentials   403 {"detail":"Not authenticated"}            NOT_AUTHENTICATED
- *   scheme other than Bearer        403 "Invalid authentication credentials"      INVALID_AUTH_SCHEME
+ *   scheme other than Bearer        403 "Invalid authentication credentials" INVALID_AUTH_SCHEME
  *   bad token (any reason)          401 "Invalid token"                           INVALID_TOKEN
  *   expired token                   401 "Token has expired"                       TOKEN_EXPIRED
  *   revoked token (logged out)      401 "Token has been revoked"                  TOKEN_REVOKED
  *   account gone                    401 "User not found"                          USER_NOT_FOUND
- *   waitlisted, route not allowed   403 waitlist message (hours from config)      ACCOUNT_WAITLISTED
+ *   waitlisted, route not allowed   403 waitlist message (hours from config) ACCOUNT_WAITLISTED
  *   GUARD_STAFF / GUARD_SUPERUSER   403 "This endpoint requires admin privileges" ADMIN_REQUIRED
  * 401s carry "WWW-Authenticate: Bearer".
  */
@@ -33,12 +33,12 @@ typedef struct {
 } auth_user_t;
 
 enum {
-    GUARD_ACTIVE = 0,             /* default: waitlisted accounts are refused (403) */
-    GUARD_ALLOW_WAITLISTED = 1,   /* own profile, logout */
-    GUARD_OPTIONAL = 2,           /* no or bad token, or waitlisted: anonymous (returns 0, id 0) */
-    GUARD_STAFF = 4,              /* is_staff or is_superuser */
-    GUARD_SUPERUSER = 8,          /* is_staff and is_superuser (host leads) */
-    GUARD_NO_PROMOTION = 16,      /* do not attempt waitlist promotion */
+    GUARD_ACTIVE = 0,           /* default: waitlisted accounts are refused (403) */
+    GUARD_ALLOW_WAITLISTED = 1, /* own profile, logout */
+    GUARD_OPTIONAL = 2,         /* no or bad token, or waitlisted: anonymous (returns 0, id 0) */
+    GUARD_STAFF = 4,            /* is_staff or is_superuser */
+    GUARD_SUPERUSER = 8,        /* is_staff and is_superuser (host leads) */
+    GUARD_NO_PROMOTION = 16,    /* do not attempt waitlist promotion */
 };
 
 /* 0 when the request may proceed (*user filled; id 0 for an anonymous

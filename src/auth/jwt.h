@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define JWT_KEY_BYTES 32
-#define JWT_MAX_LEN 2048 /* longer Authorization values are rejected unread */
+#define JWT_MAX_LEN   2048 /* longer Authorization values are rejected unread */
 
 typedef struct {
     int64_t user_id;
@@ -22,8 +22,8 @@ typedef struct {
 
 typedef enum {
     JWT_OK = 0,
-    JWT_INVALID,  /* malformed, bad signature, wrong alg, missing or mistyped claims */
-    JWT_EXPIRED,  /* valid signature, exp <= now */
+    JWT_INVALID, /* malformed, bad signature, wrong alg, missing or mistyped claims */
+    JWT_EXPIRED, /* valid signature, exp <= now */
 } jwt_status_t;
 
 /* Builds a signed token for claims (jti must be set). Returns a malloc'd

@@ -9,8 +9,8 @@
 #define KEY_BYTES 32
 
 typedef struct {
-    unsigned char jwt[KEY_BYTES]; /* token signatures */
-    unsigned char otp[KEY_BYTES]; /* OTP code hashes */
+    unsigned char jwt[KEY_BYTES];  /* token signatures */
+    unsigned char otp[KEY_BYTES];  /* OTP code hashes */
     unsigned char data[KEY_BYTES]; /* secretbox for data at rest (bank accounts) */
 } keys_t;
 

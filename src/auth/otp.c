@@ -85,8 +85,17 @@ int otp_issue_tx(db_conn_t *c, const app_t *app, const char *phone, const char *
     char key[80];
     *result = OTP_ISSUED;
     *retry_after_s = 0;
+    /* Serialise requests for one phone: the upsert row-locks a per-phone
+     * counter until commit, so a concurrent request sees this one's code
+     * (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers). */
+    int64_t serial = 0;
+    snprintf(key, sizeof key, "otp-issue:%s", phone);
+    int rc = ratelimit_hit(c, key, HOUR_S, now, &serial, retry_after_s);
+    if (rc != DB_OK)
+        return rc;
+    now = clock_now_us(); /* the lock may have waited for another request */
     lock_key(phone, key);
-    int rc = ratelimit_window(c, key, OTP_LOCK_WINDOW_S, now, &failures, retry_after_s);
+    rc = ratelimit_window(c, key, OTP_LOCK_WINDOW_S, now, &failures, retry_after_s);
     if (rc != DB_OK || failures >= OTP_MAX_FAILURES) {
         *result = OTP_REFUSED_LOCKED;
         return rc;
@@ -115,9 +124,8 @@ int otp_issue_tx(db_conn_t *c, const app_t *app, const char *phone, const char *
     if (rc == DB_UNIQUE) { /* a concurrent request for the same phone won */
         *result = OTP_REFUSED_COOLDOWN;
         *retry_after_s = app->cfg.otp_cooldown_s > 0 ? app->cfg.otp_cooldown_s : 1;
-        return DB_OK;
     }
-    return rc;
+    return rc; /* DB_UNIQUE rolls back: PostgreSQL has aborted the transaction */
 }
 
 int otp_invalidate(db_conn_t *c, int64_t otp_id)

@@ -39,7 +39,9 @@ void otp_generate(char code[5]);
 void otp_hash(const unsigned char key[32], const char *phone, const char *code, char out[65]);
 
 /* In a write transaction: applies the limits, supersedes the pending code
- * and stores the new one. *otp_id gets the new row's id. */
+ * and stores the new one. *otp_id gets the new row's id. When a concurrent
+ * request for the same phone wins the race it returns DB_UNIQUE (the caller
+ * rolls back) with *result OTP_REFUSED_COOLDOWN. */
 int otp_issue_tx(db_conn_t *c, const app_t *app, const char *phone, const char *client_ip,
                  const char *code, otp_issue_t *result, int64_t *retry_after_s, int64_t *otp_id);
 

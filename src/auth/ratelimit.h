@@ -15,8 +15,8 @@
 
 /* Adds one to key's current aligned window. *count gets the new count and
  * *retry_after_s the seconds until the window ends. */
-int ratelimit_hit(db_conn_t *c, const char *key, int64_t window_s, int64_t now_us,
-                  int64_t *count, int64_t *retry_after_s);
+int ratelimit_hit(db_conn_t *c, const char *key, int64_t window_s, int64_t now_us, int64_t *count,
+                  int64_t *retry_after_s);
 
 /* Reads the live from-first window of key: *count 0 when none is open. */
 int ratelimit_window(db_conn_t *c, const char *key, int64_t window_s, int64_t now_us,
