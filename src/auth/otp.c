@@ -130,10 +130,11 @@ int otp_issue_tx(db_conn_t *c, const app_t *app, const char *phone, const char *
 
 int otp_invalidate(db_conn_t *c, int64_t otp_id)
 {
-    return db_exec(c,
-                   "UPDATE user_phone_otps SET status = 'failed', updated_at = $2 "
-                   "WHERE id = $1 AND status = 'pending'",
-                   DB_ARGS(db_int(otp_id), db_time(clock_now_us())), NULL);
+    /* Deleted rather than marked: a code nobody received must not count
+     * towards the phone's cooldown or hourly limit (the audit log keeps the
+     * failed send; the client IP limit still applies). */
+    return db_exec(c, "DELETE FROM user_phone_otps WHERE id = $1 AND status = 'pending'",
+                   DB_ARGS(db_int(otp_id)), NULL);
 }
 
 static const char SQL_PENDING[] =

@@ -45,7 +45,7 @@ void otp_hash(const unsigned char key[32], const char *phone, const char *code, 
 int otp_issue_tx(db_conn_t *c, const app_t *app, const char *phone, const char *client_ip,
                  const char *code, otp_issue_t *result, int64_t *retry_after_s, int64_t *otp_id);
 
-/* Marks a code unusable (its SMS could not be sent). */
+/* Removes a code whose SMS could not be sent. */
 int otp_invalidate(db_conn_t *c, int64_t otp_id);
 
 /* In a write transaction: checks code for phone, consuming it on success and

@@ -30,8 +30,9 @@ const SMS_BODY = /^Your Loopin verification code is: (\d{4})\. This code expires
 
 // Every message in the outbox, oldest first: [{to, body, sent_at, code}].
 // A missing file is an empty outbox. `code` is null when the body does not
-// have the documented wording.
-export async function readOutbox(path) {
+// have the documented wording. `outbox` is a makeOutbox() result or a path.
+export async function readOutbox(outbox) {
+    const path = typeof outbox === 'string' ? outbox : outbox.path;
     let text;
     try {
         text = await readFile(path, 'utf8');
@@ -50,13 +51,13 @@ export async function readOutbox(path) {
 }
 
 // The messages sent to one (E.164) phone, oldest first.
-export async function messagesTo(path, phone) {
-    return (await readOutbox(path)).filter((m) => m.to === phone);
+export async function messagesTo(outbox, phone) {
+    return (await readOutbox(outbox)).filter((m) => m.to === phone);
 }
 
 // The code in the latest message to phone (asserts there is one).
-export async function lastCode(path, phone) {
-    const msgs = await messagesTo(path, phone);
+export async function lastCode(outbox, phone) {
+    const msgs = await messagesTo(outbox, phone);
     assert.ok(msgs.length > 0, `no SMS was sent to ${phone}`);
     const last = msgs.at(-1);
     assert.ok(last.code, `SMS to ${phone} does not have the documented wording: ${JSON.stringify(last.body)}`);
@@ -184,22 +185,29 @@ export function containsCode(text, code) {
 }
 
 // Responses (other than the test clock's, which shows dates) that show one
-// of the codes sent. Request bodies are the client's own and not checked.
+// of the codes sent. What the client sent is its own: the `input` a 422
+// echoes back is left out.
 export function responsesShowingCodes(client, codes) {
     return client.responses
         .filter((r) => r.path !== CLOCK_PATH)
-        .flatMap((r) =>
-            [...codes].filter((c) => containsCode(r.text, c)).map((c) => `${c} in ${summarize(r)}`),
-        );
+        .flatMap((r) => {
+            let text = r.text;
+            if (r.status === 422 && r.json && Array.isArray(r.json.detail))
+                text = JSON.stringify({ ...r.json, detail: r.json.detail.map(({ input, ...rest }) => rest) });
+            return [...codes].filter((c) => containsCode(text, c)).map((c) => `${c} in ${summarize(r)}`);
+        });
 }
 
-// Log lines in stderr that show one of the codes. JSON log lines are
-// checked without the fields that are numbers or times by nature (ts,
-// duration_ms, bytes, port, workers, pid); any other line is checked whole.
-// The SMS wording itself must never appear.
+// Log lines in stderr that show one of the codes. Lines before "listening"
+// (migrations: versions like "0003") cannot hold a code and are skipped. JSON
+// log lines are checked without the fields that are numbers or times by
+// nature (ts, duration_ms, bytes, port, workers, pid, version, job id); any other
+// line is checked whole. The SMS wording itself must never appear.
 export function stderrShowingCodes(stderr, codes) {
     const found = [];
-    for (const line of stderr.split('\n')) {
+    const lines = stderr.split('\n');
+    const listening = lines.findIndex((l) => l.includes('"msg":"listening"'));
+    for (const line of lines.slice(listening + 1)) {
         if (!line.trim()) continue;
         if (/verification code is/i.test(line)) {
             found.push(`SMS text in: ${line}`);
@@ -208,7 +216,7 @@ export function stderrShowingCodes(stderr, codes) {
         let checked = line;
         try {
             const o = JSON.parse(line);
-            for (const k of ['ts', 'duration_ms', 'bytes', 'port', 'workers', 'pid']) delete o[k];
+            for (const k of ['ts', 'duration_ms', 'bytes', 'port', 'workers', 'pid', 'version', 'id']) delete o[k];
             checked = JSON.stringify(o);
         } catch {
             /* not JSON: check the whole line */
