@@ -26,10 +26,10 @@ typedef struct app {
     struct metrics *metrics;
     struct http_server *server;
     struct jobs_runner *jobs;
-    keys_t keys;            /* derived from cfg.secret_key at start */
-    struct sms *sms;        /* outbound SMS adapter */
+    keys_t keys;             /* derived from cfg.secret_key at start */
+    struct sms *sms;         /* outbound SMS adapter */
     struct storage *storage; /* uploaded media */
-    _Atomic int draining; /* set on SIGTERM: responses carry Connection: close */
+    _Atomic int draining;    /* set on SIGTERM: responses carry Connection: close */
 } app_t;
 
 #endif

@@ -23,7 +23,9 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
+#include "hosts/hosts.h"
 #include "media/storage.h"
+#include "profile/profile.h"
 #include "ops/ops.h"
 
 #define EXIT_CONFIG 2
@@ -85,6 +87,8 @@ static router_t *build_router(const app_t *app)
     ops_routes(r);
     auth_routes(r);
     media_routes(r);
+    profile_routes(r);
+    hosts_routes(r);
     if (app->cfg.test_mode)
         test_routes(r);
     return r;

@@ -68,7 +68,7 @@ static int open_window(db_conn_t *c, const char *key, int64_t window_s, int64_t 
 int ratelimit_window(db_conn_t *c, const char *key, int64_t window_s, int64_t now_us,
                      int64_t *count, int64_t *retry_after_s)
 {
-    int64_t start;
+    int64_t start = 0;
     int rc = open_window(c, key, window_s, now_us, &start, count);
     *retry_after_s = start ? seconds_left(start, window_s, now_us) : 0;
     return rc;
@@ -77,7 +77,7 @@ int ratelimit_window(db_conn_t *c, const char *key, int64_t window_s, int64_t no
 int ratelimit_since_first(db_conn_t *c, const char *key, int64_t window_s, int64_t now_us,
                           int64_t *count, int64_t *retry_after_s)
 {
-    int64_t start;
+    int64_t start = 0;
     int rc = open_window(c, key, window_s, now_us, &start, count);
     if (rc != DB_OK)
         return rc;

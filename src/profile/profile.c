@@ -133,8 +133,7 @@ const char *profile_birth_date_error(const char *s, int64_t now_us)
     time_t now = (time_t)(now_us / USEC_PER_SEC);
     struct tm tm;
     gmtime_r(&now, &tm);
-    if (profile_age_on(by, bm, bd, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) <
-        PROFILE_MIN_AGE)
+    if (profile_age_on(by, bm, bd, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) < PROFILE_MIN_AGE)
         return "User must be 16 years or older";
     return NULL;
 }
@@ -188,8 +187,7 @@ interests_status_t profile_parse_interests(const char *text, int64_t ids[PROFILE
                                            int *n, const char **reason)
 {
     *n = 0;
-    json_error_t err;
-    json_t *arr = text ? json_loads(text, JSON_DECODE_ANY, &err) : NULL;
+    json_t *arr = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
     if (!arr) {
         if (reason)
             *reason = "not valid JSON";
@@ -221,8 +219,10 @@ static bool host_is_ipv4(const char *h, size_t n)
         if (part > 0 && (i >= n || h[i++] != '.'))
             return false;
         int v = 0, nd = 0;
-        while (i < n && h[i] >= '0' && h[i] <= '9' && nd < 3)
-            v = v * 10 + (h[i++] - '0'), nd++;
+        while (i < n && h[i] >= '0' && h[i] <= '9' && nd < 3) {
+            v = v * 10 + (h[i++] - '0');
+            nd++;
+        }
         if (nd == 0 || v > 255)
             return false;
     }
@@ -375,13 +375,12 @@ static json_t *profile_row_json(db_rows_t *rows)
 {
     const char *birth = db_col_isnull(rows, 6) ? NULL : db_col_text(rows, 6);
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:[], s:o, s:b, s:b, s:o, s:o}", "id",
-                     (json_int_t)db_col_int(rows, 0), "name", db_col_text(rows, 1),
-                     "phone_number", db_col_text(rows, 2), "gender", db_col_text(rows, 3), "bio",
+                     (json_int_t)db_col_int(rows, 0), "name", db_col_text(rows, 1), "phone_number",
+                     db_col_text(rows, 2), "gender", db_col_text(rows, 3), "bio",
                      db_col_text(rows, 4), "location", db_col_text(rows, 5), "birth_date", birth,
-                     "event_interests", "profile_pictures",
-                     json_array_column(db_col_text(rows, 7)), "is_verified",
-                     db_col_bool(rows, 8), "is_active", db_col_bool(rows, 9), "created_at",
-                     json_time(db_col_time(rows, 10)), "updated_at",
+                     "event_interests", "profile_pictures", json_array_column(db_col_text(rows, 7)),
+                     "is_verified", db_col_bool(rows, 8), "is_active", db_col_bool(rows, 9),
+                     "created_at", json_time(db_col_time(rows, 10)), "updated_at",
                      json_time(db_col_time(rows, 11)));
 }
 

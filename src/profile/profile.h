@@ -13,7 +13,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
-#include "http/http.h"
+#include "http/router.h"
 
 #define PROFILE_MIN_AGE       16
 #define PROFILE_NAME_MIN      2
@@ -27,6 +27,10 @@
 /* A transaction function's own refusal (positive, so never a db_status_t):
  * an interest id is unknown or inactive. */
 #define PROFILE_BAD_INTERESTS 1
+
+/* Registers POST /api/auth/complete-profile, GET and PUT /api/auth/profile
+ * and GET /api/auth/event-interests (profile_api.c). */
+void profile_routes(router_t *r);
 
 /* ---- pure rules (no database; unit-tested in tests/unit/test_profile.c) -- */
 
@@ -115,8 +119,7 @@ int profile_complete(db_conn_t *c, http_req_t *req, profile_completion_t *pc);
  * NULL text means SQL NULL for birth_date; the other texts are never NULL. */
 typedef struct {
     int64_t user_id;
-    bool has_name, has_bio, has_location, has_birth_date, has_gender, has_pictures,
-        has_interests;
+    bool has_name, has_bio, has_location, has_birth_date, has_gender, has_pictures, has_interests;
     const char *name, *bio, *location, *birth_date, *gender, *pictures_json;
     const int64_t *interests;
     int ninterests;

@@ -5,9 +5,11 @@
  * in profile.c; the contract is docs/accounts.md.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "auth/auth.h"
 #include "auth/guard.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -17,8 +19,6 @@
 #include "http/router.h"
 #include "media/storage.h"
 #include "profile/profile.h"
-
-void profile_routes(router_t *r);
 
 /* A database failure the handler cannot explain to the client: 503 when it
  * may pass (busy, timed out), 500 otherwise. Nothing when a response (e.g.
@@ -35,19 +35,6 @@ static void reply_db_error(http_req_t *req, int rc)
         return;
     }
     http_error(req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-}
-
-/* AuthResponse {success, message, data, token}; data is stolen (may be NULL). */
-static void reply_auth(http_req_t *req, bool success, const char *message, json_t *data,
-                       const char *error_code)
-{
-    json_t *body = json_pack("{s:b, s:s, s:o?, s:n}", "success", success, "message", message,
-                             "data", data, "token");
-    if (error_code) {
-        json_object_set_new(body, "error_code", json_string(error_code));
-        req->res.error_code = error_code;
-    }
-    http_reply_json(req, 200, body);
 }
 
 /* ---- complete-profile: the form ------------------------------------------------ */
@@ -232,12 +219,13 @@ static int64_t waitlist_promote_at(const config_t *cfg, int64_t now)
 
 static void reply_completed(http_req_t *req, const profile_completion_t *pc, json_t *urls)
 {
-    json_t *data = json_pack(
-        "{s:I, s:I, s:s, s:s, s:s, s:i, s:i, s:b, s:O}", "user_id", (json_int_t)pc->user_id,
-        "profile_id", (json_int_t)pc->user_id, "name", pc->name, "phone_number", pc->phone,
-        "gender", pc->gender, "event_interests_count", pc->ninterests, "profile_pictures_count",
-        pc->npictures, "profile_complete", true, "profile_pictures", urls);
-    reply_auth(req, true, "Profile completed successfully. You can now use the app!", data, NULL);
+    json_t *data = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:i, s:b, s:O}", "user_id",
+                             (json_int_t)pc->user_id, "profile_id", (json_int_t)pc->user_id, "name",
+                             pc->name, "phone_number", pc->phone, "gender", pc->gender,
+                             "event_interests_count", pc->ninterests, "profile_pictures_count",
+                             pc->npictures, "profile_complete", true, "profile_pictures", urls);
+    auth_reply(req, 200, true, "Profile completed successfully. You can now use the app!", data,
+               NULL, NULL);
 }
 
 /* Runs the transaction; any failure removes the stored files again. */
@@ -246,12 +234,19 @@ static void complete_write(http_req_t *req, const auth_user_t *user, const compl
 {
     char *pictures = json_dumps(st->urls, JSON_COMPACT);
     int64_t now = clock_now_us();
-    profile_completion_t pc = {
-        .user_id = user->id, .name = cp->name, .birth_date = cp->birth_date,
-        .gender = cp->gender, .bio = cp->bio, .location = cp->location, .phone = user->phone,
-        .pictures_json = pictures, .npictures = st->nkeys, .interests = cp->interests,
-        .ninterests = cp->ninterests, .now_us = now,
-        .promote_at_us = waitlist_promote_at(&req->app->cfg, now)};
+    profile_completion_t pc = {.user_id = user->id,
+                               .name = cp->name,
+                               .birth_date = cp->birth_date,
+                               .gender = cp->gender,
+                               .bio = cp->bio,
+                               .location = cp->location,
+                               .phone = user->phone,
+                               .pictures_json = pictures,
+                               .npictures = st->nkeys,
+                               .interests = cp->interests,
+                               .ninterests = cp->ninterests,
+                               .now_us = now,
+                               .promote_at_us = waitlist_promote_at(&req->app->cfg, now)};
     int rc = pictures ? profile_complete(req->db, req, &pc) : DB_ERROR;
     free(pictures);
     if (rc == DB_OK && pc.found) {
@@ -265,10 +260,9 @@ static void complete_write(http_req_t *req, const auth_user_t *user, const compl
         if (profile_count_bad_interests(req->db, cp->interests, cp->ninterests, &bad) != DB_OK ||
             bad == 0)
             bad = 1;
-        reply_auth(req, false, interests_failure(req, bad), NULL, "VALIDATION_FAILED");
-    }
-    else if (rc == DB_OK)
-        reply_auth(req, false, "User profile not found. Please contact support.", NULL,
+        auth_reply(req, 200, false, interests_failure(req, bad), NULL, NULL, "VALIDATION_FAILED");
+    } else if (rc == DB_OK)
+        auth_reply(req, 200, false, "User profile not found. Please contact support.", NULL, NULL,
                    "PROFILE_NOT_FOUND");
     else
         reply_db_error(req, rc);
@@ -289,7 +283,7 @@ static void complete_profile(http_req_t *req)
         failure = check_stored_rules(req, &f, &cp);
     if (failure) {
         if (failure[0])
-            reply_auth(req, false, failure, NULL, "VALIDATION_FAILED");
+            auth_reply(req, 200, false, failure, NULL, NULL, "VALIDATION_FAILED");
         return;
     }
     stored_t st;
@@ -301,4 +295,241 @@ static void complete_profile(http_req_t *req)
     }
     complete_write(req, &user, &cp, &st);
     json_decref(st.urls);
+}
+
+/* ---- GET /api/auth/profile ------------------------------------------------------ */
+
+/* Writes the caller's profile object (200) or the 404. */
+static void reply_profile(http_req_t *req, int64_t user_id)
+{
+    json_t *obj = NULL;
+    int rc = profile_load(req->db, user_id, &obj);
+    if (rc != DB_OK)
+        reply_db_error(req, rc);
+    else if (!obj)
+        http_error(req, 404, "PROFILE_NOT_FOUND", "User profile not found");
+    else
+        http_reply_json(req, 200, obj);
+}
+
+static void get_profile(http_req_t *req)
+{
+    auth_user_t user;
+    if (guard_require(req, GUARD_ALLOW_WAITLISTED, &user) != 0)
+        return;
+    reply_profile(req, user.id);
+}
+
+/* ---- PUT /api/auth/profile: one reader per field ----------------------------------
+ * Each reader looks at one key: absent means "leave it", a bad value adds
+ * one 422 detail for that field. Null handling follows API.md's table. */
+
+static void detail(json_t *details, const char *type, const char *field, const char *msg,
+                   json_t *input)
+{
+    http_detail_add(details, type, "body", field, msg, json_incref(input));
+}
+
+static void put_name(http_req_t *req, json_t *body, json_t *details, profile_update_t *pu)
+{
+    json_t *v = json_object_get(body, "name");
+    if (!v)
+        return;
+    if (!json_is_string(v)) {
+        detail(details, "string_type", "name", "Input should be a valid string", v);
+        return;
+    }
+    pu->name = profile_trim(&req->arena, json_string_value(v));
+    const char *err = profile_name_error(pu->name);
+    if (err)
+        input_value_error(details, body, "name", err);
+    pu->has_name = !err;
+}
+
+/* bio and location: a string of at most max characters; null means ''. */
+static void put_text(json_t *body, json_t *details, const char *field, long max, bool *has,
+                     const char **out)
+{
+    json_t *v = json_object_get(body, field);
+    if (!v)
+        return;
+    if (!json_is_null(v) && !json_is_string(v)) {
+        detail(details, "string_type", field, "Input should be a valid string", v);
+        return;
+    }
+    const char *s = json_is_null(v) ? "" : json_string_value(v);
+    if (profile_utf8_length(s) > max) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "String should have at most %ld characters", max);
+        detail(details, "string_too_long", field, msg, v);
+        return;
+    }
+    *has = true;
+    *out = s;
+}
+
+static void put_birth_date(json_t *body, json_t *details, profile_update_t *pu)
+{
+    json_t *v = json_object_get(body, "birth_date");
+    if (!v)
+        return;
+    if (!json_is_null(v) && !json_is_string(v)) {
+        detail(details, "date_type", "birth_date", "Input should be a valid date", v);
+        return;
+    }
+    const char *s = json_is_null(v) ? NULL : json_string_value(v);
+    const char *err = s ? profile_birth_date_error(s, pu->now_us) : NULL;
+    if (err) {
+        input_value_error(details, body, "birth_date", err);
+        return;
+    }
+    pu->has_birth_date = true;
+    pu->birth_date = s;
+}
+
+static void put_gender(json_t *body, json_t *details, profile_update_t *pu)
+{
+    json_t *v = json_object_get(body, "gender");
+    if (!v)
+        return;
+    if (!json_is_null(v) && !json_is_string(v)) {
+        detail(details, "string_type", "gender", "Input should be a valid string", v);
+        return;
+    }
+    const char *g = json_is_null(v) ? "" : profile_gender(json_string_value(v));
+    if (!g) {
+        input_value_error(details, body, "gender", PROFILE_GENDER_MESSAGE);
+        return;
+    }
+    pu->has_gender = true;
+    pu->gender = g;
+}
+
+/* Shared by both list fields: an array of min..max items, else a detail. */
+static bool list_size_ok(json_t *details, const char *field, json_t *v, size_t count, size_t max)
+{
+    char msg[96];
+    if (!json_is_array(v)) {
+        detail(details, "list_type", field, "Input should be a valid list", v);
+        return false;
+    }
+    if (count < 1 || count > max) {
+        snprintf(msg, sizeof msg, "List should have at %s %zu item%s after validation, not %zu",
+                 count < 1 ? "least" : "most", count < 1 ? (size_t)1 : max, count < 1 ? "" : "s",
+                 count);
+        detail(details, count < 1 ? "too_short" : "too_long", field, msg, v);
+        return false;
+    }
+    return true;
+}
+
+static void put_interests(json_t *body, json_t *details, profile_update_t *pu, int64_t *ids)
+{
+    json_t *v = json_object_get(body, "event_interests");
+    if (!v)
+        return;
+    int n = 0;
+    interests_status_t st = profile_interest_ids(v, ids, &n, NULL);
+    if (st == INTERESTS_FORMAT && json_is_array(v)) {
+        detail(details, "int_type", "event_interests", "Input should be a valid integer", v);
+        return;
+    }
+    /* counted after duplicates collapse; past the limit, the items as sent */
+    size_t count = st == INTERESTS_TOO_MANY ? json_array_size(v) : (size_t)n;
+    if (!list_size_ok(details, "event_interests", v, count, PROFILE_MAX_INTERESTS))
+        return;
+    pu->has_interests = true;
+    pu->interests = ids;
+    pu->ninterests = n;
+}
+
+/* On success *owned is the list as JSON text (the caller frees it). */
+static void put_pictures(json_t *body, json_t *details, profile_update_t *pu, char **owned)
+{
+    json_t *v = json_object_get(body, "profile_pictures");
+    if (!v ||
+        !list_size_ok(details, "profile_pictures", v, json_array_size(v), PROFILE_MAX_PICTURES))
+        return;
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        json_t *url = json_array_get(v, i);
+        if (!json_is_string(url)) {
+            detail(details, "string_type", "profile_pictures", "Input should be a valid string", v);
+            return;
+        }
+        if (!profile_picture_url_ok(json_string_value(url))) {
+            input_value_error(details, body, "profile_pictures",
+                              "Each profile picture must be an http(s) URL with a valid domain, "
+                              "localhost or IPv4 host");
+            return;
+        }
+    }
+    *owned = json_dumps(v, JSON_COMPACT);
+    pu->has_pictures = *owned != NULL;
+    pu->pictures_json = *owned;
+}
+
+/* PUT /api/auth/profile */
+static void put_profile(http_req_t *req)
+{
+    auth_user_t user;
+    if (guard_require(req, GUARD_ALLOW_WAITLISTED, &user) != 0)
+        return;
+    json_t *body = input_object(req);
+    if (!body)
+        return;
+    profile_update_t pu = {.user_id = user.id, .now_us = clock_now_us()};
+    int64_t ids[PROFILE_MAX_INTERESTS];
+    json_t *details = json_array();
+    put_name(req, body, details, &pu);
+    put_text(body, details, "bio", PROFILE_BIO_MAX, &pu.has_bio, &pu.bio);
+    put_text(body, details, "location", PROFILE_LOCATION_MAX, &pu.has_location, &pu.location);
+    put_birth_date(body, details, &pu);
+    put_gender(body, details, &pu);
+    put_interests(body, details, &pu, ids);
+    char *pictures = NULL;
+    put_pictures(body, details, &pu, &pictures);
+    if (input_finish(req, details) != 0) {
+        free(pictures);
+        return;
+    }
+    int rc = profile_update(req->db, req, &pu);
+    free(pictures);
+    if (rc == PROFILE_BAD_INTERESTS)
+        http_error(req, 400, "INVALID_INTERESTS",
+                   "One or more event interest IDs are invalid or inactive");
+    else if (rc != DB_OK)
+        reply_db_error(req, rc);
+    else if (!pu.found)
+        http_error(req, 404, "PROFILE_NOT_FOUND", "User profile not found");
+    else
+        reply_profile(req, user.id);
+}
+
+/* GET /api/auth/event-interests: active accounts only, no promotion attempt. */
+static void list_event_interests(http_req_t *req)
+{
+    auth_user_t user;
+    if (guard_require(req, GUARD_ALLOW_WAITLISTED | GUARD_NO_PROMOTION, &user) != 0)
+        return;
+    if (!user.is_active) {
+        http_error(req, 403, "INACTIVE_USER", "Inactive user");
+        return;
+    }
+    json_t *list = NULL;
+    int rc = profile_list_interests(req->db, &list);
+    if (rc != DB_OK) {
+        reply_db_error(req, rc);
+        return;
+    }
+    http_reply_json(req, 200,
+                    json_pack("{s:b, s:s, s:o}", "success", true, "message",
+                              "Event interests retrieved successfully", "data", list));
+}
+
+void profile_routes(router_t *r)
+{
+    router_add(r, HTTP_POST, "/api/auth/complete-profile", complete_profile, BODY_MULTIPART, false);
+    router_add(r, HTTP_GET, "/api/auth/profile", get_profile, BODY_NONE, false);
+    router_add(r, HTTP_PUT, "/api/auth/profile", put_profile, BODY_JSON, false);
+    router_add(r, HTTP_GET, "/api/auth/event-interests", list_event_interests, BODY_NONE, false);
 }

@@ -156,7 +156,7 @@ static void test_kvs_get_missing_is_null(void **state)
 static void test_kvs_grows_and_keeps_order(void **state)
 {
     fixture_t *f = *state;
-    char names[100][8];
+    char names[100][16];
     for (int i = 0; i < 100; i++) {
         snprintf(names[i], sizeof names[i], "k%d", i);
         http_kvs_add(&f->kvs, &f->arena, arena_strdup(&f->arena, names[i]),
@@ -166,7 +166,7 @@ static void test_kvs_grows_and_keeps_order(void **state)
     assert_true(f->kvs.cap >= 100);
     for (int i = 0; i < 100; i++) {
         assert_string_equal(f->kvs.items[i].name, names[i]);
-        char want[8];
+        char want[16];
         snprintf(want, sizeof want, "v%d", i);
         assert_string_equal(http_kvs_get(&f->kvs, names[i]), want);
     }
