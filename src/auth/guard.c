@@ -52,18 +52,18 @@ static int bearer_token(http_req_t *req, const char **token)
     return 0;
 }
 
-static const char SQL_REVOKED[] = "SELECT 1 FROM revoked_tokens WHERE jti = $1";
-
+/* One round trip: the account, its promotion time and whether the token
+ * was revoked. */
 static const char SQL_USER[] =
     "SELECT u.uuid, u.phone, u.is_active, u.is_staff, u.is_superuser, "
-    "p.waitlist_promote_at FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id "
-    "WHERE u.id = $1";
+    "p.waitlist_promote_at, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2) "
+    "FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.id = $1";
 
 /* Loads the account; *found false when it no longer exists. */
-static int load_user(db_conn_t *c, auth_user_t *u, int64_t *promote_at, bool *found)
+static int load_user(db_conn_t *c, auth_user_t *u, int64_t *promote_at, bool *found, bool *revoked)
 {
     db_rows_t *rows;
-    int rc = db_query(c, SQL_USER, DB_ARGS(db_int(u->id)), &rows);
+    int rc = db_query(c, SQL_USER, DB_ARGS(db_int(u->id), db_text(u->jti)), &rows);
     if (rc != DB_OK)
         return rc;
     *found = db_next(rows);
@@ -74,6 +74,7 @@ static int load_user(db_conn_t *c, auth_user_t *u, int64_t *promote_at, bool *fo
         u->is_staff = db_col_bool(rows, 3);
         u->is_superuser = db_col_bool(rows, 4);
         *promote_at = db_col_time(rows, 5);
+        *revoked = db_col_bool(rows, 6);
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
@@ -111,17 +112,8 @@ static int authenticate(http_req_t *req, int flags, auth_user_t *u, bool *anonym
         return st == JWT_EXPIRED ? unauthorized(req, "TOKEN_EXPIRED", "Token has expired")
                                  : unauthorized(req, "INVALID_TOKEN", "Invalid token");
     }
-    db_conn_t *c = http_db(req);
-    if (!c)
+    if (!http_db(req))
         return -1;
-    int64_t revoked = 0;
-    bool found = false;
-    if (db_query_int(c, SQL_REVOKED, DB_ARGS(db_text(cl.jti)), &revoked, &found) != DB_OK)
-        return db_failure(req);
-    if (found) {
-        *anonymous = optional;
-        return optional ? -1 : unauthorized(req, "TOKEN_REVOKED", "Token has been revoked");
-    }
     memset(u, 0, sizeof *u);
     u->id = cl.user_id;
     u->token_exp = cl.exp;
@@ -139,9 +131,16 @@ int guard_require(http_req_t *req, int flags, auth_user_t *u)
         return 0;
     }
     int64_t promote_at = 0;
-    bool found = false;
-    if (load_user(req->db, u, &promote_at, &found) != DB_OK)
+    bool found = false, revoked = false;
+    if (load_user(req->db, u, &promote_at, &found, &revoked) != DB_OK)
         return db_failure(req);
+    if (found && revoked) {
+        if (flags & GUARD_OPTIONAL) {
+            memset(u, 0, sizeof *u);
+            return 0;
+        }
+        return unauthorized(req, "TOKEN_REVOKED", "Token has been revoked");
+    }
     if (!found) {
         memset(u, 0, sizeof *u);
         return (flags & GUARD_OPTIONAL) ? 0 : unauthorized(req, "USER_NOT_FOUND", "User not found");
@@ -150,7 +149,7 @@ int guard_require(http_req_t *req, int flags, auth_user_t *u)
         !(flags & GUARD_NO_PROMOTION)) {
         bool promoted = false;
         if (waitlist_promote_if_due(req, u->id, &promoted) != DB_OK ||
-            load_user(req->db, u, &promote_at, &found) != DB_OK || !found)
+            load_user(req->db, u, &promote_at, &found, &revoked) != DB_OK || !found)
             return db_failure(req);
     }
     if (!u->is_active && !(flags & GUARD_ALLOW_WAITLISTED)) {
