@@ -23,6 +23,8 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
+#include "events/events.h"
+#include "events/venue.h"
 #include "hosts/hosts.h"
 #include "media/storage.h"
 #include "profile/profile.h"
@@ -89,6 +91,8 @@ static router_t *build_router(const app_t *app)
     media_routes(r);
     profile_routes(r);
     hosts_routes(r);
+    events_routes(r);
+    venues_routes(r);
     if (app->cfg.test_mode)
         test_routes(r);
     return r;

@@ -204,4 +204,18 @@ int db_url_dialect(const char *url, char *path, size_t pathlen);
 /* Copies url with any password replaced by "****" (for logs and `config`). */
 void db_url_mask(const char *url, char *out, size_t outlen);
 
+/* ---- full-text search of events (db_fts.c) --------------------------------
+ * The one place the two search engines differ: PostgreSQL full text over
+ * to_tsvector('simple', title || ' ' || description) (GIN index
+ * events_search_idx), SQLite FTS5 (events_fts). */
+
+/* The predicate on events aliased `e` matching the query bound at $param. */
+void db_fts_events_predicate(db_dialect_t d, int param, char *out, size_t outlen);
+/* Builds the bound query text from the user's words: every word must occur
+ * as a word prefix. Words are runs of letters and digits (ASCII
+ * alphanumerics and non-ASCII letters); everything else separates them, so
+ * no search syntax reaches the engine. At most 8 words of 64 bytes. Returns
+ * the number of words (0: the search can match nothing). */
+int db_fts_query(db_dialect_t d, const char *text, char *out, size_t outlen);
+
 #endif

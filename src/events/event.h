@@ -1,0 +1,71 @@
+/*
+ * event.h: the event model shared by the event endpoints: loading rows,
+ * the EventResponse JSON object (API.md 5.1), visibility and permissions,
+ * and the Loopin error shape the event routes use.
+ */
+#ifndef LOOPIN_EVENT_H
+#define LOOPIN_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth/guard.h"
+#include "http/http.h"
+
+/* The columns of an event a handler needs to decide things (strings are
+ * arena copies). The full JSON object comes from event_json_by_id. */
+typedef struct {
+    int64_t id;
+    char uuid[37];
+    char canonical_id[16];
+    char slug[104];
+    int slug_version;
+    bool slug_is_manual;
+    const char *canonical_url;
+    const char *title;
+    const char *description;
+    int64_t host_id;
+    int64_t venue_id; /* 0: none */
+    const char *venue_text;
+    char country_code[4];
+    char city_slug[104];
+    int64_t start_time, end_time; /* usec */
+    int max_capacity, going_count, requests_count;
+    bool is_paid;
+    int64_t ticket_price_minor;
+    char currency[4];
+    char status[16];
+    bool is_public, is_active;
+    const char *cover_images; /* JSON array text */
+    bool allow_plus_one;
+    const char *gst_number;
+    char allowed_genders[16];
+} event_t;
+
+/* Loads by id (any state). *found false when there is no such row. */
+int event_load(db_conn_t *c, arena_t *a, int64_t id, event_t *e, bool *found);
+/* Loads by canonical id (any state). */
+int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, event_t *e,
+                         bool *found);
+
+/* True when u (id 0 = anonymous) is the host or staff. */
+bool event_can_manage(const event_t *e, const auth_user_t *u);
+/* Listed/visible to everyone: active, public, and published|completed|postponed. */
+bool event_is_publicly_visible(const event_t *e);
+
+/* The EventResponse of event ids[0..n) in that order (one query for the
+ * rows and one for the interests). Returns a JSON array, or NULL on a
+ * database error. */
+json_t *event_json_list(db_conn_t *c, const int64_t *ids, int n);
+/* One EventResponse, or NULL (database error or no such event). */
+json_t *event_json_by_id(db_conn_t *c, int64_t id);
+
+/* The Loopin error shape of the event routes:
+ * {"success":false,"error":msg,"detail":msg,"error_code":code,"details":{}}. */
+void event_error(http_req_t *req, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* "100.00" for 10000 minor units (arena string). */
+const char *event_price_string(arena_t *a, int64_t minor);
+
+#endif
