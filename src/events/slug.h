@@ -18,7 +18,8 @@
  * of whitespace or '_' become '-', drop everything outside [a-z0-9-],
  * collapse '-', trim '-', cut to max_len (if the last '-' is after 80% of
  * max_len, cut there), "event" when nothing is left... except that `fallback`
- * replaces "event" when non-NULL (cities use "unknown"). out must hold
+ * replaces "event" when non-NULL (cities use "unknown"; it is cut to max_len
+ * too). out must hold
  * max_len + 1 bytes. Invalid UTF-8 bytes are dropped. */
 void slug_generate(const char *text, size_t max_len, const char *fallback, char *out);
 
