@@ -107,7 +107,6 @@ esac
 # Event i starts 2026-01-01 + 4i hours (2026-01-01 is 214 days after the
 # timestamp origin) and lasts 3 hours; it was created 30 days before.
 ev_start="(18489600 + i * 14400)"
-visible="(i % 20 <> 0 AND i % 50 <> 7 AND i % 30 <> 13)"
 status="CASE WHEN i % 20 = 0 THEN 'draft' WHEN i % 50 = 7 THEN 'cancelled' WHEN i % 25 = 11 THEN 'completed' ELSE 'published' END"
 
 cat <<SQL

@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "jobs/jobs.h"
 #include "events/events.h"
+#include "events/seo.h"
 #include "events/venue.h"
 #include "hosts/hosts.h"
 #include "media/storage.h"
@@ -93,6 +94,7 @@ static router_t *build_router(const app_t *app)
     hosts_routes(r);
     events_routes(r);
     venues_routes(r);
+    seo_routes(r);
     if (app->cfg.test_mode)
         test_routes(r);
     return r;

@@ -214,8 +214,9 @@ void db_fts_events_predicate(db_dialect_t d, int param, char *out, size_t outlen
 /* Builds the bound query text from the user's words: every word must occur
  * as a word prefix. Words are runs of letters and digits (ASCII
  * alphanumerics and non-ASCII letters); everything else separates them, so
- * no search syntax reaches the engine. At most 8 words of 64 bytes. Returns
- * the number of words (0: the search can match nothing). */
+ * no search syntax reaches the engine. Returns the number of words (0: the
+ * search can match nothing), or -1 for more than 8 words or a word longer
+ * than 64 characters. */
 int db_fts_query(db_dialect_t d, const char *text, char *out, size_t outlen);
 
 #endif

@@ -18,8 +18,8 @@ void db_fts_events_predicate(db_dialect_t d, int param, char *out, size_t outlen
 {
     if (d == DB_DIALECT_PG)
         snprintf(out, outlen,
-                 "to_tsvector('simple', e.title || ' ' || e.description) @@ "
-                 "to_tsquery('simple', $%d)",
+                 "to_tsvector('simple', translate(e.title || ' ' || e.description, "
+                 "'.@/:-_+<>\\', '          ')) @@ to_tsquery('simple', $%d)",
                  param);
     else
         snprintf(out, outlen, "e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH $%d)",
@@ -48,6 +48,20 @@ static size_t word_char(const unsigned char *p)
 
 int db_fts_query(db_dialect_t d, const char *text, char *out, size_t outlen)
 {
+    /* Refuse rather than silently drop words the caller asked for. */
+    const unsigned char *scan = (const unsigned char *)(text ? text : "");
+    int nwords = 0;
+    while (*scan) {
+        size_t n, chars = 0;
+        while (*scan && word_char(scan) == 0)
+            scan++;
+        while (*scan && (n = word_char(scan)) > 0) {
+            scan += n;
+            chars++;
+        }
+        if (chars > MAX_WORD || (chars > 0 && ++nwords > MAX_WORDS))
+            return -1;
+    }
     const unsigned char *p = (const unsigned char *)(text ? text : "");
     size_t off = 0;
     int words = 0;
@@ -59,7 +73,7 @@ int db_fts_query(db_dialect_t d, const char *text, char *out, size_t outlen)
         char word[MAX_WORD * 4 + 1];
         size_t wl = 0;
         while (*p && (n = word_char(p)) > 0) {
-            bool fits = wl + n <= MAX_WORD; /* never cut a UTF-8 sequence */
+            bool fits = wl + n <= sizeof word - 1; /* never cut a UTF-8 sequence */
             for (size_t i = 0; i < n; i++, p++)
                 if (fits)
                     word[wl++] = (char)tolower(*p);

@@ -53,7 +53,7 @@ typedef struct {
 
 int resolve_place(db_conn_t *c, const event_fields_t *f, place_t *p);
 int slug_owner(db_conn_t *c, const char *slug, int64_t *owner);
-int choose_slug(db_conn_t *c, const char *base, int64_t event_id, char out[104]);
+int choose_slug(db_conn_t *c, const char *base, int64_t event_id, bool random_only, char out[104]);
 int record_slug(db_conn_t *c, int64_t event_id, const char *slug, int version);
 int set_interests(db_conn_t *c, int64_t event_id, const event_fields_t *f);
 int check_interests(db_conn_t *c, const event_fields_t *f, json_t *details);

@@ -4,6 +4,7 @@
  * canonical lookup; plus the route table of the events module.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "audit/audit.h"
@@ -85,14 +86,29 @@ static void events_share_url(http_req_t *req)
                               "canonical_path", path, "slug", e.slug));
 }
 
-/* The header is required (FastAPI's HTTPBearer), the token is not. */
+/* The header is required (FastAPI's HTTPBearer) and must be a Bearer one;
+ * the token itself is optional (a bad one means anonymous). */
 static int header_required(http_req_t *req)
 {
     const char *h = http_header(req, "Authorization");
-    if (h && *h)
-        return 0;
-    http_error(req, 403, "NOT_AUTHENTICATED", "Not authenticated");
-    return -1;
+    while (h && *h == ' ')
+        h++;
+    if (!h || !*h) {
+        http_error(req, 403, "NOT_AUTHENTICATED", "Not authenticated");
+        return -1;
+    }
+    if (strncasecmp(h, "Bearer ", 7) != 0) {
+        http_error(req, 403, "INVALID_AUTH_SCHEME", "Invalid authentication credentials");
+        return -1;
+    }
+    return 0;
+}
+
+/* A canonical id is 1-10 base62 characters; anything else cannot exist. */
+static bool canonical_id_ok(const char *s)
+{
+    size_t n = strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    return n >= 1 && n <= 10 && s[n] == '\0';
 }
 
 static void events_canonical(http_req_t *req)
@@ -103,12 +119,16 @@ static void events_canonical(http_req_t *req)
     if (header_required(req) != 0 || guard_require(req, GUARD_OPTIONAL, &u) != 0 || !http_db(req))
         return;
     const char *cid = http_param(req, "canonical_id");
-    if (event_load_canonical(req->db, &req->arena, cid, &e, &found) != DB_OK) {
+    if (canonical_id_ok(cid) &&
+        event_load_canonical(req->db, &req->arena, cid, &e, &found) != DB_OK) {
         db_unavailable(req);
         return;
     }
     if (!found || !e.is_active || !e.is_public || strcmp(e.status, "published") != 0) {
-        event_error(req, 404, "EVENT_NOT_FOUND", "Event not found.");
+        if (canonical_id_ok(cid))
+            event_error(req, 404, "EVENT_NOT_FOUND", "Event %s not found.", cid);
+        else
+            event_error(req, 404, "EVENT_NOT_FOUND", "Event not found.");
         return;
     }
     reply_event(req, 200, e.id);

@@ -190,14 +190,23 @@ static bool add_search(http_req_t *req, query_t *q, json_t *details)
     const char *v = http_query(req, "search");
     if (!v)
         return true;
-    if (strlen(v) > 200) {
+    size_t chars = 0;
+    for (const char *c = v; *c; c++)
+        chars += ((unsigned char)*c & 0xc0) != 0x80;
+    if (chars > 200) {
         query_detail(details, "string_too_long", "search",
                      "String should have at most 200 characters", v);
         return true;
     }
     db_dialect_t d = db_dialect(req->db);
     char *text = arena_alloc(&req->arena, 1024);
-    if (db_fts_query(d, v, text, 1024) == 0)
+    int words = db_fts_query(d, v, text, 1024);
+    if (words < 0) {
+        query_detail(details, "value_error", "search",
+                     "Value error, at most 8 words of at most 64 characters each", v);
+        return true;
+    }
+    if (words == 0)
         return false;
     char pred[160];
     db_fts_events_predicate(d, add_param(q, db_text(text)), pred, sizeof pred);

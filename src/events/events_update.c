@@ -94,7 +94,7 @@ static int next_slug(update_ctx_t *x, db_conn_t *c, char slug[104], bool *manual
         if (!*manual) {
             char base[SLUG_MAX + 1];
             slug_generate(x->f->title, SLUG_MAX, NULL, base);
-            return choose_slug(c, base, e->id, slug);
+            return choose_slug(c, base, e->id, false, slug);
         }
     }
     return DB_OK;

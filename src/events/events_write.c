@@ -62,22 +62,37 @@ int slug_owner(db_conn_t *c, const char *slug, int64_t *owner)
 }
 
 /* A slug for event_id (0 when new): base itself when free or already this
- * event's, else base-1 .. base-100, else base-{unix time} (API.md 14.3). */
-int choose_slug(db_conn_t *c, const char *base, int64_t event_id, char out[104])
+ * event's, else base-1 .. base-100, else base-{unix time} (API.md 14.3),
+ * else base-{unix time}-{random}. The base is row-locked first (slug_locks)
+ * so concurrent creators of one title queue up; a caller that still lost a
+ * race for a slug
+ * (unique violation) passes random_only to skip straight to random
+ * suffixes, so concurrent creators of one title cannot keep colliding. */
+int choose_slug(db_conn_t *c, const char *base, int64_t event_id, bool random_only, char out[104])
 {
-    int64_t owner;
-    for (int i = 0; i <= 101; i++) {
+    int64_t owner, ts = clock_now_us() / USEC_PER_SEC;
+    int rc = db_exec(c,
+                     "INSERT INTO slug_locks (base, locked_at) VALUES ($1, $2) ON CONFLICT (base) "
+                     "DO UPDATE SET locked_at = excluded.locked_at",
+                     DB_ARGS(db_text(base), db_time(clock_now_us())), NULL);
+    if (rc != DB_OK)
+        return rc;
+    for (int i = random_only ? 102 : 0; i <= 120; i++) {
+        char rnd[9];
+        rand_hex(rnd, 4);
         if (i == 0)
             snprintf(out, 104, "%s", base);
         else if (i <= 100)
             snprintf(out, 104, "%s-%d", base, i);
+        else if (i == 101)
+            snprintf(out, 104, "%s-%lld", base, (long long)ts);
         else
-            snprintf(out, 104, "%s-%lld", base, (long long)(clock_now_us() / USEC_PER_SEC));
-        int rc = slug_owner(c, out, &owner);
+            snprintf(out, 104, "%s-%lld-%s", base, (long long)ts, rnd);
+        rc = slug_owner(c, out, &owner);
         if (rc != DB_OK || owner == 0 || owner == event_id)
             return rc;
     }
-    return DB_OK; /* the timestamped form: a unique violation would retry */
+    return DB_RETRY;
 }
 
 int record_slug(db_conn_t *c, int64_t event_id, const char *slug, int version)
@@ -130,6 +145,7 @@ typedef struct {
     int64_t host_id;
     const char *covers; /* JSON array text */
     int64_t id;
+    int attempt; /* > 0 after losing a slug race */
 } create_ctx_t;
 
 static const char SQL_INSERT[] =
@@ -149,7 +165,7 @@ static int create_tx(db_conn_t *c, void *arg)
     rand_uuid(uuid);
     slug_canonical_id(cid);
     slug_generate(f->title, SLUG_MAX, NULL, base);
-    int rc = choose_slug(c, base, 0, slug);
+    int rc = choose_slug(c, base, 0, x->attempt > 0, slug);
     if (rc != DB_OK)
         return rc;
     slug_canonical_url(x->place->country_code, x->place->city_slug, slug, cid, url, sizeof url);
@@ -274,7 +290,7 @@ void events_create(http_req_t *req)
         char *covers = json_dumps(urls, JSON_COMPACT);
         create_ctx_t x = {.req = req, .f = &f, .place = &place, .host_id = u.id, .covers = covers};
         int rc = DB_UNIQUE;
-        for (int attempt = 0; attempt < 3 && rc == DB_UNIQUE; attempt++)
+        for (x.attempt = 0; x.attempt < 5 && rc == DB_UNIQUE; x.attempt++)
             rc = db_tx_run(req->db, DB_TX_WRITE, create_tx, &x); /* unique: a slug race */
         free(covers);
         if (rc == DB_OK) {

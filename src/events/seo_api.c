@@ -357,19 +357,22 @@ static bool status_valid(const char *s)
     return false;
 }
 
-/* A path segment that must be a lower-case slug; false with a detail. */
-static bool path_slug(http_req_t *req, json_t *details, const char *name, const char *pattern,
-                      size_t min, size_t max, char **out)
+/* A path segment lower-cased into *out; false with a pattern detail when
+ * it is not 1..max of [a-z0-9-] (letters_only: exactly max letters). */
+static bool path_slug(http_req_t *req, json_t *details, const char *name, bool letters_only,
+                      size_t max, char **out)
 {
     const char *raw = http_param(req, name);
     *out = arena_strdup(&req->arena, raw);
-    if (lower_slug_ok(*out, max) && strlen(*out) >= min &&
-        (min != 2 || strspn(*out, "abcdefghijklmnopqrstuvwxyz") == 2))
-        return true;
-    http_detail_add(details, "string_pattern_mismatch", "path", name,
-                    arena_printf(&req->arena, "String should match pattern '%s'", pattern),
-                    json_string(raw));
-    return false;
+    bool ok = lower_slug_ok(*out, max);
+    if (ok && letters_only)
+        ok = strlen(*out) == max && strspn(*out, "abcdefghijklmnopqrstuvwxyz") == max;
+    if (!ok)
+        http_detail_add(details, "string_pattern_mismatch", "path", name,
+                        letters_only ? "String should match pattern '^[a-z]{2}$'"
+                                     : "String should match pattern '^[a-z0-9-]+$'",
+                        json_string(raw));
+    return ok;
 }
 
 /* 0, or -1 with the 422 written. */
@@ -380,8 +383,8 @@ static int read_city_query(http_req_t *req, city_query_t *q)
     q->page = 1;
     q->limit = SEO_CITY_PAGE_LIMIT;
     q->status = "published";
-    path_slug(req, details, "country_code", "^[a-z]{2}$", 2, 2, &q->country_code);
-    path_slug(req, details, "city_slug", "^[a-z0-9-]+$", 1, 100, &q->city_slug);
+    path_slug(req, details, "country_code", true, 2, &q->country_code);
+    path_slug(req, details, "city_slug", false, 100, &q->city_slug);
     query_int(req, details, "page", 1, INT64_MAX, &q->page);
     query_int(req, details, "limit", 1, SEO_CITY_PAGE_MAX, &q->limit);
     const char *status = http_query(req, "status");

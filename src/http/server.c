@@ -51,6 +51,7 @@ typedef struct {
     route_result_t route_result;
     route_match_t match;
     bool responded;
+    const char *bad_query; /* first query parameter that did not decode */
 } conn_req_t;
 
 const char *http_header(http_req_t *req, const char *name)
@@ -70,11 +71,14 @@ static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const c
                                      const char *value)
 {
     (void)kind;
-    http_req_t *req = cls;
+    conn_req_t *cr = cls;
+    http_req_t *req = &cr->req;
     char *k = arena_strdup(&req->arena, key);
     char *v = arena_strdup(&req->arena, value ? value : "");
     if (form_percent_decode(k, 1) >= 0 && form_percent_decode(v, 1) >= 0)
         http_kvs_add(&req->query, &req->arena, k, v);
+    else if (!cr->bad_query) /* answered 422 instead of silently dropping a filter */
+        cr->bad_query = arena_strdup(&req->arena, key);
     return MHD_YES;
 }
 
@@ -123,7 +127,7 @@ static conn_req_t *request_begin(app_t *app, struct MHD_Connection *c, const cha
     size_t header_bytes = strlen(url);
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_header, &header_bytes);
     cr->header_too_large = header_bytes > HTTP_HEADER_LIMIT;
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_arg, req);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_arg, cr);
 
     body_classify(req);
     cr->limit = req->body_kind == BODY_MULTIPART ? HTTP_MULTIPART_LIMIT : HTTP_JSON_LIMIT;
@@ -213,6 +217,10 @@ static void request_dispatch(conn_req_t *cr)
         http_error(req, 405, "METHOD_NOT_ALLOWED", "Method Not Allowed");
     } else if (cr->route_result != ROUTE_FOUND) {
         render_route_error(cr);
+    } else if (cr->bad_query) {
+        http_error_field(req, "value_error", "query", cr->bad_query,
+                         "Value error, malformed percent-escape or NUL byte in the query string",
+                         NULL);
     } else if (req->method == HTTP_OPTIONS) {
         middleware_preflight(req, cr->match.route->methods);
     } else {

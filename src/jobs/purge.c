@@ -22,6 +22,7 @@ static const struct {
     {"revoked_tokens", "DELETE FROM revoked_tokens WHERE expires_at < $1", 0},
     {"rate_limits", "DELETE FROM auth_rate_limits WHERE window_start < $1", DAY_US},
     {"jobs", "DELETE FROM jobs WHERE status IN ('done', 'dead') AND updated_at < $1", 7 * DAY_US},
+    {"slug_locks", "DELETE FROM slug_locks WHERE locked_at < $1", DAY_US},
 };
 #define NPURGES (int)(sizeof purges / sizeof purges[0])
 
@@ -56,6 +57,7 @@ int job_purge_expired(app_t *app, db_conn_t *c, json_t *payload, char *err, size
     for (int i = 0; i < NPURGES; i++)
         snprintf(n[i], sizeof n[i], "%lld", (long long)p.deleted[i]);
     log_msg(LOG_INFO, "purged expired rows", purges[0].what, n[0], purges[1].what, n[1],
-            purges[2].what, n[2], purges[3].what, n[3], purges[4].what, n[4], NULL);
+            purges[2].what, n[2], purges[3].what, n[3], purges[4].what, n[4], purges[5].what, n[5],
+            NULL);
     return 0;
 }

@@ -491,7 +491,7 @@ static void check_no_split(const char *segment)
 {
     char slug[SLUG_STORED_MAX + 1], cid[CANONICAL_ID_LEN + 1];
     if (slug_split_path_segment(segment, slug, sizeof slug, cid, sizeof cid))
-        fail_msg("\"%s\" split into \"%s\" and \"%s\"", segment, slug, cid);
+        fail_msg("\"%s\" split into \"%s\" and \"%s\"", segment ? segment : "(null)", slug, cid);
 }
 
 static void test_split_path_segment(void **state)
