@@ -127,10 +127,15 @@ MOVED = {"description": "Moved Permanently: Location is the current canonical UR
 P["/api/public/events/{canonical_id}/seo"] = {"get": op("Public SEO object; 301 when the URL's slug or city is stale", "seoPublic", tag="seo", secured=False,
     params=[pth("canonical_id", {"type": "string"}), q("url_city_slug", {"type": "string"}), q("url_event_slug", {"type": "string"})],
     responses={"200": ok(PUBLIC), "301": MOVED, "404": E})}
-P["/{country_code}/{city_slug}/events/{slug_and_id}"] = {"get": op("Canonical event page path; 301 to the current URL when stale", "seoCanonicalPath", tag="seo", secured=False,
-    params=[pth("country_code", {"type": "string"}), pth("city_slug", {"type": "string"}), pth("slug_and_id", {"type": "string", "description": "{slug}--{canonical_id}, or an old slug"})],
+P.pop("/{country_code}/{city_slug}/events/{slug_and_id}", None)
+P["/{country_code}/{city_slug}/events/{slug_id}"] = {"get": op("Canonical event page path; 301 to the current URL when stale", "seoCanonicalPath", tag="seo", secured=False,
+    params=[pth("country_code", {"type": "string"}), pth("city_slug", {"type": "string"}), pth("slug_id", {"type": "string", "description": "{slug}--{canonical_id}, or an old slug"})],
     responses={"200": ok(PUBLIC), "301": MOVED, "404": E})}
 P["/api/events/{event_id}/calendar.ics"] = {"get": op("iCalendar (RFC 5545) file of a published event", "eventsCalendar", tag="seo", optional=True, params=[EID],
     responses={"200": ok({"type": "string"}, "text/calendar", "text/calendar"), "404": E})}
+# SEO endpoints need the Authorization header (token optional)
+for path in ["/api/events/seo/cities/{country_code}/{city_slug}/events", "/api/events/seo/canonical/{canonical_id}/metadata",
+             "/api/events/canonical/{canonical_id}"]:
+    P[path]["get"]["responses"]["403"] = {"$ref": "#/components/responses/Forbidden"}
 json.dump(spec, open(PATH, "w"), indent=1)
 print(len(spec["paths"]), "paths")
