@@ -116,21 +116,21 @@ void event_error(http_req_t *req, int status, const char *code, const char *fmt,
 
 /* ---- EventResponse ----------------------------------------------------- */
 
-/* One statement per page size bucket: the ids are bound as $1..$N, unused
- * slots as 0 (no event has id 0), so the statement cache sees two texts. */
-static const char SQL_RESPONSE_HEAD[] =
-    "SELECT e.id, e.uuid, e.canonical_id, e.title, e.slug, e.slug_version, e.canonical_url, "
-    "e.description, e.host_id, u.phone, u.email, p.name, e.venue_id, v.uuid, v.name, v.city, "
-    "v.venue_type, v.address, e.venue_text, e.start_time, e.end_time, e.max_capacity, "
-    "e.going_count, e.requests_count, e.is_paid, e.ticket_price_minor, e.currency, "
-    "e.allow_plus_one, e.gst_number, e.allowed_genders, e.cover_images, e.status, e.is_public, "
-    "e.is_active, e.created_at, e.updated_at FROM events e JOIN users u ON u.id = e.host_id "
+/* One statement returns whole EventResponse rows, interests included (as a
+ * JSON array the database builds), so a page costs one round trip. */
+#define SQL_RESPONSE_SELECT                                                                        \
+    "SELECT e.id, e.uuid, e.canonical_id, e.title, e.slug, e.slug_version, e.canonical_url, "      \
+    "e.description, e.host_id, u.phone, u.email, p.name, e.venue_id, v.uuid, v.name, v.city, "     \
+    "v.venue_type, v.address, e.venue_text, e.start_time, e.end_time, e.max_capacity, "            \
+    "e.going_count, e.requests_count, e.is_paid, e.ticket_price_minor, e.currency, "               \
+    "e.allow_plus_one, e.gst_number, e.allowed_genders, e.cover_images, e.status, e.is_public, "   \
+    "e.is_active, e.created_at, e.updated_at, COALESCE((SELECT @JSON_AGG(@JSON_OF(x.o)) FROM "     \
+    "(SELECT @JSON_OBJECT('id', i.id, 'name', i.name, 'slug', i.slug) AS o FROM "                  \
+    "event_interest_map m JOIN event_interests i ON i.id = m.interest_id WHERE m.event_id = "      \
+    "e.id ORDER BY i.name, i.id) x), '[]') FROM events e JOIN users u ON u.id = e.host_id "        \
     "LEFT JOIN user_profiles p ON p.user_id = e.host_id LEFT JOIN venues v ON v.id = e.venue_id "
-    "WHERE e.id IN (";
 
-static const char SQL_INTERESTS_HEAD[] =
-    "SELECT m.event_id, i.id, i.name, i.slug FROM event_interest_map m JOIN event_interests i "
-    "ON i.id = m.interest_id WHERE m.event_id IN (";
+static const char SQL_RESPONSE_HEAD[] = SQL_RESPONSE_SELECT "WHERE e.id IN (";
 
 #define MAX_PAGE 100
 
@@ -139,28 +139,26 @@ static int bucket_size(int n)
     return n <= 1 ? 1 : n <= 20 ? 20 : MAX_PAGE;
 }
 
-/* "<head>$1, $2, ... $n)<tail>" into buf. */
-static void in_list_sql(const char *head, const char *tail, int n, char *buf, size_t len)
+/* "<head>$1, $2, ... $n)" into buf. */
+static void in_list_sql(const char *head, int n, char *buf, size_t len)
 {
     size_t off = (size_t)snprintf(buf, len, "%s", head);
     for (int i = 1; i <= n && off < len; i++)
         off += (size_t)snprintf(buf + off, len - off, i == 1 ? "$%d" : ", $%d", i);
-    snprintf(buf + off, len - off, ")%s", tail);
+    snprintf(buf + off, len - off, ")");
 }
 
-/* The statement texts per bucket, built once before any thread uses them. */
+/* The statement texts per bucket, built once before any thread uses them:
+ * unused slots are bound to 0 (no event has id 0), so the statement cache
+ * sees three texts. */
 static char ev_sql[3][sizeof SQL_RESPONSE_HEAD + MAX_PAGE * 7 + 8];
-static char in_sql[3][sizeof SQL_INTERESTS_HEAD + MAX_PAGE * 7 + 32];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void build_sql(void)
 {
     static const int sizes[3] = {1, 20, MAX_PAGE};
-    for (int i = 0; i < 3; i++) {
-        in_list_sql(SQL_RESPONSE_HEAD, "", sizes[i], ev_sql[i], sizeof ev_sql[i]);
-        in_list_sql(SQL_INTERESTS_HEAD, " ORDER BY i.name, i.id", sizes[i], in_sql[i],
-                    sizeof in_sql[i]);
-    }
+    for (int i = 0; i < 3; i++)
+        in_list_sql(SQL_RESPONSE_HEAD, sizes[i], ev_sql[i], sizeof ev_sql[i]);
 }
 
 static json_t *time_json(db_rows_t *r, int col)
@@ -186,6 +184,13 @@ static json_t *venue_json(db_rows_t *r)
                      "venue_type", text_json(r, 16), "address", text_json(r, 17));
 }
 
+/* The interests column: a JSON array text built by the database. */
+static json_t *interests_json(db_rows_t *r, int col)
+{
+    json_t *a = json_loads(db_col_text(r, col) ? db_col_text(r, col) : "[]", 0, NULL);
+    return json_is_array(a) ? a : (json_decref(a), json_array());
+}
+
 static json_t *row_json(db_rows_t *r)
 {
     arena_t a;
@@ -193,7 +198,7 @@ static json_t *row_json(db_rows_t *r)
     json_t *covers = json_loads(db_col_text(r, 30) ? db_col_text(r, 30) : "[]", 0, NULL);
     json_t *o = json_pack(
         "{s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:{s:I, s:o, s:o, s:o}, s:o, s:o, s:o, s:o, "
-        "s:I, s:I, s:I, s:b, s:s, s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o, s:[]}",
+        "s:I, s:I, s:I, s:b, s:s, s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:b, s:o, s:o, s:o}",
         "id", (json_int_t)db_col_int(r, 0), "uuid", text_json(r, 1), "canonical_id",
         text_json(r, 2), "title", text_json(r, 3), "slug", text_json(r, 4), "slug_version",
         (json_int_t)db_col_int(r, 5), "canonical_url", text_json(r, 6), "description",
@@ -206,7 +211,8 @@ static json_t *row_json(db_rows_t *r)
         "allow_plus_one", db_col_bool(r, 27), "gst_number", text_json(r, 28), "allowed_genders",
         text_json(r, 29), "cover_images", covers ? covers : json_array(), "status",
         text_json(r, 31), "is_public", db_col_bool(r, 32), "is_active", db_col_bool(r, 33),
-        "created_at", time_json(r, 34), "updated_at", time_json(r, 35), "event_interests");
+        "created_at", time_json(r, 34), "updated_at", time_json(r, 35), "event_interests",
+        interests_json(r, 36));
     arena_free(&a);
     return o;
 }
@@ -230,24 +236,27 @@ static json_t *find_by_id(json_t *list, int64_t id)
     return NULL;
 }
 
-static int attach_interests(db_conn_t *c, json_t *list, const db_param_t *p, int bucket,
-                            const char *sql)
+/* Runs a response query; the rows in query order, or NULL on error. */
+static json_t *run_response_query(db_conn_t *c, const char *sql, const db_param_t *p, int n)
 {
     db_rows_t *rows;
-    int rc = db_query(c, sql, p, bucket, &rows);
-    if (rc != DB_OK)
-        return rc;
-    while (db_next(rows)) {
-        json_t *ev = find_by_id(list, db_col_int(rows, 0));
-        if (ev)
-            json_array_append_new(json_object_get(ev, "event_interests"),
-                                  json_pack("{s:I, s:s, s:s}", "id",
-                                            (json_int_t)db_col_int(rows, 1), "name",
-                                            db_col_text(rows, 2), "slug", db_col_text(rows, 3)));
-    }
-    rc = db_rows_status(rows);
+    if (db_query(c, sql, p, n, &rows) != DB_OK)
+        return NULL;
+    json_t *list = json_array();
+    while (db_next(rows))
+        json_array_append_new(list, row_json(rows));
+    int rc = db_rows_status(rows);
     db_rows_free(rows);
-    return rc;
+    if (rc != DB_OK) {
+        json_decref(list);
+        return NULL;
+    }
+    return list;
+}
+
+json_t *event_json_query(db_conn_t *c, arena_t *a, const char *tail, const db_param_t *p, int n)
+{
+    return run_response_query(c, arena_printf(a, "%s%s", SQL_RESPONSE_SELECT, tail), p, n);
 }
 
 json_t *event_json_list(db_conn_t *c, const int64_t *ids, int n)
@@ -260,17 +269,8 @@ json_t *event_json_list(db_conn_t *c, const int64_t *ids, int n)
     int bucket = bucket_size(n), bi = bucket == 1 ? 0 : bucket == 20 ? 1 : 2;
     db_param_t p[MAX_PAGE];
     bind_ids(p, bucket, ids, n);
-    db_rows_t *rows;
-    if (db_query(c, ev_sql[bi], p, bucket, &rows) != DB_OK)
-        return NULL;
-    json_t *unordered = json_array();
-    while (db_next(rows))
-        json_array_append_new(unordered, row_json(rows));
-    int rc = db_rows_status(rows);
-    db_rows_free(rows);
-    if (rc == DB_OK)
-        rc = attach_interests(c, unordered, p, bucket, in_sql[bi]);
-    json_t *out = rc == DB_OK ? json_array() : NULL;
+    json_t *unordered = run_response_query(c, ev_sql[bi], p, bucket);
+    json_t *out = unordered ? json_array() : NULL;
     for (int i = 0; out && i < n; i++) {
         json_t *o = find_by_id(unordered, ids[i]);
         if (o)

@@ -249,24 +249,15 @@ static int count_total(http_req_t *req, query_t *q, int64_t *total)
     return rc;
 }
 
-static int page_ids(http_req_t *req, query_t *q, int64_t offset, int64_t limit, int64_t *ids,
-                    int *n)
+/* The page itself: whole EventResponse rows in one statement. */
+static json_t *page_rows(http_req_t *req, query_t *q, int64_t offset, int64_t limit)
 {
     int pl = add_param(q, db_int(limit)), po = add_param(q, db_int(offset));
-    char *sql = arena_printf(&req->arena,
-                             "SELECT e.id FROM events e WHERE 1 = 1%s ORDER BY e.start_time DESC, "
-                             "e.id DESC LIMIT $%d OFFSET $%d",
-                             q->where.data, pl, po);
-    db_rows_t *rows;
-    int rc = db_query(req->db, sql, q->params, q->n, &rows);
-    if (rc != DB_OK)
-        return rc;
-    *n = 0;
-    while (db_next(rows) && *n < 100)
-        ids[(*n)++] = db_col_int(rows, 0);
-    rc = db_rows_status(rows);
-    db_rows_free(rows);
-    return rc;
+    char *tail = arena_printf(&req->arena,
+                              "WHERE 1 = 1%s ORDER BY e.start_time DESC, e.id DESC LIMIT $%d "
+                              "OFFSET $%d",
+                              q->where.data, pl, po);
+    return event_json_query(req->db, &req->arena, tail, q->params, q->n);
 }
 
 static void reply_page(http_req_t *req, int64_t total, int64_t offset, int64_t limit, json_t *data)
@@ -316,16 +307,14 @@ void events_list(http_req_t *req)
     sb_init(&q.where);
     sb_init(&q.key);
     sb_puts(&q.where, "");
-    int64_t offset, limit, total = 0, ids[100];
-    int n = 0;
+    int64_t offset, limit, total = 0;
     bool empty = false;
     if (build_query(req, &u, &q, &offset, &limit, &empty) == 0) {
         json_t *data = NULL;
         if (empty)
             data = json_array();
-        else if (count_total(req, &q, &total) == DB_OK &&
-                 (total <= offset || page_ids(req, &q, offset, limit, ids, &n) == DB_OK))
-            data = event_json_list(req->db, ids, n);
+        else if (count_total(req, &q, &total) == DB_OK)
+            data = total <= offset ? json_array() : page_rows(req, &q, offset, limit);
         if (data)
             reply_page(req, total, offset, limit, data);
         else

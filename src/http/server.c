@@ -388,7 +388,7 @@ http_server_t *http_server_start(app_t *app, int port, char *err, size_t errlen)
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)app->cfg.workers, MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.request_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK,
         no_unescape, NULL, MHD_OPTION_END);
     if (!s->d) {
