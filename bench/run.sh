@@ -263,7 +263,7 @@ pgbench_vars() { # -D arguments for bench/pgbench/*.sql
 logged_selects() {
     sleep 0.3
     tail -c +$(($1 + 1)) "$pg_dir/server.log" | sed -n 's/.*LOG:  duration: [0-9.]* ms  execute [^:]*: //p' |
-        grep '^SELECT' | sed -E 's/\$[0-9]+/$?/g; s/;$//'
+        { grep -E '^(SELECT|WITH)' || true; } | sed -E 's/\$[0-9]+/$?/g; s/;$//'
 }
 
 # Checks that bench/pgbench/w1.sql and w2.sql send what the server sends for
@@ -490,9 +490,9 @@ $(cat "$tmp/table.PG")
 ### pgbench: the same SQL, no HTTP server
 
 \`bench/pgbench/w1.sql\` and \`w2.sql\` hold the statements the server runs per request (W1: the
-verifier's account query, the event row for the visibility check, the EventResponse row and its
-interests with the 1-id bucket; W2: the listing version read, the page of ids, the EventResponse
-rows and interests with the 20-id bucket). Before pgbench runs, the script logs the statements
+verifier's account query, then the EventResponse row with its interests (LEFT JOIN) with the
+1-id bucket, which also decides visibility; W2: the listing version read, the page of ids, the
+EventResponse rows with their interests with the 20-id bucket). Before pgbench runs, the script logs the statements
 one real request of each kind sends and compares them with the scripts:
 W1 ${R[sql.w1]}; W2 ${R[sql.w2]}.
 Random user and event per W1 transaction; W2 binds the first page's ids, as the server does.

@@ -19,9 +19,6 @@
  *   @FOR_UPDATE    PG: "FOR UPDATE"               SQLite: ""
  *   @SKIP_LOCKED   PG: "FOR UPDATE SKIP LOCKED"   SQLite: ""
  *   @ILIKE         PG: "ILIKE"                    SQLite: "LIKE" (ASCII case-insensitive)
- *   @JSON_AGG      PG: "json_agg"                 SQLite: "json_group_array"
- *   @JSON_OBJECT   PG: "json_build_object"        SQLite: "json_object"
- *   @JSON_OF       PG: ""                         SQLite: "json" (re-mark a subquery's JSON)
  *   @NOW_UNUSED    reserved
  * (SQLite serialises writers with BEGIN IMMEDIATE, which is why the row-lock
  * tokens can vanish there.)

@@ -26,12 +26,6 @@ static const struct {
     {"@FOR_UPDATE", "FOR UPDATE", ""},
     {"@SKIP_LOCKED", "FOR UPDATE SKIP LOCKED", ""},
     {"@ILIKE", "ILIKE", "LIKE"},
-    /* JSON built by the database (a page of events with their interests in
-     * one statement). @JSON_OF marks a JSON value read back from a subquery:
-     * SQLite loses the "this is JSON" flag there and needs json() again. */
-    {"@JSON_AGG", "json_agg", "json_group_array"},
-    {"@JSON_OBJECT", "json_build_object", "json_object"},
-    {"@JSON_OF", "", "json"},
 };
 
 static bool is_ident_char(char c)

@@ -116,21 +116,23 @@ void event_error(http_req_t *req, int status, const char *code, const char *fmt,
 
 /* ---- EventResponse ----------------------------------------------------- */
 
-/* One statement returns whole EventResponse rows, interests included (as a
- * JSON array the database builds), so a page costs one round trip. */
-#define SQL_RESPONSE_SELECT                                                                        \
+/* One statement returns whole EventResponse rows: one row per event and
+ * interest (LEFT JOIN), folded into objects here, so a page costs one round
+ * trip and no JSON work in the database. */
+#define SQL_RESPONSE_COLUMNS                                                                       \
     "SELECT e.id, e.uuid, e.canonical_id, e.title, e.slug, e.slug_version, e.canonical_url, "      \
     "e.description, e.host_id, u.phone, u.email, p.name, e.venue_id, v.uuid, v.name, v.city, "     \
     "v.venue_type, v.address, e.venue_text, e.start_time, e.end_time, e.max_capacity, "            \
     "e.going_count, e.requests_count, e.is_paid, e.ticket_price_minor, e.currency, "               \
     "e.allow_plus_one, e.gst_number, e.allowed_genders, e.cover_images, e.status, e.is_public, "   \
-    "e.is_active, e.created_at, e.updated_at, COALESCE((SELECT @JSON_AGG(@JSON_OF(x.o)) FROM "     \
-    "(SELECT @JSON_OBJECT('id', i.id, 'name', i.name, 'slug', i.slug) AS o FROM "                  \
-    "event_interest_map m JOIN event_interests i ON i.id = m.interest_id WHERE m.event_id = "      \
-    "e.id ORDER BY i.name, i.id) x), '[]') FROM events e JOIN users u ON u.id = e.host_id "        \
-    "LEFT JOIN user_profiles p ON p.user_id = e.host_id LEFT JOIN venues v ON v.id = e.venue_id "
+    "e.is_active, e.created_at, e.updated_at, i.id, i.name, i.slug "
+#define SQL_RESPONSE_JOINS                                                                         \
+    "JOIN users u ON u.id = e.host_id LEFT JOIN user_profiles p ON p.user_id = e.host_id "         \
+    "LEFT JOIN venues v ON v.id = e.venue_id LEFT JOIN event_interest_map m ON m.event_id = "      \
+    "e.id LEFT JOIN event_interests i ON i.id = m.interest_id "
 
-static const char SQL_RESPONSE_HEAD[] = SQL_RESPONSE_SELECT "WHERE e.id IN (";
+static const char SQL_RESPONSE_HEAD[] =
+    SQL_RESPONSE_COLUMNS "FROM events e " SQL_RESPONSE_JOINS "WHERE e.id IN (";
 
 #define MAX_PAGE 100
 
@@ -139,19 +141,19 @@ static int bucket_size(int n)
     return n <= 1 ? 1 : n <= 20 ? 20 : MAX_PAGE;
 }
 
-/* "<head>$1, $2, ... $n)" into buf. */
+/* "<head>$1, $2, ... $n) ORDER BY ..." into buf. */
 static void in_list_sql(const char *head, int n, char *buf, size_t len)
 {
     size_t off = (size_t)snprintf(buf, len, "%s", head);
     for (int i = 1; i <= n && off < len; i++)
         off += (size_t)snprintf(buf + off, len - off, i == 1 ? "$%d" : ", $%d", i);
-    snprintf(buf + off, len - off, ")");
+    snprintf(buf + off, len - off, ") ORDER BY e.id, i.name, i.id");
 }
 
 /* The statement texts per bucket, built once before any thread uses them:
  * unused slots are bound to 0 (no event has id 0), so the statement cache
  * sees three texts. */
-static char ev_sql[3][sizeof SQL_RESPONSE_HEAD + MAX_PAGE * 7 + 8];
+static char ev_sql[3][sizeof SQL_RESPONSE_HEAD + MAX_PAGE * 7 + 40];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void build_sql(void)
@@ -184,13 +186,6 @@ static json_t *venue_json(db_rows_t *r)
                      "venue_type", text_json(r, 16), "address", text_json(r, 17));
 }
 
-/* The interests column: a JSON array text built by the database. */
-static json_t *interests_json(db_rows_t *r, int col)
-{
-    json_t *a = json_loads(db_col_text(r, col) ? db_col_text(r, col) : "[]", 0, NULL);
-    return json_is_array(a) ? a : (json_decref(a), json_array());
-}
-
 static json_t *row_json(db_rows_t *r)
 {
     arena_t a;
@@ -212,7 +207,7 @@ static json_t *row_json(db_rows_t *r)
         text_json(r, 29), "cover_images", covers ? covers : json_array(), "status",
         text_json(r, 31), "is_public", db_col_bool(r, 32), "is_active", db_col_bool(r, 33),
         "created_at", time_json(r, 34), "updated_at", time_json(r, 35), "event_interests",
-        interests_json(r, 36));
+        json_array());
     arena_free(&a);
     return o;
 }
@@ -236,15 +231,27 @@ static json_t *find_by_id(json_t *list, int64_t id)
     return NULL;
 }
 
-/* Runs a response query; the rows in query order, or NULL on error. */
+/* Runs a response query: consecutive rows of one event (one per interest)
+ * fold into one object. The events in query order, or NULL on error. */
 static json_t *run_response_query(db_conn_t *c, const char *sql, const db_param_t *p, int n)
 {
     db_rows_t *rows;
     if (db_query(c, sql, p, n, &rows) != DB_OK)
         return NULL;
-    json_t *list = json_array();
-    while (db_next(rows))
-        json_array_append_new(list, row_json(rows));
+    json_t *list = json_array(), *cur = NULL;
+    int64_t cur_id = 0;
+    while (db_next(rows)) {
+        if (!cur || db_col_int(rows, 0) != cur_id) {
+            cur = row_json(rows);
+            cur_id = db_col_int(rows, 0);
+            json_array_append_new(list, cur);
+        }
+        if (!db_col_isnull(rows, 36))
+            json_array_append_new(json_object_get(cur, "event_interests"),
+                                  json_pack("{s:I, s:s, s:s}", "id",
+                                            (json_int_t)db_col_int(rows, 36), "name",
+                                            db_col_text(rows, 37), "slug", db_col_text(rows, 38)));
+    }
     int rc = db_rows_status(rows);
     db_rows_free(rows);
     if (rc != DB_OK) {
@@ -252,11 +259,6 @@ static json_t *run_response_query(db_conn_t *c, const char *sql, const db_param_
         return NULL;
     }
     return list;
-}
-
-json_t *event_json_query(db_conn_t *c, arena_t *a, const char *tail, const db_param_t *p, int n)
-{
-    return run_response_query(c, arena_printf(a, "%s%s", SQL_RESPONSE_SELECT, tail), p, n);
 }
 
 json_t *event_json_list(db_conn_t *c, const int64_t *ids, int n)

@@ -57,10 +57,6 @@ bool event_is_publicly_visible(const event_t *e);
  * rows and one for the interests). Returns a JSON array, or NULL on a
  * database error. */
 json_t *event_json_list(db_conn_t *c, const int64_t *ids, int n);
-/* EventResponses of "SELECT <response columns> FROM events e ... " + tail
- * (tail: "WHERE ... ORDER BY ... LIMIT ..." over alias e), in query order;
- * NULL on a database error. */
-json_t *event_json_query(db_conn_t *c, arena_t *a, const char *tail, const db_param_t *p, int n);
 /* One EventResponse, or NULL (database error or no such event). */
 json_t *event_json_by_id(db_conn_t *c, int64_t id);
 
