@@ -209,7 +209,8 @@ void db_url_mask(const char *url, char *out, size_t outlen);
  * to_tsvector('simple', title || ' ' || description) (GIN index
  * events_search_idx), SQLite FTS5 (events_fts). */
 
-/* The predicate on events aliased `e` matching the query bound at $param. */
+/* The predicate on events aliased `e` matching the query bound at $param
+ * (outlen >= 512). */
 void db_fts_events_predicate(db_dialect_t d, int param, char *out, size_t outlen);
 /* Builds the bound query text from the user's words: every word must occur
  * as a word prefix. Words are runs of letters and digits (ASCII

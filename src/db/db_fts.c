@@ -16,11 +16,9 @@
 
 void db_fts_events_predicate(db_dialect_t d, int param, char *out, size_t outlen)
 {
+    /* PostgreSQL: the stored column of migration 0014 (GIN indexed). */
     if (d == DB_DIALECT_PG)
-        snprintf(out, outlen,
-                 "to_tsvector('simple', translate(e.title || ' ' || e.description, "
-                 "'.@/:-_+<>\\', '          ')) @@ to_tsquery('simple', $%d)",
-                 param);
+        snprintf(out, outlen, "e.search_tsv @@ to_tsquery('simple', $%d)", param);
     else
         snprintf(out, outlen, "e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH $%d)",
                  param);

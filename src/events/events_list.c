@@ -208,7 +208,7 @@ static bool add_search(http_req_t *req, query_t *q, json_t *details)
     }
     if (words == 0)
         return false;
-    char pred[160];
+    char pred[512];
     db_fts_events_predicate(d, add_param(q, db_text(text)), pred, sizeof pred);
     sb_printf(&q->where, " AND %s", pred);
     sb_printf(&q->key, "|search=%s", text);
