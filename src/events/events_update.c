@@ -100,39 +100,55 @@ static int next_slug(update_ctx_t *x, db_conn_t *c, char slug[104], bool *manual
     return DB_OK;
 }
 
-/* Tells each going attendee that a published event moved. */
-static int notify_moved(db_conn_t *c, const update_ctx_t *x)
+#define NOTIFY_BATCH 256
+
+/* One batch of going attendees after user id `after` (keyset order). */
+static int going_batch(db_conn_t *c, int64_t event_id, int64_t after, int64_t *ids, int *n)
 {
     db_rows_t *rows;
-    int rc =
-        db_query(c, "SELECT user_id FROM event_attendees WHERE event_id = $1 AND status = 'going'",
-                 DB_ARGS(db_int(x->e->id)), &rows);
+    int rc = db_query(c,
+                      "SELECT user_id FROM event_attendees WHERE event_id = $1 AND status = "
+                      "'going' AND user_id > $2 ORDER BY user_id LIMIT $3",
+                      DB_ARGS(db_int(event_id), db_int(after), db_int(NOTIFY_BATCH)), &rows);
     if (rc != DB_OK)
         return rc;
-    int64_t ids[512];
-    int n = 0;
-    while (db_next(rows) && n < 512)
-        ids[n++] = db_col_int(rows, 0);
+    *n = 0;
+    while (db_next(rows) && *n < NOTIFY_BATCH)
+        ids[(*n)++] = db_col_int(rows, 0);
+    rc = db_rows_status(rows);
     db_rows_free(rows);
+    return rc;
+}
+
+/* Tells every going attendee that a published event moved, in batches (a
+ * cursor cannot stay open while inserting on the same connection). */
+static int notify_moved(db_conn_t *c, const update_ctx_t *x)
+{
     bool time = x->f->start_time != x->e->start_time, venue = x->f->venue_id != x->e->venue_id;
-    char msg[400], uuid[37];
+    char msg[1024], uuid[37]; /* title: at most 200 characters of up to 4 bytes */
     snprintf(msg, sizeof msg, "The event '%s' has been updated (%s changed).", x->f->title,
              time && venue ? "time, venue"
              : time        ? "time"
                            : "venue");
-    int64_t now = clock_now_us();
-    for (int i = 0; rc == DB_OK && i < n; i++) {
-        rand_uuid(uuid);
-        rc = db_exec(
-            c,
-            "INSERT INTO notifications (uuid, recipient_id, sender_id, type, title, message, "
-            "reference_type, reference_id, metadata, created_at, updated_at) VALUES ($1, "
-            "$2, $3, 'event_update', 'Event Updated', $4, 'event', $5, $6, $7, $7)",
-            DB_ARGS(db_text(uuid), db_int(ids[i]), db_int(x->actor), db_text(msg), db_int(x->e->id),
-                    db_text("{\"type\":\"event_update\",\"route\":\"event_detail\"}"),
-                    db_time(now)),
-            NULL);
-    }
+    int64_t now = clock_now_us(), ids[NOTIFY_BATCH], after = 0;
+    int n = 0, rc;
+    do {
+        rc = going_batch(c, x->e->id, after, ids, &n);
+        for (int i = 0; rc == DB_OK && i < n; i++) {
+            rand_uuid(uuid);
+            rc = db_exec(
+                c,
+                "INSERT INTO notifications (uuid, recipient_id, sender_id, type, title, message, "
+                "reference_type, reference_id, metadata, created_at, updated_at) VALUES ($1, "
+                "$2, $3, 'event_update', 'Event Updated', $4, 'event', $5, $6, $7, $7)",
+                DB_ARGS(db_text(uuid), db_int(ids[i]), db_int(x->actor), db_text(msg),
+                        db_int(x->e->id),
+                        db_text("{\"type\":\"event_update\",\"route\":\"event_detail\"}"),
+                        db_time(now)),
+                NULL);
+        }
+        after = n > 0 ? ids[n - 1] : after;
+    } while (rc == DB_OK && n == NOTIFY_BATCH);
     return rc;
 }
 
