@@ -41,9 +41,9 @@ build-gcc-check/Makefile:
 check-gcc: build-gcc-check/Makefile
 	$(CMAKE) --build build-gcc-check -j$(JOBS)
 
-# Everything CI checks: formatting, gcc and clang -Werror builds, unit tests
+# Everything CI checks: formatting, cppcheck, gcc and clang -Werror builds, unit tests
 # and API tests on SQLite and PostgreSQL under ASan+UBSan, a short fuzz run.
-test: format-check check-gcc check-migrations unit api-test fuzz-smoke
+test: format-check lint check-gcc check-migrations unit api-test fuzz-smoke
 
 # Schema parity and constraint cases on both databases (scripts/check-migrations).
 check-migrations:

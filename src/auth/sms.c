@@ -218,7 +218,7 @@ static void twilio_setopts(CURL *h, const sms_t *s, const char *form, strbuf_t *
 /* Twilio's error answers carry {"code": 21211, "message": ...}; 0 if absent. */
 static long provider_code(const strbuf_t *resp)
 {
-    if (resp->len == 0)
+    if (!resp || resp->len == 0)
         return 0;
     json_t *root = json_loadb(resp->data, resp->len, 0, NULL);
     json_t *code = json_is_object(root) ? json_object_get(root, "code") : NULL;

@@ -252,7 +252,7 @@ static bool decimal_syntax(const char *s)
         while (isdigit((unsigned char)s[i]))
             i++;
     }
-    return s[i] == '\0' && i <= 64;
+    return i <= 64 && s[i] == '\0';
 }
 
 venue_coord_status_t venue_coord_parse(const json_t *v, double limit, double *out)
