@@ -99,12 +99,6 @@ static int load_account(db_conn_t *c, const char *phone, account_t *a)
     return rc;
 }
 
-static void reply_db_error(http_req_t *req)
-{
-    if (req->res.status == 0)
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
-}
-
 /* ---- sending a code ----------------------------------------------------- */
 
 typedef struct {
@@ -149,7 +143,7 @@ static int send_code(http_req_t *req, const char *phone, int64_t actor_id)
     issue_ctx_t x = {.req = req, .phone = phone, .code = code};
     int rc = db_tx_run(req->db, DB_TX_WRITE, issue_tx, &x);
     if (rc != DB_OK && !(rc == DB_UNIQUE && x.result == OTP_REFUSED_COOLDOWN)) {
-        reply_db_error(req);
+        http_db_unavailable(req);
         return -1;
     }
     if (x.result != OTP_ISSUED) {
@@ -185,7 +179,7 @@ static void auth_signup(http_req_t *req)
     if (read_phone_body(req, phone, NULL) != 0 || !http_db(req))
         return;
     if (load_account(req->db, phone, &a) != DB_OK) {
-        reply_db_error(req);
+        http_db_unavailable(req);
         return;
     }
     if (send_code(req, phone, a.id) != 0)
@@ -208,7 +202,7 @@ static void auth_login(http_req_t *req)
     if (read_phone_body(req, phone, NULL) != 0 || !http_db(req))
         return;
     if (load_account(req->db, phone, &a) != DB_OK) {
-        reply_db_error(req);
+        http_db_unavailable(req);
         return;
     }
     if (!a.exists) {
@@ -359,7 +353,7 @@ static verify_ctx_t *verify_common(http_req_t *req, verify_ctx_t *x, bool may_cr
     if (!may_create) {
         account_t a;
         if (load_account(req->db, p, &a) != DB_OK) {
-            reply_db_error(req);
+            http_db_unavailable(req);
             return NULL;
         }
         if (!a.exists) { /* never spend a code on an unknown account */
@@ -368,7 +362,7 @@ static verify_ctx_t *verify_common(http_req_t *req, verify_ctx_t *x, bool may_cr
         }
     }
     if (db_tx_run(req->db, DB_TX_WRITE, verify_tx, x) != DB_OK) {
-        reply_db_error(req);
+        http_db_unavailable(req);
         return NULL;
     }
     if (x->result != OTP_OK) {

@@ -83,8 +83,7 @@ static int load_user(db_conn_t *c, auth_user_t *u, int64_t *promote_at, bool *fo
 
 static int db_failure(http_req_t *req)
 {
-    if (req->res.status == 0)
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
+    http_db_unavailable(req);
     return -1;
 }
 

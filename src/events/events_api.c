@@ -13,12 +13,6 @@
 #include "events/event.h"
 #include "events/events.h"
 
-static void db_unavailable(http_req_t *req)
-{
-    if (req->res.status == 0)
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
-}
-
 static void not_found(http_req_t *req, int64_t id)
 {
     event_error(req, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)id);
@@ -53,7 +47,7 @@ static int load_visible(http_req_t *req, const auth_user_t *u, event_t *e)
     int64_t id = http_param_int(req, "event_id");
     bool found = false;
     if (event_load(req->db, &req->arena, id, e, &found) != DB_OK) {
-        db_unavailable(req);
+        http_db_unavailable(req);
         return -1;
     }
     if (!found) {
@@ -69,7 +63,7 @@ static void reply_event(http_req_t *req, int status, int64_t id)
     if (o)
         http_reply_json(req, status, o);
     else
-        db_unavailable(req);
+        http_db_unavailable(req);
 }
 
 /* GET /api/events/{id}: the hot read. The response row itself carries what
@@ -87,7 +81,7 @@ static void events_get(http_req_t *req)
         if (list)
             not_found(req, id);
         else
-            db_unavailable(req);
+            http_db_unavailable(req);
         return;
     }
     event_t e = {.id = id};
@@ -153,7 +147,7 @@ static void events_canonical(http_req_t *req)
     const char *cid = http_param(req, "canonical_id");
     if (canonical_id_ok(cid) &&
         event_load_canonical(req->db, &req->arena, cid, &e, &found) != DB_OK) {
-        db_unavailable(req);
+        http_db_unavailable(req);
         return;
     }
     if (!found || !e.is_active || !e.is_public || strcmp(e.status, "published") != 0) {
@@ -217,7 +211,7 @@ int events_soft_delete(http_req_t *req, const event_t *e, const auth_user_t *u)
 {
     delete_ctx_t x = {.req = req, .e = e, .actor = u->id};
     if (db_tx_run(req->db, DB_TX_WRITE, delete_tx, &x) != DB_OK) {
-        db_unavailable(req);
+        http_db_unavailable(req);
         return -1;
     }
     if (x.has_sales) {
@@ -240,7 +234,7 @@ int events_load_managed(http_req_t *req, const auth_user_t *u, event_t *e)
     int64_t id = http_param_int(req, "event_id");
     bool found = false;
     if (event_load(req->db, &req->arena, id, e, &found) != DB_OK) {
-        db_unavailable(req);
+        http_db_unavailable(req);
         return -1;
     }
     if (!found || !e->is_active) {

@@ -331,8 +331,7 @@ void events_list(http_req_t *req)
         if (data)
             reply_page(req, total, offset, limit, data);
         else
-            http_error(req, 503, "SERVICE_UNAVAILABLE",
-                       "The database is unavailable; retry shortly");
+            http_db_unavailable(req);
     }
     sb_free(&q.where);
     sb_free(&q.key);

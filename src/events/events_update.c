@@ -228,7 +228,7 @@ static int validate_update(http_req_t *req, const event_t *e, event_fields_t *f,
     if (check_interests(req->db, f, details) != DB_OK ||
         resolve_place(req->db, f, place) != DB_OK) {
         json_decref(details);
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
+        http_db_unavailable(req);
         return -1;
     }
     if (json_array_size(details) > 0) {
@@ -261,9 +261,8 @@ void events_update(http_req_t *req)
         json_t *o = events_soft_delete(req, &e, &u) == 0 ? event_json_by_id(req->db, e.id) : NULL;
         if (o)
             http_reply_json(req, 200, o);
-        else if (req->res.status == 0)
-            http_error(req, 503, "SERVICE_UNAVAILABLE",
-                       "The database is unavailable; retry shortly");
+        else
+            http_db_unavailable(req);
         return;
     }
     if (validate_update(req, &e, &f, &place) != 0)
@@ -278,12 +277,12 @@ void events_update(http_req_t *req)
         return;
     }
     if (rc != DB_OK) {
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
+        http_db_unavailable(req);
         return;
     }
     json_t *o = event_json_by_id(req->db, e.id);
     if (o)
         http_reply_json(req, 200, o);
     else
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
+        http_db_unavailable(req);
 }

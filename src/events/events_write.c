@@ -20,12 +20,6 @@
 
 #define MAX_COVERS 3
 
-static void db_unavailable(http_req_t *req)
-{
-    if (req->res.status == 0)
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
-}
-
 /* ---- identity --------------------------------------------------------- */
 
 /* Country and city for the canonical URL: the venue's, else the slug of
@@ -260,7 +254,7 @@ static int validate_create(http_req_t *req, event_fields_t *f, place_t *place)
     if (check_interests(req->db, f, details) != DB_OK ||
         resolve_place(req->db, f, place) != DB_OK) {
         json_decref(details);
-        db_unavailable(req);
+        http_db_unavailable(req);
         return -1;
     }
     if (json_array_size(details) > 0) {
@@ -300,7 +294,7 @@ void events_create(http_req_t *req)
                 http_reply_json(req, 201, o);
         }
         if (req->res.status == 0)
-            db_unavailable(req);
+            http_db_unavailable(req);
     }
     for (int i = 0; i < nkeys; i++)
         storage_delete(req->app->storage, keys[i]);

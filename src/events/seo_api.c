@@ -12,7 +12,6 @@
 #include "app.h"
 #include "auth/guard.h"
 #include "core/clock.h"
-#include "core/log.h"
 #include "events/event.h"
 #include "events/ics.h"
 #include "events/seo.h"
@@ -22,22 +21,6 @@
 
 #define STATUS_TEXT       "'draft', 'published', 'cancelled', 'completed' or 'postponed'"
 #define INTEREST_SLUG_MAX 120
-
-/* A database failure the handler cannot explain to the client: 503 when it
- * may pass, 500 otherwise; nothing when a response is already written. */
-static void reply_db_error(http_req_t *req, int rc)
-{
-    if (req->res.status != 0)
-        return;
-    log_msg(LOG_ERROR, "seo: database error", "route", req->route ? req->route->pattern : "",
-            "error", req->db ? db_errmsg(req->db) : "", NULL);
-    if (rc == DB_TIMEOUT || rc == DB_RETRY) {
-        http_set_header(req, "Retry-After", "1");
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is busy; please retry shortly");
-        return;
-    }
-    http_error(req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-}
 
 /* The SEO and canonical endpoints use FastAPI's mandatory HTTPBearer (the
  * header must be there) but treat any token problem as anonymous
@@ -195,7 +178,7 @@ static int load_live_canonical(http_req_t *req, const char *cid, event_t *e)
     bool found = false;
     int rc = event_load_canonical(c, &req->arena, cid, e, &found);
     if (rc != DB_OK) {
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
         return -1;
     }
     if (!found || !event_is_live(e)) {
@@ -211,7 +194,7 @@ static void reply_public_object(http_req_t *req, const event_t *e)
     seo_event_t s;
     int rc = load_seo_event(req, e, &s);
     if (rc != DB_OK) {
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
         return;
     }
     http_reply_json(req, 200, seo_public_object(&req->arena, &s));
@@ -231,7 +214,7 @@ static void canonical_metadata(http_req_t *req)
     int rc = load_seo_event(req, &e, &s);
     json_t *event = rc == DB_OK ? event_json_by_id(req->db, e.id) : NULL;
     if (!event) {
-        reply_db_error(req, rc != DB_OK ? rc : DB_ERROR);
+        http_db_error(req, rc != DB_OK ? rc : DB_ERROR, NULL);
         return;
     }
     arena_t *a = &req->arena;
@@ -275,7 +258,7 @@ static int load_by_old_slug(http_req_t *req, const char *slug, event_t *e, bool 
     if (rc == DB_OK && *found)
         rc = event_load(req->db, &req->arena, id, e, found);
     if (rc != DB_OK) {
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
         return -1;
     }
     return 0;
@@ -297,7 +280,7 @@ static void canonical_page(http_req_t *req)
     else if (load_by_old_slug(req, segment, &e, &found) != 0)
         return;
     if (rc != DB_OK) {
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
         return;
     }
     if (!found || !event_is_live(&e)) {
@@ -321,32 +304,6 @@ typedef struct {
     const char *status;
     int64_t page, limit;
 } city_query_t;
-
-/* An optional integer query parameter in [min, max]; false with a detail. */
-static bool query_int(http_req_t *req, json_t *details, const char *name, int64_t min, int64_t max,
-                      int64_t *out)
-{
-    const char *v = http_query(req, name);
-    if (!v)
-        return true;
-    int64_t n;
-    if (!router_parse_int(v, &n)) {
-        http_detail_add(details, "int_parsing", "query", name,
-                        "Input should be a valid integer, unable to parse string as an integer",
-                        json_string(v));
-        return false;
-    }
-    if (n < min || n > max) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "Input should be %s than or equal to %lld",
-                 n < min ? "greater" : "less", (long long)(n < min ? min : max));
-        http_detail_add(details, n < min ? "greater_than_equal" : "less_than_equal", "query", name,
-                        msg, json_string(v));
-        return false;
-    }
-    *out = n;
-    return true;
-}
 
 static bool status_valid(const char *s)
 {
@@ -385,8 +342,8 @@ static int read_city_query(http_req_t *req, city_query_t *q)
     q->status = "published";
     path_slug(req, details, "country_code", true, 2, &q->country_code);
     path_slug(req, details, "city_slug", false, 100, &q->city_slug);
-    query_int(req, details, "page", 1, INT64_MAX, &q->page);
-    query_int(req, details, "limit", 1, SEO_CITY_PAGE_MAX, &q->limit);
+    input_query_int(req, details, "page", 1, INT64_MAX, &q->page);
+    input_query_int(req, details, "limit", 1, SEO_CITY_PAGE_MAX, &q->limit);
     const char *status = http_query(req, "status");
     if (status && !status_valid(status)) {
         http_detail_add(details, "enum", "query", "status", "Input should be " STATUS_TEXT,
@@ -415,7 +372,7 @@ static int load_interest(http_req_t *req, const char *slug, json_t **out)
         db_rows_t *rows;
         int rc = db_query(req->db, SQL_INTEREST, DB_ARGS(db_text(lower)), &rows);
         if (rc != DB_OK) {
-            reply_db_error(req, rc);
+            http_db_error(req, rc, NULL);
             return -1;
         }
         if (db_next(rows))
@@ -425,7 +382,7 @@ static int load_interest(http_req_t *req, const char *slug, json_t **out)
         db_rows_free(rows);
         if (rc != DB_OK) {
             json_decref(*out);
-            reply_db_error(req, rc);
+            http_db_error(req, rc, NULL);
             return -1;
         }
     }
@@ -508,7 +465,7 @@ static void city_events(http_req_t *req)
     json_t *events = rc == DB_OK ? event_json_list(c, ids, n) : NULL;
     if (!events) {
         json_decref(interest);
-        reply_db_error(req, rc != DB_OK ? rc : DB_ERROR);
+        http_db_error(req, rc != DB_OK ? rc : DB_ERROR, NULL);
         return;
     }
     arena_t *a = &req->arena;
@@ -565,7 +522,7 @@ static void calendar_ics(http_req_t *req)
     if (rc == DB_OK && found && calendar_visible(&e, &u))
         rc = load_seo_event(req, &e, &s);
     if (rc != DB_OK) {
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
         return;
     }
     if (!found || !calendar_visible(&e, &u)) {

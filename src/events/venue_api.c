@@ -18,22 +18,6 @@
 #include "http/input.h"
 #include "profile/profile.h"
 
-/* 503 when a retry may pass (busy, timed out), else 500. Nothing when a
- * response (e.g. the pool's 503) is already written. */
-static void reply_db_error(http_req_t *req, int rc)
-{
-    if (req->res.status != 0)
-        return;
-    log_msg(LOG_ERROR, "venues: database error", "route", req->route ? req->route->pattern : "",
-            "error", req->db ? db_errmsg(req->db) : "", NULL);
-    if (rc == DB_TIMEOUT || rc == DB_RETRY) {
-        http_set_header(req, "Retry-After", "1");
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is busy; please retry shortly");
-        return;
-    }
-    http_error(req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-}
-
 /* The enum detail of FastAPI, with its ctx. */
 static void enum_detail(json_t *details, const char *where, const char *field, json_t *input)
 {
@@ -43,32 +27,6 @@ static void enum_detail(json_t *details, const char *where, const char *field, j
 }
 
 /* ---- GET /api/events/venues --------------------------------------------------- */
-
-/* An optional integer query parameter in [min, max]; false with a detail. */
-static bool query_int(http_req_t *req, json_t *details, const char *name, int64_t min, int64_t max,
-                      int64_t *out)
-{
-    const char *v = http_query(req, name);
-    if (!v)
-        return true;
-    char msg[96];
-    int64_t n;
-    if (!router_parse_int(v, &n)) {
-        http_detail_add(details, "int_parsing", "query", name,
-                        "Input should be a valid integer, unable to parse string as an integer",
-                        json_string(v));
-        return false;
-    }
-    if (n < min || n > max) {
-        snprintf(msg, sizeof msg, "Input should be %s than or equal to %lld",
-                 n < min ? "greater" : "less", (long long)(n < min ? min : max));
-        http_detail_add(details, n < min ? "greater_than_equal" : "less_than_equal", "query", name,
-                        msg, json_string(v));
-        return false;
-    }
-    *out = n;
-    return true;
-}
 
 /* 0, or -1 with the 422 written. Query strings are not checked for UTF-8
  * upstream, and PostgreSQL refuses invalid text, so the city is checked here. */
@@ -91,8 +49,8 @@ static int read_list_query(http_req_t *req, venue_query_t *q)
             enum_detail(details, "query", "venue_type",
                         profile_utf8_length(type) < 0 ? json_null() : json_string(type));
     }
-    query_int(req, details, "offset", 0, INT32_MAX, &q->offset);
-    query_int(req, details, "limit", 1, VENUE_LIST_MAX, &q->limit);
+    input_query_int(req, details, "offset", 0, INT32_MAX, &q->offset);
+    input_query_int(req, details, "limit", 1, VENUE_LIST_MAX, &q->limit);
     return input_finish(req, details);
 }
 
@@ -106,7 +64,7 @@ static void list_venues(http_req_t *req)
     int64_t total = 0;
     int rc = venue_list(req->db, &req->arena, &q, &data, &total);
     if (rc != DB_OK) {
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
         return;
     }
     http_reply_json(req, 200,
@@ -342,7 +300,7 @@ static void create_venue(http_req_t *req)
         event_error(req, 400, "VENUE_CREATION_FAILED", "Failed to create venue.");
         return;
     }
-    reply_db_error(req, rc);
+    http_db_error(req, rc, NULL);
 }
 
 /* ---- GET /api/events/venues/{venue_id} ------------------------------------------ */
@@ -355,7 +313,7 @@ static void get_venue(http_req_t *req)
     json_t *venue = NULL;
     int rc = venue_json_active(req->db, http_param_int(req, "venue_id"), &venue);
     if (rc != DB_OK)
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
     else if (!venue)
         event_error(req, 404, "VENUE_NOT_FOUND", "Venue not found.");
     else

@@ -10,7 +10,6 @@
 #include "app.h"
 #include "auth/guard.h"
 #include "core/clock.h"
-#include "core/log.h"
 #include "core/phone.h"
 #include "core/rand.h"
 #include "hosts/hosts.h"
@@ -19,21 +18,6 @@
 
 /* host_leads.phone_number holds 10-20 characters: "+" and 9-15 digits. */
 #define LEAD_PHONE_MIN_LEN 10
-
-/* 503 when a retry may pass (busy, timed out), else 500 with detail. */
-static void reply_db_error(http_req_t *req, int rc, const char *detail)
-{
-    if (req->res.status != 0)
-        return;
-    log_msg(LOG_ERROR, "host leads: database error", "error", req->db ? db_errmsg(req->db) : "",
-            NULL);
-    if (rc == DB_TIMEOUT || rc == DB_RETRY) {
-        http_set_header(req, "Retry-After", "1");
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is busy; please retry shortly");
-        return;
-    }
-    http_error(req, 500, "INTERNAL_SERVER_ERROR", "%s", detail);
-}
 
 /* ---- POST /api/hosts/become-a-host ---------------------------------------------- */
 
@@ -113,7 +97,7 @@ static void reply_existing(http_req_t *req, const char *phone)
     db_rows_t *rows;
     int rc = db_query(req->db, SQL_LEAD_BY_PHONE, DB_ARGS(db_text(phone)), &rows);
     if (rc != DB_OK) {
-        reply_db_error(req, rc, SUBMIT_FAILED);
+        http_db_error(req, rc, SUBMIT_FAILED);
         return;
     }
     if (db_next(rows))
@@ -125,7 +109,7 @@ static void reply_existing(http_req_t *req, const char *phone)
     rc = db_rows_status(rows);
     db_rows_free(rows);
     if (req->res.status == 0)
-        reply_db_error(req, rc != DB_OK ? rc : DB_ERROR, SUBMIT_FAILED); /* gone since */
+        http_db_error(req, rc != DB_OK ? rc : DB_ERROR, SUBMIT_FAILED); /* gone since */
 }
 
 static void become_a_host(http_req_t *req)
@@ -142,7 +126,7 @@ static void become_a_host(http_req_t *req)
                               db_time(clock_now_us())),
                       &rows);
     if (rc != DB_OK) {
-        reply_db_error(req, rc, SUBMIT_FAILED);
+        http_db_error(req, rc, SUBMIT_FAILED);
         return;
     }
     if (db_next(rows))
@@ -155,38 +139,12 @@ static void become_a_host(http_req_t *req)
     rc = db_rows_status(rows);
     db_rows_free(rows);
     if (rc != DB_OK)
-        reply_db_error(req, rc, SUBMIT_FAILED);
+        http_db_error(req, rc, SUBMIT_FAILED);
     else if (req->res.status == 0)
         reply_existing(req, in.phone);
 }
 
 /* ---- GET /api/hosts/host-leads --------------------------------------------------- */
-
-/* An optional integer query parameter in [min, max]; false with a detail. */
-static bool query_int(http_req_t *req, json_t *details, const char *name, int64_t min, int64_t max,
-                      int64_t *out)
-{
-    const char *v = http_query(req, name);
-    if (!v)
-        return true;
-    char msg[96];
-    int64_t n;
-    if (!router_parse_int(v, &n)) {
-        http_detail_add(details, "int_parsing", "query", name,
-                        "Input should be a valid integer, unable to parse string as an integer",
-                        json_string(v));
-        return false;
-    }
-    if (n < min || n > max) {
-        snprintf(msg, sizeof msg, "Input should be %s than or equal to %lld",
-                 n < min ? "greater" : "less", (long long)(n < min ? min : max));
-        http_detail_add(details, n < min ? "greater_than_equal" : "less_than_equal", "query", name,
-                        msg, json_string(v));
-        return false;
-    }
-    *out = n;
-    return true;
-}
 
 static const char SQL_LEADS[] =
     "SELECT id, first_name, last_name, phone_number, message, is_contacted, is_converted, "
@@ -229,15 +187,15 @@ static void list_host_leads(http_req_t *req)
         return;
     int64_t offset = 0, limit = HOST_LEADS_LIMIT, total = 0;
     json_t *details = json_array();
-    query_int(req, details, "offset", 0, INT32_MAX, &offset);
-    query_int(req, details, "limit", 1, HOST_LEADS_LIMIT_MAX, &limit);
+    input_query_int(req, details, "offset", 0, INT32_MAX, &offset);
+    input_query_int(req, details, "limit", 1, HOST_LEADS_LIMIT_MAX, &limit);
     if (input_finish(req, details) != 0)
         return;
     json_t *leads = json_array();
     int rc = load_leads(req->db, offset, limit, leads, &total);
     if (rc != DB_OK) {
         json_decref(leads);
-        reply_db_error(req, rc, "Internal server error");
+        http_db_error(req, rc, "Internal server error");
         return;
     }
     char *message = arena_printf(&req->arena, "Retrieved %zu host leads", json_array_size(leads));

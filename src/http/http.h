@@ -137,6 +137,15 @@ void http_error_validation(http_req_t *req, json_t *details);
 void http_error_field(http_req_t *req, const char *type, const char *where, const char *field,
                       const char *msg, json_t *input);
 
+/* A database failure the handler cannot explain to the client: 503 with
+ * Retry-After when a retry may pass (DB_TIMEOUT, DB_RETRY), else 500 with
+ * detail (NULL: "Internal server error"), logged. Nothing when a response is
+ * already written (e.g. the pool's 503). */
+void http_db_error(http_req_t *req, int rc, const char *detail);
+/* 503 "The database is unavailable; retry shortly" unless a response is
+ * already written. */
+void http_db_unavailable(http_req_t *req);
+
 /* ---- helpers for collecting 422 details ---------------------------------- */
 
 /* Appends {type, loc:[where, field], msg, input} to details; steals input. */

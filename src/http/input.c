@@ -4,6 +4,8 @@
  */
 #include "http/input.h"
 
+#include "http/router.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,4 +58,29 @@ int input_finish(http_req_t *req, json_t *details)
     }
     http_error_validation(req, details);
     return -1;
+}
+
+bool input_query_int(http_req_t *req, json_t *details, const char *name, int64_t min, int64_t max,
+                     int64_t *out)
+{
+    const char *v = http_query(req, name);
+    if (!v)
+        return true;
+    int64_t n;
+    if (!router_parse_int(v, &n)) {
+        http_detail_add(details, "int_parsing", "query", name,
+                        "Input should be a valid integer, unable to parse string as an integer",
+                        json_string(v));
+        return false;
+    }
+    if (n < min || n > max) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "Input should be %s than or equal to %lld",
+                 n < min ? "greater" : "less", (long long)(n < min ? min : max));
+        http_detail_add(details, n < min ? "greater_than_equal" : "less_than_equal", "query", name,
+                        msg, json_string(v));
+        return false;
+    }
+    *out = n;
+    return true;
 }

@@ -7,6 +7,7 @@
 #define LOOPIN_INPUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "http/http.h"
 
@@ -19,6 +20,12 @@ const char *input_string(json_t *details, json_t *obj, const char *field, bool r
 
 /* Adds a "value_error" detail: msg becomes "Value error, <text>". */
 void input_value_error(json_t *details, json_t *obj, const char *field, const char *text);
+
+/* An optional integer query parameter in [min, max]: true and *out set (or
+ * untouched when absent), false with an int_parsing / greater_than_equal /
+ * less_than_equal detail. */
+bool input_query_int(http_req_t *req, json_t *details, const char *name, int64_t min, int64_t max,
+                     int64_t *out);
 
 /* Writes the 422 when details is non-empty (returns -1), else frees it and
  * returns 0. */

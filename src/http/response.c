@@ -9,7 +9,9 @@
 
 #include "app.h"
 #include "http/form.h"
+#include "core/log.h"
 #include "http/http.h"
+#include "http/router.h"
 
 static void reset_body(http_res_t *res)
 {
@@ -179,4 +181,24 @@ db_conn_t *http_db(http_req_t *req)
         http_error(req, 503, "SERVICE_UNAVAILABLE", "The server is busy; please retry in a moment");
     }
     return req->db;
+}
+
+void http_db_error(http_req_t *req, int rc, const char *detail)
+{
+    if (req->res.status != 0)
+        return; /* e.g. the pool's 503 is already written */
+    log_msg(LOG_ERROR, "database error", "route", req->route ? req->route->pattern : "", "error",
+            req->db ? db_errmsg(req->db) : "", NULL);
+    if (rc == DB_TIMEOUT || rc == DB_RETRY) {
+        http_set_header(req, "Retry-After", "1");
+        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is busy; please retry shortly");
+        return;
+    }
+    http_error(req, 500, "INTERNAL_SERVER_ERROR", "%s", detail ? detail : "Internal server error");
+}
+
+void http_db_unavailable(http_req_t *req)
+{
+    if (req->res.status == 0)
+        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
 }

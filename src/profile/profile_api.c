@@ -12,30 +12,12 @@
 #include "auth/auth.h"
 #include "auth/guard.h"
 #include "core/clock.h"
-#include "core/log.h"
 #include "core/phone.h"
 #include "core/rand.h"
 #include "http/input.h"
 #include "http/router.h"
 #include "media/storage.h"
 #include "profile/profile.h"
-
-/* A database failure the handler cannot explain to the client: 503 when it
- * may pass (busy, timed out), 500 otherwise. Nothing when a response (e.g.
- * the pool's 503) is already written. */
-static void reply_db_error(http_req_t *req, int rc)
-{
-    if (req->res.status != 0)
-        return;
-    log_msg(LOG_ERROR, "profile: database error", "route", req->route ? req->route->pattern : "",
-            "error", req->db ? db_errmsg(req->db) : "", NULL);
-    if (rc == DB_TIMEOUT || rc == DB_RETRY) {
-        http_set_header(req, "Retry-After", "1");
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is busy; please retry shortly");
-        return;
-    }
-    http_error(req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-}
 
 /* ---- complete-profile: the form ------------------------------------------------ */
 
@@ -160,7 +142,7 @@ static const char *check_stored_rules(http_req_t *req, const completion_form_t *
     int bad = 0;
     int rc = profile_count_bad_interests(c, out->interests, out->ninterests, &bad);
     if (rc != DB_OK) {
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
         return "";
     }
     if (bad > 0)
@@ -265,7 +247,7 @@ static void complete_write(http_req_t *req, const auth_user_t *user, const compl
         auth_reply(req, 200, false, "User profile not found. Please contact support.", NULL, NULL,
                    "PROFILE_NOT_FOUND");
     else
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
 }
 
 /* POST /api/auth/complete-profile */
@@ -305,7 +287,7 @@ static void reply_profile(http_req_t *req, int64_t user_id)
     json_t *obj = NULL;
     int rc = profile_load(req->db, user_id, &obj);
     if (rc != DB_OK)
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
     else if (!obj)
         http_error(req, 404, "PROFILE_NOT_FOUND", "User profile not found");
     else
@@ -498,7 +480,7 @@ static void put_profile(http_req_t *req)
         http_error(req, 400, "INVALID_INTERESTS",
                    "One or more event interest IDs are invalid or inactive");
     else if (rc != DB_OK)
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
     else if (!pu.found)
         http_error(req, 404, "PROFILE_NOT_FOUND", "User profile not found");
     else
@@ -518,7 +500,7 @@ static void list_event_interests(http_req_t *req)
     json_t *list = NULL;
     int rc = profile_list_interests(req->db, &list);
     if (rc != DB_OK) {
-        reply_db_error(req, rc);
+        http_db_error(req, rc, NULL);
         return;
     }
     http_reply_json(req, 200,
