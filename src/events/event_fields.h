@@ -57,5 +57,11 @@ int choose_slug(db_conn_t *c, const char *base, int64_t event_id, bool random_on
 int record_slug(db_conn_t *c, int64_t event_id, const char *slug, int version);
 int set_interests(db_conn_t *c, int64_t event_id, const event_fields_t *f);
 int check_interests(db_conn_t *c, const event_fields_t *f, json_t *details);
+/* The database-backed checks shared by create and update (interests, venue,
+ * place), then the 422 of everything collected in details (consumed). A venue
+ * equal to current_venue is not re-checked. 0, or -1 with the response
+ * written. */
+int event_fields_finish(http_req_t *req, const event_fields_t *f, json_t *details, place_t *place,
+                        int64_t current_venue);
 
 #endif

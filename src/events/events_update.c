@@ -225,21 +225,8 @@ static int validate_update(http_req_t *req, const event_t *e, event_fields_t *f,
         http_detail_add(details, "value_error", "body", "max_capacity",
                         "Value error, max_capacity cannot be below the seats already confirmed",
                         json_integer(f->max_capacity));
-    if (check_interests(req->db, f, details) != DB_OK ||
-        resolve_place(req->db, f, place) != DB_OK) {
-        json_decref(details);
-        http_db_unavailable(req);
+    if (event_fields_finish(req, f, details, place, e->venue_id) != 0)
         return -1;
-    }
-    if (json_array_size(details) > 0) {
-        http_error_validation(req, details);
-        return -1;
-    }
-    json_decref(details);
-    if (f->venue_id && f->venue_id != e->venue_id && (!place->found || !place->active)) {
-        event_error(req, 404, "VENUE_NOT_FOUND", "Venue not found.");
-        return -1;
-    }
     if (!transition_ok(e->status, f->status)) {
         event_error(req, 400, "INVALID_STATUS_TRANSITION", "An event cannot go from %s to %s.",
                     e->status, f->status);

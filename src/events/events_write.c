@@ -251,6 +251,12 @@ static int validate_create(http_req_t *req, event_fields_t *f, place_t *place)
     if (covers == 0)
         http_detail_add(details, "missing", "body", "cover_images",
                         "Field required: 1 to 3 cover images", NULL);
+    return event_fields_finish(req, f, details, place, 0);
+}
+
+int event_fields_finish(http_req_t *req, const event_fields_t *f, json_t *details, place_t *place,
+                        int64_t current_venue)
+{
     if (check_interests(req->db, f, details) != DB_OK ||
         resolve_place(req->db, f, place) != DB_OK) {
         json_decref(details);
@@ -262,7 +268,7 @@ static int validate_create(http_req_t *req, event_fields_t *f, place_t *place)
         return -1;
     }
     json_decref(details);
-    if (f->venue_id && (!place->found || !place->active)) {
+    if (f->venue_id && f->venue_id != current_venue && (!place->found || !place->active)) {
         event_error(req, 404, "VENUE_NOT_FOUND", "Venue not found.");
         return -1;
     }
