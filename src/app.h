@@ -18,6 +18,8 @@ struct http_server;
 struct jobs_runner;
 struct sms;
 struct storage;
+struct job_kind;
+struct purge_def;
 
 typedef struct app {
     config_t cfg;
@@ -30,6 +32,9 @@ typedef struct app {
     struct sms *sms;         /* outbound SMS adapter */
     struct storage *storage; /* uploaded media */
     _Atomic int draining;    /* set on SIGTERM: responses carry Connection: close */
+    /* From the modules' tables at start (main.c), NULL-terminated: */
+    const struct job_kind **job_kinds;
+    const struct purge_def **purges;
 } app_t;
 
 #endif

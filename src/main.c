@@ -23,12 +23,8 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
-#include "events/events.h"
-#include "events/seo.h"
-#include "events/venue.h"
-#include "hosts/hosts.h"
 #include "media/storage.h"
-#include "profile/profile.h"
+#include "module.h"
 #include "ops/ops.h"
 
 #define EXIT_CONFIG 2
@@ -82,22 +78,48 @@ static int wait_for_signal(void)
     return sig;
 }
 
+/* The router from every module's routes: NULL (logged) when a declaration
+ * is refused, so a bad route stops start-up. */
 static router_t *build_router(const app_t *app)
 {
     router_t *r = router_new();
     if (!r)
         return NULL;
-    ops_routes(r);
-    auth_routes(r);
-    media_routes(r);
-    profile_routes(r);
-    hosts_routes(r);
-    events_routes(r);
-    venues_routes(r);
-    seo_routes(r);
-    if (app->cfg.test_mode)
-        test_routes(r);
+    for (int m = 0; loopin_modules[m]; m++) {
+        const module_t *mod = loopin_modules[m];
+        for (const route_def_t *d = mod->routes; d && d->pattern; d++)
+            if (router_add_def(r, d, app->cfg.test_mode) != 0) {
+                router_free(r);
+                return NULL;
+            }
+        if (mod->legacy_routes)
+            mod->legacy_routes(r);
+    }
     return r;
+}
+
+/* Flattens the modules' job kinds and purges into app (NULL-terminated). */
+static int collect_jobs(app_t *app)
+{
+    int nk = 0, np = 0;
+    for (int m = 0; loopin_modules[m]; m++) {
+        for (const job_kind_t *k = loopin_modules[m]->jobs; k && k->kind; k++)
+            nk++;
+        for (const purge_def_t *p = loopin_modules[m]->purges; p && p->what; p++)
+            np++;
+    }
+    app->job_kinds = calloc((size_t)nk + 1, sizeof *app->job_kinds);
+    app->purges = calloc((size_t)np + 1, sizeof *app->purges);
+    if (!app->job_kinds || !app->purges)
+        return -1;
+    nk = np = 0;
+    for (int m = 0; loopin_modules[m]; m++) {
+        for (const job_kind_t *k = loopin_modules[m]->jobs; k && k->kind; k++)
+            app->job_kinds[nk++] = k;
+        for (const purge_def_t *p = loopin_modules[m]->purges; p && p->what; p++)
+            app->purges[np++] = p;
+    }
+    return 0;
 }
 
 static int cmd_serve(app_t *app, int argc, char **argv)
@@ -368,9 +390,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "libsodium failed to initialise\n");
         return 1;
     }
-    int rc = cmd->needs_db ? open_database(&app) : 0;
+    int rc = collect_jobs(&app);
+    if (rc == 0 && cmd->needs_db)
+        rc = open_database(&app);
     if (rc == 0)
         rc = cmd->run(&app, argc - 1, argv + 1);
+    free(app.job_kinds);
+    free(app.purges);
     storage_free(app.storage);
     sms_free(app.sms);
     sodium_memzero(&app.keys, sizeof app.keys);

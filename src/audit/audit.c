@@ -32,25 +32,24 @@ static const char *clip(arena_t *a, const char *s, size_t max)
     return arena_strndup(a, s, max);
 }
 
-int audit_write(db_conn_t *conn, http_req_t *req, const audit_entry_t *e)
+int audit_write(db_conn_t *conn, const op_t *op, const audit_entry_t *e)
 {
     arena_t scratch;
     arena_init(&scratch);
     char uuid[37];
     rand_uuid(uuid);
     char *payload = e->payload ? json_dumps(e->payload, JSON_COMPACT) : NULL;
-    int rc = db_exec(conn, SQL_AUDIT,
-                     DB_ARGS(db_text(uuid), e->actor_id ? db_int(e->actor_id) : db_null(),
-                             db_text(e->action), db_text(e->object_type ? e->object_type : ""),
-                             e->object_id ? db_int(e->object_id) : db_null(),
-                             db_text(e->object_uuid), db_text(payload ? payload : "{}"),
-                             db_text(req ? clip(&scratch, req->client_ip, 45) : ""),
-                             db_text(req ? clip(&scratch, req->user_agent, 1024) : ""),
-                             db_text(req ? clip(&scratch, req->request_id, 64) : ""),
-                             db_text(severities[e->severity]), db_bool(e->success),
-                             db_text(clip(&scratch, e->error ? e->error : "", 1000)),
-                             db_time(clock_now_us())),
-                     NULL);
+    int rc = db_exec(
+        conn, SQL_AUDIT,
+        DB_ARGS(db_text(uuid), e->actor_id ? db_int(e->actor_id) : db_null(), db_text(e->action),
+                db_text(e->object_type ? e->object_type : ""),
+                e->object_id ? db_int(e->object_id) : db_null(), db_text(e->object_uuid),
+                db_text(payload ? payload : "{}"), db_text(clip(&scratch, op->client_ip, 45)),
+                db_text(clip(&scratch, op->user_agent, 1024)),
+                db_text(clip(&scratch, op->request_id, 64)), db_text(severities[e->severity]),
+                db_bool(e->success), db_text(clip(&scratch, e->error ? e->error : "", 1000)),
+                db_time(op->now_us ? op->now_us : clock_now_us())),
+        NULL);
     free(payload);
     json_decref(e->payload);
     arena_free(&scratch);

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "http/http.h"
+#include "op.h"
 
 typedef enum { AUDIT_LOW = 0, AUDIT_MEDIUM, AUDIT_HIGH, AUDIT_CRITICAL } audit_severity_t;
 
@@ -29,8 +29,8 @@ typedef struct {
 } audit_entry_t;
 
 /* Writes the entry on conn (inside the caller's transaction when there is
- * one, so the trail and the change commit together). Request context (ip,
- * user agent, request id) comes from req, which may be NULL. */
-int audit_write(db_conn_t *conn, http_req_t *req, const audit_entry_t *e);
+ * one, so the trail and the change commit together). Context (ip, user
+ * agent, request id, time) comes from the operation. */
+int audit_write(db_conn_t *conn, const op_t *op, const audit_entry_t *e);
 
 #endif

@@ -14,7 +14,6 @@
 void auth_reply(http_req_t *req, int status, bool success, const char *message, json_t *data,
                 const char *token, const char *error_code);
 
-/* signup, verify-otp, login, verify-login, logout */
-void auth_routes(router_t *r);
+extern const struct module auth_module;
 
 #endif

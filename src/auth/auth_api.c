@@ -21,6 +21,7 @@
 #include "core/rand.h"
 #include "http/input.h"
 #include "http/router.h"
+#include "module.h"
 
 #define MSG_PHONE "Invalid phone number format. Use international format, e.g. +919876543210"
 
@@ -162,7 +163,7 @@ static int send_code(http_req_t *req, const char *phone, int64_t actor_id)
                        .payload = json_pack("{s:s}", "phone", phone),
                        .success = sent == 0,
                        .error = sent == 0 ? NULL : err};
-    audit_write(req->db, req, &e);
+    audit_write(req->db, &req->op, &e);
     if (sent != 0) {
         otp_invalidate(req->db, x.otp_id); /* never leave a live code nobody received */
         auth_reply(req, 200, false, "Failed to send OTP. Please try again.", NULL, NULL,
@@ -290,7 +291,7 @@ static int audit_verify(db_conn_t *c, verify_ctx_t *x)
                                             : AUDIT_MEDIUM,
                        .success = ok,
                        .error = ok ? NULL : "wrong or locked verification code"};
-    return audit_write(c, x->req, &e);
+    return audit_write(c, &x->req->op, &e);
 }
 
 static int verify_tx(db_conn_t *c, void *arg)
@@ -427,13 +428,13 @@ static void auth_logout(http_req_t *req)
                                .object_type = "user",
                                .object_id = cl.user_id,
                                .success = true};
-            audit_write(req->db, req, &e);
+            audit_write(req->db, &req->op, &e);
         }
     }
     auth_reply(req, 200, true, "Logged out successfully", NULL, NULL, NULL);
 }
 
-void auth_routes(router_t *r)
+static void auth_routes(router_t *r)
 {
     router_add(r, HTTP_POST, "/api/auth/signup", auth_signup, BODY_JSON, false);
     router_add(r, HTTP_POST, "/api/auth/verify-otp", auth_verify_otp, BODY_JSON, false);
@@ -441,3 +442,13 @@ void auth_routes(router_t *r)
     router_add(r, HTTP_POST, "/api/auth/verify-login", auth_verify_login, BODY_JSON, false);
     router_add(r, HTTP_POST, "/api/auth/logout", auth_logout, BODY_NONE, false);
 }
+
+#define DAY_US (86400LL * USEC_PER_SEC)
+static const purge_def_t auth_purges[] = {
+    {"otps", "DELETE FROM user_phone_otps WHERE expires_at < $1", DAY_US},
+    {"revoked_tokens", "DELETE FROM revoked_tokens WHERE expires_at < $1", 0},
+    {"rate_limits", "DELETE FROM auth_rate_limits WHERE window_start < $1", DAY_US},
+    {0},
+};
+
+const module_t auth_module = {.name = "auth", .legacy_routes = auth_routes, .purges = auth_purges};

@@ -1,8 +1,7 @@
 /*
  * guard.c: the one verifier for protected routes (contract in guard.h).
  * Order matters and mirrors what clients rely on: header shape (403), token
- * (401), account (401), waitlist promotion, then the route's requirements
- * (403).
+ * (401), account (401), waitlist promotion, then the route's level (403).
  */
 #include "auth/guard.h"
 
@@ -14,18 +13,17 @@
 #include "auth/jwt.h"
 #include "auth/waitlist.h"
 #include "core/clock.h"
+#include "http/router.h"
 
-static int unauthorized(http_req_t *req, const char *code, const char *detail)
+static err_t *unauthorized(op_t *op, const char *code, const char *detail)
 {
-    http_set_header(req, "WWW-Authenticate", "Bearer");
-    http_error(req, 401, code, "%s", detail);
-    return -1;
+    return err_new(op->arena, 401, code, "%s", detail);
 }
 
-const char *guard_waitlist_message(http_req_t *req)
+const char *guard_waitlist_message(op_t *op)
 {
-    const config_t *cfg = &req->app->cfg;
-    return arena_printf(&req->arena,
+    const config_t *cfg = &op->app->cfg;
+    return arena_printf(op->arena,
                         "Your account is on the waitlist. You can only access your profile. "
                         "Please wait %.2f-%.2f hours for activation.",
                         cfg->waitlist_min_minutes / 60.0, cfg->waitlist_max_minutes / 60.0);
@@ -52,6 +50,13 @@ static int bearer_token(http_req_t *req, const char **token)
     return 0;
 }
 
+static err_t *header_refusal(op_t *op, int shape)
+{
+    return shape == 1 ? err_new(op->arena, 403, "NOT_AUTHENTICATED", "Not authenticated")
+                      : err_new(op->arena, 403, "INVALID_AUTH_SCHEME",
+                                "Invalid authentication credentials");
+}
+
 /* One round trip: the account, its promotion time and whether the token
  * was revoked. */
 static const char SQL_USER[] =
@@ -60,7 +65,7 @@ static const char SQL_USER[] =
     "FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.id = $1";
 
 /* Loads the account; *found false when it no longer exists. */
-static int load_user(db_conn_t *c, auth_user_t *u, int64_t *promote_at, bool *found, bool *revoked)
+static int load_user(db_conn_t *c, actor_t *u, int64_t *promote_at, bool *found, bool *revoked)
 {
     db_rows_t *rows;
     int rc = db_query(c, SQL_USER, DB_ARGS(db_int(u->id), db_text(u->jti)), &rows);
@@ -81,89 +86,109 @@ static int load_user(db_conn_t *c, auth_user_t *u, int64_t *promote_at, bool *fo
     return rc;
 }
 
-static int db_failure(http_req_t *req)
-{
-    http_db_unavailable(req);
-    return -1;
-}
-
-/* Token to account: 0, or -1 with the response written (*anonymous set when
- * an optional route should go on without a user). */
-static int authenticate(http_req_t *req, int flags, auth_user_t *u, bool *anonymous)
+/* The token's claims into op->actor: NULL, or the refusal (for a required
+ * login). */
+static err_t *read_token(http_req_t *req, op_t *op)
 {
     const char *token = NULL;
     int shape = bearer_token(req, &token);
-    bool optional = flags & GUARD_OPTIONAL;
-    if (shape != 0) {
-        *anonymous = optional;
-        if (optional)
-            return -1;
-        http_error(req, 403, shape == 1 ? "NOT_AUTHENTICATED" : "INVALID_AUTH_SCHEME",
-                   shape == 1 ? "Not authenticated" : "Invalid authentication credentials");
-        return -1;
-    }
+    if (shape != 0)
+        return header_refusal(op, shape);
     jwt_claims_t cl;
-    jwt_status_t st = jwt_verify(req->app->keys.jwt, token, clock_now_us() / USEC_PER_SEC, &cl);
-    if (st != JWT_OK) {
-        *anonymous = optional;
-        if (optional)
-            return -1;
-        return st == JWT_EXPIRED ? unauthorized(req, "TOKEN_EXPIRED", "Token has expired")
-                                 : unauthorized(req, "INVALID_TOKEN", "Invalid token");
-    }
-    if (!http_db(req))
-        return -1;
-    memset(u, 0, sizeof *u);
-    u->id = cl.user_id;
-    u->token_exp = cl.exp;
-    snprintf(u->jti, sizeof u->jti, "%s", cl.jti);
-    return 0;
+    jwt_status_t st = jwt_verify(op->app->keys.jwt, token, op->now_us / USEC_PER_SEC, &cl);
+    if (st != JWT_OK)
+        return st == JWT_EXPIRED ? unauthorized(op, "TOKEN_EXPIRED", "Token has expired")
+                                 : unauthorized(op, "INVALID_TOKEN", "Invalid token");
+    memset(&op->actor, 0, sizeof op->actor);
+    op->actor.id = cl.user_id;
+    op->actor.token_exp = cl.exp;
+    snprintf(op->actor.jti, sizeof op->actor.jti, "%s", cl.jti);
+    return NULL;
 }
 
-int guard_require(http_req_t *req, int flags, auth_user_t *u)
+/* The account behind the token, promoted when due: NULL, or the refusal. */
+static err_t *load_account(op_t *op, unsigned flags)
 {
-    bool anonymous = false;
-    if (authenticate(req, flags, u, &anonymous) != 0) {
-        if (!anonymous)
-            return -1;
-        memset(u, 0, sizeof *u);
-        return 0;
-    }
+    actor_t *u = &op->actor;
     int64_t promote_at = 0;
     bool found = false, revoked = false;
-    if (load_user(req->db, u, &promote_at, &found, &revoked) != DB_OK)
-        return db_failure(req);
-    if (found && revoked) {
-        if (flags & GUARD_OPTIONAL) {
-            memset(u, 0, sizeof *u);
-            return 0;
-        }
-        return unauthorized(req, "TOKEN_REVOKED", "Token has been revoked");
-    }
-    if (!found) {
-        memset(u, 0, sizeof *u);
-        return (flags & GUARD_OPTIONAL) ? 0 : unauthorized(req, "USER_NOT_FOUND", "User not found");
-    }
-    if (!u->is_active && promote_at && promote_at <= clock_now_us() &&
-        !(flags & GUARD_NO_PROMOTION)) {
+    int rc = load_user(op->db, u, &promote_at, &found, &revoked);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (found && revoked)
+        return unauthorized(op, "TOKEN_REVOKED", "Token has been revoked");
+    if (!found)
+        return unauthorized(op, "USER_NOT_FOUND", "User not found");
+    if (!u->is_active && promote_at && promote_at <= op->now_us && !(flags & AUTHF_NO_PROMOTION)) {
         bool promoted = false;
-        if (waitlist_promote_if_due(req, u->id, &promoted) != DB_OK ||
-            load_user(req->db, u, &promote_at, &found, &revoked) != DB_OK || !found)
-            return db_failure(req);
+        if ((rc = waitlist_promote_if_due(op, u->id, &promoted)) != DB_OK ||
+            (rc = load_user(op->db, u, &promote_at, &found, &revoked)) != DB_OK)
+            return op_db_fail(op, rc);
+        if (!found)
+            return unauthorized(op, "USER_NOT_FOUND", "User not found");
     }
-    if (!u->is_active && !(flags & GUARD_ALLOW_WAITLISTED)) {
-        if (flags & GUARD_OPTIONAL) {
-            memset(u, 0, sizeof *u); /* waitlisted callers browse anonymously */
-            return 0;
-        }
-        http_error(req, 403, "ACCOUNT_WAITLISTED", "%s", guard_waitlist_message(req));
-        return -1;
-    }
+    return NULL;
+}
+
+/* The level's own requirement, for a loaded account. */
+static err_t *check_level(http_req_t *req, auth_level_t level, op_t *op)
+{
+    const actor_t *u = &op->actor;
+    if (!u->is_active && level != AUTH_SIGNED_IN)
+        return err_new(op->arena, 403, "ACCOUNT_WAITLISTED", "%s", guard_waitlist_message(op));
     bool staff = u->is_staff || u->is_superuser;
     bool super = u->is_staff && u->is_superuser;
-    if (((flags & GUARD_STAFF) && !staff) || ((flags & GUARD_SUPERUSER) && !super)) {
-        http_error(req, 403, "ADMIN_REQUIRED", "This endpoint requires admin privileges");
-        return -1;
+    if ((level == AUTH_STAFF && !staff) || (level == AUTH_SUPERUSER && !super))
+        return err_new(op->arena, 403, "ADMIN_REQUIRED", "This endpoint requires admin privileges");
+    if (level == AUTH_HOST && req->route && req->route->def && req->route->def->owner)
+        return req->route->def->owner(req, op);
+    return NULL;
+}
+
+/* Optional levels: any failure short of a database error means anonymous;
+ * so does a waitlisted account (it browses as a guest). */
+static err_t *optional(http_req_t *req, unsigned flags, op_t *op)
+{
+    err_t *e = read_token(req, op);
+    if (!e)
+        e = load_account(op, flags);
+    if (e && e->status >= 500)
+        return e;
+    if (e || !op->actor.is_active) {
+        err_discard(e);
+        memset(&op->actor, 0, sizeof op->actor);
     }
-    return 0;
+    return NULL;
+}
+
+err_t *guard_check(http_req_t *req, auth_level_t level, unsigned flags, op_t *op)
+{
+    memset(&op->actor, 0, sizeof op->actor);
+    switch (level) {
+    case AUTH_ANONYMOUS:
+        return NULL;
+    case AUTH_BEARER_OPTIONAL: {
+        /* FastAPI's HTTPBearer wants "Bearer <anything>"; a bad token is a guest */
+        const char *h = http_header(req, "Authorization");
+        while (h && *h == ' ')
+            h++;
+        if (!h || !*h)
+            return header_refusal(op, 1);
+        if (strncasecmp(h, "Bearer ", 7) != 0)
+            return header_refusal(op, 2);
+        return optional(req, flags, op);
+    }
+    case AUTH_OPTIONAL:
+        return optional(req, flags, op);
+    default:
+        break;
+    }
+    err_t *e = read_token(req, op);
+    if (!e)
+        e = load_account(op, flags);
+    if (!e)
+        e = check_level(req, level, op);
+    if (e)
+        memset(&op->actor, 0, sizeof op->actor);
+    return e;
 }

@@ -8,7 +8,6 @@
 
 #include "app.h"
 #include "audit/audit.h"
-#include "core/clock.h"
 #include "core/rand.h"
 
 static const char SQL_PROMOTE_USER[] =
@@ -28,7 +27,7 @@ static const char SQL_WELCOME[] =
     "\"account_activated\"}', $3, $3)";
 
 typedef struct {
-    http_req_t *req;
+    op_t *op;
     int64_t user_id;
     bool promoted;
 } promote_ctx_t;
@@ -36,7 +35,7 @@ typedef struct {
 static int promote_tx(db_conn_t *c, void *arg)
 {
     promote_ctx_t *p = arg;
-    int64_t now = clock_now_us(), n = 0;
+    int64_t now = p->op->now_us, n = 0;
     p->promoted = false;
     int rc = db_exec(c, SQL_PROMOTE_USER,
                      DB_ARGS(db_int(p->user_id), db_time(now), db_bool(true), db_bool(false)), &n);
@@ -55,16 +54,16 @@ static int promote_tx(db_conn_t *c, void *arg)
                        .object_id = p->user_id,
                        .severity = AUDIT_LOW,
                        .success = true};
-    if ((rc = audit_write(c, p->req, &e)) != DB_OK)
+    if ((rc = audit_write(c, p->op, &e)) != DB_OK)
         return rc;
     p->promoted = true;
     return DB_OK;
 }
 
-int waitlist_promote_if_due(http_req_t *req, int64_t user_id, bool *promoted)
+int waitlist_promote_if_due(op_t *op, int64_t user_id, bool *promoted)
 {
-    promote_ctx_t p = {.req = req, .user_id = user_id};
-    int rc = db_tx_run(req->db, DB_TX_WRITE, promote_tx, &p);
+    promote_ctx_t p = {.op = op, .user_id = user_id};
+    int rc = db_tx_run(op->db, DB_TX_WRITE, promote_tx, &p);
     *promoted = rc == DB_OK && p.promoted;
     return rc;
 }

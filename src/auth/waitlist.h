@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "http/http.h"
+#include "op.h"
 
 /* Promotes user_id if it is inactive and its promotion time has passed.
  * *promoted is true only for the one caller that flipped the flags (that
  * caller also wrote the welcome notification and the audit row). */
-int waitlist_promote_if_due(http_req_t *req, int64_t user_id, bool *promoted);
+int waitlist_promote_if_due(op_t *op, int64_t user_id, bool *promoted);
 
 #endif

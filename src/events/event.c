@@ -85,7 +85,7 @@ int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, eve
                       found);
 }
 
-bool event_can_manage(const event_t *e, const auth_user_t *u)
+bool event_can_manage(const event_t *e, const actor_t *u)
 {
     return u->id != 0 && (u->id == e->host_id || u->is_staff || u->is_superuser);
 }

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth/guard.h"
+#include "auth/guard_legacy.h"
 #include "http/http.h"
 
 /* The columns of an event a handler needs to decide things (strings are
@@ -49,7 +49,7 @@ int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, eve
                          bool *found);
 
 /* True when u (id 0 = anonymous) is the host or staff. */
-bool event_can_manage(const event_t *e, const auth_user_t *u);
+bool event_can_manage(const event_t *e, const actor_t *u);
 /* Listed/visible to everyone: active, public, and published|completed|postponed. */
 bool event_is_publicly_visible(const event_t *e);
 

@@ -61,7 +61,7 @@ json_t *event_fields_form_object(const http_req_t *req)
 
 static void detail(json_t *d, const char *type, const char *field, const char *msg, json_t *v)
 {
-    http_detail_add(d, type, "body", field, msg, json_incref(v));
+    err_detail_add(d, type, "body", field, msg, json_incref(v));
 }
 
 static size_t utf8_len(const char *s)
@@ -316,21 +316,21 @@ const char *event_fields_apply(event_fields_t *f, json_t *src, bool creating, ar
 void event_fields_check(const event_fields_t *f, json_t *d)
 {
     if (!f->title)
-        http_detail_add(d, "missing", "body", "title", "Field required", NULL);
+        err_detail_add(d, "missing", "body", "title", "Field required", NULL);
     if (!f->description)
-        http_detail_add(d, "missing", "body", "description", "Field required", NULL);
+        err_detail_add(d, "missing", "body", "description", "Field required", NULL);
     if (!f->start_time)
-        http_detail_add(d, "missing", "body", "start_time", "Field required", NULL);
+        err_detail_add(d, "missing", "body", "start_time", "Field required", NULL);
     else if (!f->end_time)
-        http_detail_add(d, "missing", "body", "duration_hours", "Field required (or give end_time)",
-                        NULL);
+        err_detail_add(d, "missing", "body", "duration_hours", "Field required (or give end_time)",
+                       NULL);
     else if (f->end_time <= f->start_time)
-        http_detail_add(d, "value_error", "body", "end_time",
-                        "Value error, end_time must be after start_time", NULL);
+        err_detail_add(d, "value_error", "body", "end_time",
+                       "Value error, end_time must be after start_time", NULL);
     if (f->is_paid && f->ticket_price_minor <= 0)
-        http_detail_add(d, "value_error", "body", "ticket_price",
-                        "Value error, a paid event needs a ticket_price above 0", NULL);
+        err_detail_add(d, "value_error", "body", "ticket_price",
+                       "Value error, a paid event needs a ticket_price above 0", NULL);
     if (!f->is_paid && f->ticket_price_minor != 0)
-        http_detail_add(d, "value_error", "body", "ticket_price",
-                        "Value error, a free event has ticket_price 0 (set is_paid)", NULL);
+        err_detail_add(d, "value_error", "body", "ticket_price",
+                       "Value error, a free event has ticket_price 0 (set is_paid)", NULL);
 }

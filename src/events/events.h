@@ -15,11 +15,11 @@ void events_update(http_req_t *req);
 
 /* Loads {event_id} for a host or staff write (404 missing or deleted, 403
  * others); -1 with the response written. */
-int events_load_managed(http_req_t *req, const auth_user_t *u, event_t *e);
+int events_load_managed(http_req_t *req, const actor_t *u, event_t *e);
 /* Soft delete, refused (409 EVENT_HAS_SALES) once money is involved. */
-int events_soft_delete(http_req_t *req, const event_t *e, const auth_user_t *u);
+int events_soft_delete(http_req_t *req, const event_t *e, const actor_t *u);
 
 /* Registers every /api/events route of this module. */
-void events_routes(router_t *r);
+extern const struct module events_module;
 
 #endif

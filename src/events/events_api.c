@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "events/event.h"
 #include "events/events.h"
+#include "module.h"
 
 static void not_found(http_req_t *req, int64_t id)
 {
@@ -26,7 +27,7 @@ static void private_event(http_req_t *req)
 
 /* The read rules of docs/events.md for a loaded event: 0 when the caller
  * may see it; -1 with the response written. */
-static int check_visible(http_req_t *req, const auth_user_t *u, const event_t *e)
+static int check_visible(http_req_t *req, const actor_t *u, const event_t *e)
 {
     bool manage = event_can_manage(e, u);
     if (!manage &&
@@ -42,7 +43,7 @@ static int check_visible(http_req_t *req, const auth_user_t *u, const event_t *e
 }
 
 /* Loads {event_id} and applies the read rules. */
-static int load_visible(http_req_t *req, const auth_user_t *u, event_t *e)
+static int load_visible(http_req_t *req, const actor_t *u, event_t *e)
 {
     int64_t id = http_param_int(req, "event_id");
     bool found = false;
@@ -70,7 +71,7 @@ static void reply_event(http_req_t *req, int status, int64_t id)
  * the visibility rules need, so no separate load. */
 static void events_get(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     if (guard_require(req, GUARD_ACTIVE, &u) != 0)
         return;
     int64_t id = http_param_int(req, "event_id");
@@ -98,7 +99,7 @@ static void events_get(http_req_t *req)
 
 static void events_share_url(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     event_t e;
     if (guard_require(req, GUARD_OPTIONAL, &u) != 0 || !http_db(req) ||
         load_visible(req, &u, &e) != 0)
@@ -139,7 +140,7 @@ static bool canonical_id_ok(const char *s)
 
 static void events_canonical(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     event_t e;
     bool found = false;
     if (header_required(req) != 0 || guard_require(req, GUARD_OPTIONAL, &u) != 0 || !http_db(req))
@@ -202,12 +203,12 @@ static int delete_tx(db_conn_t *c, void *arg)
                        .object_uuid = x->e->uuid,
                        .severity = AUDIT_MEDIUM,
                        .success = true};
-    return audit_write(c, x->req, &a);
+    return audit_write(c, &x->req->op, &a);
 }
 
 /* Soft-deletes e for u (permission already checked). 0 or -1 with the
  * response written. Shared with PUT {"is_active": false}. */
-int events_soft_delete(http_req_t *req, const event_t *e, const auth_user_t *u)
+int events_soft_delete(http_req_t *req, const event_t *e, const actor_t *u)
 {
     delete_ctx_t x = {.req = req, .e = e, .actor = u->id};
     if (db_tx_run(req->db, DB_TX_WRITE, delete_tx, &x) != DB_OK) {
@@ -229,7 +230,7 @@ int events_soft_delete(http_req_t *req, const event_t *e, const auth_user_t *u)
 
 /* Loads {event_id} for a host or staff write: 404 when missing or deleted,
  * 403 for anyone else. */
-int events_load_managed(http_req_t *req, const auth_user_t *u, event_t *e)
+int events_load_managed(http_req_t *req, const actor_t *u, event_t *e)
 {
     int64_t id = http_param_int(req, "event_id");
     bool found = false;
@@ -251,7 +252,7 @@ int events_load_managed(http_req_t *req, const auth_user_t *u, event_t *e)
 
 static void events_delete(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     event_t e;
     if (guard_require(req, GUARD_ACTIVE, &u) != 0 || events_load_managed(req, &u, &e) != 0 ||
         events_soft_delete(req, &e, &u) != 0)
@@ -259,7 +260,7 @@ static void events_delete(http_req_t *req)
     http_reply_empty(req, 204);
 }
 
-void events_routes(router_t *r)
+static void events_routes(router_t *r)
 {
     router_add(r, HTTP_GET, "/api/events", events_list, BODY_NONE, false);
     router_add(r, HTTP_POST, "/api/events", events_create, BODY_MULTIPART, false);
@@ -271,3 +272,11 @@ void events_routes(router_t *r)
     router_add(r, HTTP_GET, "/api/events/canonical/{canonical_id}", events_canonical, BODY_NONE,
                false);
 }
+
+static const purge_def_t events_purges[] = {
+    {"slug_locks", "DELETE FROM slug_locks WHERE locked_at < $1", 86400LL * USEC_PER_SEC},
+    {0},
+};
+
+const module_t events_module = {
+    .name = "events", .legacy_routes = events_routes, .purges = events_purges};

@@ -92,7 +92,7 @@ static bool parse_bool(const char *v, bool *out)
 static void query_detail(json_t *details, const char *type, const char *field, const char *msg,
                          const char *input)
 {
-    http_detail_add(details, type, "query", field, msg, json_string(input));
+    err_detail_add(details, type, "query", field, msg, json_string(input));
 }
 
 /* Integer filters: the clause is `pre` $n `post`. */
@@ -165,7 +165,7 @@ static const char *const STATUSES[] = {"draft",     "published", "cancelled",
 static const char *const GENDERS[] = {"all", "male", "female", "non_binary", NULL};
 
 /* Who sees what (docs/events.md "Visibility"). */
-static void add_visibility(query_t *q, const auth_user_t *u)
+static void add_visibility(query_t *q, const actor_t *u)
 {
     int t = add_param(q, db_bool(true));
     if (u->id && (u->is_staff || u->is_superuser)) {
@@ -282,7 +282,7 @@ static void reply_page(http_req_t *req, int64_t total, int64_t offset, int64_t l
 
 /* Builds the WHERE clause from the query string; -1 with the 422 written.
  * *empty is set when the search can match nothing. */
-static int build_query(http_req_t *req, const auth_user_t *u, query_t *q, int64_t *offset,
+static int build_query(http_req_t *req, const actor_t *u, query_t *q, int64_t *offset,
                        int64_t *limit, bool *empty)
 {
     json_t *details = json_array();
@@ -313,7 +313,7 @@ static int build_query(http_req_t *req, const auth_user_t *u, query_t *q, int64_
 
 void events_list(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     if (guard_require(req, GUARD_OPTIONAL, &u) != 0 || !http_db(req))
         return;
     query_t q = {0};

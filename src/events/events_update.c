@@ -46,9 +46,9 @@ static void apply_covers(event_fields_t *f, json_t *body, json_t *d)
         ok &= s && strlen(s) <= 2048 && (!strncmp(s, "https://", 8) || !strncmp(s, "http://", 7));
     }
     if (!ok)
-        http_detail_add(d, "value_error", "body", "cover_images",
-                        "Value error, cover_images must be a list of 1 to 3 http(s) URLs",
-                        json_incref(v));
+        err_detail_add(d, "value_error", "body", "cover_images",
+                       "Value error, cover_images must be a list of 1 to 3 http(s) URLs",
+                       json_incref(v));
     else
         f->cover_urls = v;
 }
@@ -191,7 +191,7 @@ static int update_tx(db_conn_t *c, void *arg)
                        .object_id = x->e->id,
                        .object_uuid = x->e->uuid,
                        .success = true};
-    return rc == DB_OK ? audit_write(c, x->req, &a) : rc;
+    return rc == DB_OK ? audit_write(c, &x->req->op, &a) : rc;
 }
 
 /* Reads the body into f; -1 with the response written. */
@@ -209,9 +209,9 @@ static int validate_update(http_req_t *req, const event_t *e, event_fields_t *f,
     code = event_fields_apply(f, body, false, &req->arena, details, &msg);
     json_t *slug = json_object_get(body, "slug");
     if (slug && !(json_is_string(slug) && slug_valid(json_string_value(slug))))
-        http_detail_add(details, "value_error", "body", "slug",
-                        "Value error, a slug is 1-100 of a-z, 0-9 and single '-'",
-                        json_incref(slug));
+        err_detail_add(details, "value_error", "body", "slug",
+                       "Value error, a slug is 1-100 of a-z, 0-9 and single '-'",
+                       json_incref(slug));
     else if (slug)
         f->slug = json_string_value(slug);
     apply_covers(f, body, details);
@@ -222,9 +222,9 @@ static int validate_update(http_req_t *req, const event_t *e, event_fields_t *f,
     }
     event_fields_check(f, details);
     if (f->max_capacity > 0 && f->max_capacity < e->going_count)
-        http_detail_add(details, "value_error", "body", "max_capacity",
-                        "Value error, max_capacity cannot be below the seats already confirmed",
-                        json_integer(f->max_capacity));
+        err_detail_add(details, "value_error", "body", "max_capacity",
+                       "Value error, max_capacity cannot be below the seats already confirmed",
+                       json_integer(f->max_capacity));
     if (event_fields_finish(req, f, details, place, e->venue_id) != 0)
         return -1;
     if (!transition_ok(e->status, f->status)) {
@@ -237,7 +237,7 @@ static int validate_update(http_req_t *req, const event_t *e, event_fields_t *f,
 
 void events_update(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     event_t e;
     event_fields_t f;
     place_t place;

@@ -121,9 +121,9 @@ int check_interests(db_conn_t *c, const event_fields_t *f, json_t *details)
         if (rc != DB_OK)
             return rc;
         if (n == 0) {
-            http_detail_add(details, "value_error", "body", "event_interest_ids",
-                            "Value error, unknown or inactive event interest",
-                            json_integer(f->interests[i]));
+            err_detail_add(details, "value_error", "body", "event_interest_ids",
+                           "Value error, unknown or inactive event interest",
+                           json_integer(f->interests[i]));
             return DB_OK;
         }
     }
@@ -186,7 +186,7 @@ static int create_tx(db_conn_t *c, void *arg)
                        .object_id = x->id,
                        .object_uuid = uuid,
                        .success = true};
-    return rc == DB_OK ? audit_write(c, x->req, &a) : rc;
+    return rc == DB_OK ? audit_write(c, &x->req->op, &a) : rc;
 }
 
 /* Checks and stores the cover files; the keys stored so far go to keys. */
@@ -249,8 +249,8 @@ static int validate_create(http_req_t *req, event_fields_t *f, place_t *place)
     }
     event_fields_check(f, details);
     if (covers == 0)
-        http_detail_add(details, "missing", "body", "cover_images",
-                        "Field required: 1 to 3 cover images", NULL);
+        err_detail_add(details, "missing", "body", "cover_images",
+                       "Field required: 1 to 3 cover images", NULL);
     return event_fields_finish(req, f, details, place, 0);
 }
 
@@ -277,7 +277,7 @@ int event_fields_finish(http_req_t *req, const event_fields_t *f, json_t *detail
 
 void events_create(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     event_fields_t f;
     place_t place;
     if (guard_require(req, GUARD_ACTIVE, &u) != 0 || !http_db(req) ||

@@ -129,6 +129,6 @@ json_t *seo_public_object(arena_t *a, const seo_event_t *e);
  * GET /api/public/events/{canonical_id}/seo,
  * GET /{country_code}/{city_slug}/events/{slug_id} (the canonical page),
  * GET /api/events/{event_id}/calendar.ics. */
-void seo_routes(router_t *r);
+extern const struct module seo_module;
 
 #endif

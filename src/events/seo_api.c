@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "app.h"
-#include "auth/guard.h"
+#include "auth/guard_legacy.h"
 #include "core/clock.h"
 #include "events/event.h"
 #include "events/ics.h"
@@ -18,6 +18,7 @@
 #include "events/slug.h"
 #include "http/input.h"
 #include "http/router.h"
+#include "module.h"
 
 #define STATUS_TEXT       "'draft', 'published', 'cancelled', 'completed' or 'postponed'"
 #define INTEREST_SLUG_MAX 120
@@ -25,7 +26,7 @@
 /* The SEO and canonical endpoints use FastAPI's mandatory HTTPBearer (the
  * header must be there) but treat any token problem as anonymous
  * (API.md 2.2). 0 with *u filled (id 0: anonymous), or -1 when answered. */
-static int header_then_optional(http_req_t *req, auth_user_t *u)
+static int header_then_optional(http_req_t *req, actor_t *u)
 {
     const char *h = http_header(req, "Authorization");
     while (h && *h == ' ')
@@ -204,7 +205,7 @@ static void reply_public_object(http_req_t *req, const event_t *e)
 
 static void canonical_metadata(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     if (header_then_optional(req, &u) != 0)
         return;
     event_t e;
@@ -325,10 +326,10 @@ static bool path_slug(http_req_t *req, json_t *details, const char *name, bool l
     if (ok && letters_only)
         ok = strlen(*out) == max && strspn(*out, "abcdefghijklmnopqrstuvwxyz") == max;
     if (!ok)
-        http_detail_add(details, "string_pattern_mismatch", "path", name,
-                        letters_only ? "String should match pattern '^[a-z]{2}$'"
-                                     : "String should match pattern '^[a-z0-9-]+$'",
-                        json_string(raw));
+        err_detail_add(details, "string_pattern_mismatch", "path", name,
+                       letters_only ? "String should match pattern '^[a-z]{2}$'"
+                                    : "String should match pattern '^[a-z0-9-]+$'",
+                       json_string(raw));
     return ok;
 }
 
@@ -346,8 +347,8 @@ static int read_city_query(http_req_t *req, city_query_t *q)
     input_query_int(req, details, "limit", 1, SEO_CITY_PAGE_MAX, &q->limit);
     const char *status = http_query(req, "status");
     if (status && !status_valid(status)) {
-        http_detail_add(details, "enum", "query", "status", "Input should be " STATUS_TEXT,
-                        json_string(status));
+        err_detail_add(details, "enum", "query", "status", "Input should be " STATUS_TEXT,
+                       json_string(status));
         json_object_set_new(json_array_get(details, json_array_size(details) - 1), "ctx",
                             json_pack("{s:s}", "expected", STATUS_TEXT));
     } else if (status) {
@@ -448,7 +449,7 @@ static int city_select(db_conn_t *c, const city_query_t *q, int64_t interest_id,
 
 static void city_events(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     city_query_t q;
     json_t *interest = NULL;
     if (header_then_optional(req, &u) != 0 || read_city_query(req, &q) != 0)
@@ -499,7 +500,7 @@ static const char *ics_location(arena_t *a, const seo_event_t *s)
 }
 
 /* Published (or postponed / completed) and visible to the caller. */
-static bool calendar_visible(const event_t *e, const auth_user_t *u)
+static bool calendar_visible(const event_t *e, const actor_t *u)
 {
     bool status_ok = !strcmp(e->status, "published") || !strcmp(e->status, "postponed") ||
                      !strcmp(e->status, "completed");
@@ -508,7 +509,7 @@ static bool calendar_visible(const event_t *e, const auth_user_t *u)
 
 static void calendar_ics(http_req_t *req)
 {
-    auth_user_t u;
+    actor_t u;
     if (guard_require(req, GUARD_OPTIONAL, &u) != 0)
         return;
     int64_t id = http_param_int(req, "event_id");
@@ -546,7 +547,7 @@ static void calendar_ics(http_req_t *req)
     free(text);
 }
 
-void seo_routes(router_t *r)
+static void seo_routes(router_t *r)
 {
     router_add(r, HTTP_GET, "/api/events/seo/cities/{country_code}/{city_slug}/events", city_events,
                BODY_NONE, false);
@@ -559,3 +560,5 @@ void seo_routes(router_t *r)
     router_add(r, HTTP_GET, "/api/events/{event_id:int}/calendar.ics", calendar_ics, BODY_NONE,
                false);
 }
+
+const module_t seo_module = {.name = "seo", .legacy_routes = seo_routes};

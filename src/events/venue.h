@@ -98,6 +98,6 @@ char *venue_like_pattern(arena_t *a, const char *s);
 
 /* Registers GET and POST /api/events/venues and
  * GET /api/events/venues/{venue_id} (venue_api.c). */
-void venues_routes(router_t *r);
+extern const struct module venues_module;
 
 #endif

@@ -10,18 +10,19 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/guard.h"
+#include "auth/guard_legacy.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "events/event.h"
 #include "events/venue.h"
 #include "http/input.h"
 #include "profile/profile.h"
+#include "module.h"
 
 /* The enum detail of FastAPI, with its ctx. */
 static void enum_detail(json_t *details, const char *where, const char *field, json_t *input)
 {
-    http_detail_add(details, "enum", where, field, "Input should be " VENUE_TYPES_TEXT, input);
+    err_detail_add(details, "enum", where, field, "Input should be " VENUE_TYPES_TEXT, input);
     json_object_set_new(json_array_get(details, json_array_size(details) - 1), "ctx",
                         json_pack("{s:s}", "expected", VENUE_TYPES_TEXT));
 }
@@ -36,10 +37,10 @@ static int read_list_query(http_req_t *req, venue_query_t *q)
     *q = (venue_query_t){.offset = 0, .limit = VENUE_LIST_LIMIT};
     q->city = http_query(req, "city");
     if (q->city && profile_utf8_length(q->city) < 0) {
-        http_detail_add(details, "string_unicode", "query", "city",
-                        "Input should be a valid string, unable to parse raw data as a unicode "
-                        "string",
-                        NULL);
+        err_detail_add(details, "string_unicode", "query", "city",
+                       "Input should be a valid string, unable to parse raw data as a unicode "
+                       "string",
+                       NULL);
         q->city = NULL;
     }
     const char *type = http_query(req, "venue_type");
@@ -56,7 +57,7 @@ static int read_list_query(http_req_t *req, venue_query_t *q)
 
 static void list_venues(http_req_t *req)
 {
-    auth_user_t user;
+    actor_t user;
     venue_query_t q;
     if (guard_require(req, GUARD_ACTIVE, &user) != 0 || read_list_query(req, &q) != 0)
         return;
@@ -91,8 +92,8 @@ static const char *read_text(http_req_t *req, json_t *body, json_t *details, con
     char msg[64];
     snprintf(msg, sizeof msg, "String should have at %s %ld character%s",
              len < min ? "least" : "most", bound, bound == 1 ? "" : "s");
-    http_detail_add(details, len < min ? "string_too_short" : "string_too_long", "body", field, msg,
-                    json_incref(json_object_get(body, field)));
+    err_detail_add(details, len < min ? "string_too_short" : "string_too_long", "body", field, msg,
+                   json_incref(json_object_get(body, field)));
     return NULL;
 }
 
@@ -160,7 +161,7 @@ static void read_capacity(json_t *body, json_t *details, venue_input_t *in)
     int64_t n = 0;
     const capacity_error_t *err = capacity_value(v, &n);
     if (err)
-        http_detail_add(details, err->type, "body", "capacity", err->msg, json_incref(v));
+        err_detail_add(details, err->type, "body", "capacity", err->msg, json_incref(v));
     else
         in->capacity = n;
 }
@@ -178,22 +179,22 @@ static void read_coord(json_t *body, json_t *details, const char *field, double 
         *has = true;
         return;
     case COORD_TYPE:
-        http_detail_add(details, "decimal_type", "body", field,
-                        "Decimal input should be an integer, float, string or Decimal object",
-                        json_incref(v));
+        err_detail_add(details, "decimal_type", "body", field,
+                       "Decimal input should be an integer, float, string or Decimal object",
+                       json_incref(v));
         return;
     case COORD_PARSING:
-        http_detail_add(details, "decimal_parsing", "body", field,
-                        "Input should be a valid decimal", json_incref(v));
+        err_detail_add(details, "decimal_parsing", "body", field, "Input should be a valid decimal",
+                       json_incref(v));
         return;
     case COORD_LOW:
         snprintf(msg, sizeof msg, "Input should be greater than or equal to %.0f", -limit);
-        http_detail_add(details, "greater_than_equal", "body", field, msg, json_incref(v));
+        err_detail_add(details, "greater_than_equal", "body", field, msg, json_incref(v));
         return;
     case COORD_HIGH:
     default:
         snprintf(msg, sizeof msg, "Input should be less than or equal to %.0f", limit);
-        http_detail_add(details, "less_than_equal", "body", field, msg, json_incref(v));
+        err_detail_add(details, "less_than_equal", "body", field, msg, json_incref(v));
         return;
     }
 }
@@ -206,8 +207,8 @@ static void read_metadata(http_req_t *req, json_t *body, json_t *details, venue_
     if (!v || json_is_null(v))
         return;
     if (!json_is_object(v)) {
-        http_detail_add(details, "dict_type", "body", "metadata",
-                        "Input should be a valid dictionary", json_incref(v));
+        err_detail_add(details, "dict_type", "body", "metadata",
+                       "Input should be a valid dictionary", json_incref(v));
         return;
     }
     char *text = json_dumps(v, JSON_COMPACT);
@@ -239,8 +240,8 @@ static void read_country(json_t *body, json_t *details, venue_input_t *in)
         in->country_code[1] = (char)(s[1] | 0x20);
         return;
     }
-    http_detail_add(details, "string_pattern_mismatch", "body", "country_code",
-                    "String should match pattern '^[A-Za-z]{2}$'", json_incref(v));
+    err_detail_add(details, "string_pattern_mismatch", "body", "country_code",
+                   "String should match pattern '^[A-Za-z]{2}$'", json_incref(v));
     json_object_set_new(json_array_get(details, json_array_size(details) - 1), "ctx",
                         json_pack("{s:s}", "pattern", "^[A-Za-z]{2}$"));
 }
@@ -282,7 +283,7 @@ static int create_tx(db_conn_t *c, void *arg)
 
 static void create_venue(http_req_t *req)
 {
-    auth_user_t user;
+    actor_t user;
     venue_input_t in;
     if (guard_require(req, GUARD_ACTIVE, &user) != 0 || read_venue(req, &in) != 0)
         return;
@@ -307,7 +308,7 @@ static void create_venue(http_req_t *req)
 
 static void get_venue(http_req_t *req)
 {
-    auth_user_t user;
+    actor_t user;
     if (guard_require(req, GUARD_ACTIVE, &user) != 0)
         return;
     json_t *venue = NULL;
@@ -320,9 +321,11 @@ static void get_venue(http_req_t *req)
         http_reply_json(req, 200, venue);
 }
 
-void venues_routes(router_t *r)
+static void venues_routes(router_t *r)
 {
     router_add(r, HTTP_GET, "/api/events/venues", list_venues, BODY_NONE, false);
     router_add(r, HTTP_POST, "/api/events/venues", create_venue, BODY_JSON, false);
     router_add(r, HTTP_GET, "/api/events/venues/{venue_id:int}", get_venue, BODY_NONE, false);
 }
+
+const module_t venues_module = {.name = "venues", .legacy_routes = venues_routes};

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/guard.h"
+#include "auth/guard_legacy.h"
 #include "core/clock.h"
 #include "core/phone.h"
 #include "core/rand.h"
 #include "hosts/hosts.h"
 #include "http/input.h"
 #include "profile/profile.h"
+#include "module.h"
 
 /* host_leads.phone_number holds 10-20 characters: "+" and 9-15 digits. */
 #define LEAD_PHONE_MIN_LEN 10
@@ -44,8 +45,8 @@ static const char *lead_text(http_req_t *req, json_t *body, json_t *details, con
         snprintf(msg, sizeof msg, "String should have at %s %ld character%s",
                  len < min ? "least" : "most", len < min ? min : max,
                  (len < min ? min : max) == 1 ? "" : "s");
-        http_detail_add(details, len < min ? "string_too_short" : "string_too_long", "body", field,
-                        msg, json_incref(v));
+        err_detail_add(details, len < min ? "string_too_short" : "string_too_long", "body", field,
+                       msg, json_incref(v));
         return NULL;
     }
     return t;
@@ -182,7 +183,7 @@ static int load_leads(db_conn_t *c, int64_t offset, int64_t limit, json_t *leads
 
 static void list_host_leads(http_req_t *req)
 {
-    auth_user_t user;
+    actor_t user;
     if (guard_require(req, GUARD_SUPERUSER, &user) != 0)
         return;
     int64_t offset = 0, limit = HOST_LEADS_LIMIT, total = 0;
@@ -205,8 +206,10 @@ static void list_host_leads(http_req_t *req)
                               (json_int_t)offset, "limit", (json_int_t)limit));
 }
 
-void hosts_routes(router_t *r)
+static void hosts_routes(router_t *r)
 {
     router_add(r, HTTP_POST, "/api/hosts/become-a-host", become_a_host, BODY_JSON, false);
     router_add(r, HTTP_GET, "/api/hosts/host-leads", list_host_leads, BODY_NONE, false);
 }
+
+const module_t hosts_module = {.name = "hosts", .legacy_routes = hosts_routes};

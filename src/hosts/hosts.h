@@ -15,6 +15,6 @@
 
 /* POST /api/hosts/become-a-host (no auth), GET /api/hosts/host-leads
  * (is_staff and is_superuser). */
-void hosts_routes(router_t *r);
+extern const struct module hosts_module;
 
 #endif

@@ -35,13 +35,13 @@ void body_classify(http_req_t *req)
         req->body_kind = BODY_MULTIPART;
 }
 
-static int parse_json(http_req_t *req)
+static err_t *parse_json(http_req_t *req)
 {
     json_error_t jerr;
     req->json = json_loadb(req->body ? req->body : "", req->body_len,
                            JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (req->json)
-        return 0;
+        return NULL;
     json_t *details = json_array();
     json_t *loc = json_array();
     json_array_append_new(loc, json_string("body"));
@@ -49,59 +49,52 @@ static int parse_json(http_req_t *req)
     json_t *d = json_pack("{s:s, s:o, s:s, s:{}, s:{s:s}}", "type", "json_invalid", "loc", loc,
                           "msg", "JSON decode error", "input", "ctx", "error", jerr.text);
     json_array_append_new(details, d);
-    http_error_validation(req, details);
-    return -1;
+    return err_validation(&req->arena, details);
 }
 
-static int parse_multipart(http_req_t *req)
+static err_t *parse_multipart(http_req_t *req)
 {
     const char *boundary =
         form_multipart_boundary(http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE), &req->arena);
-    if (!boundary) {
-        http_error(req, 400, "MALFORMED_MULTIPART",
-                   "multipart/form-data body needs a boundary parameter");
-        return -1;
-    }
+    if (!boundary)
+        return err_new(&req->arena, 400, "MALFORMED_MULTIPART",
+                       "multipart/form-data body needs a boundary parameter");
     mp_status_t st = form_parse_multipart(req->body ? req->body : "", req->body_len, boundary,
                                           &req->arena, &req->form, &req->files, &req->nfiles);
-    if (st == MP_TOO_MANY_PARTS) {
-        http_error(req, 413, "PAYLOAD_TOO_LARGE", "Too many parts in multipart body");
-        return -1;
-    }
-    if (st != MP_OK) {
-        http_error(req, 400, "MALFORMED_MULTIPART", "Malformed multipart/form-data body");
-        return -1;
-    }
-    return 0;
+    if (st == MP_TOO_MANY_PARTS)
+        return err_new(&req->arena, 413, "PAYLOAD_TOO_LARGE", "Too many parts in multipart body");
+    if (st != MP_OK)
+        return err_new(&req->arena, 400, "MALFORMED_MULTIPART",
+                       "Malformed multipart/form-data body");
+    return NULL;
 }
 
-int body_parse(http_req_t *req)
+err_t *body_parse(http_req_t *req)
 {
     int accepted = req->route->body;
     if (accepted == BODY_NONE)
-        return 0; /* a body on a route that takes none is ignored */
+        return NULL; /* a body on a route that takes none is ignored */
     int kind = req->body_kind;
     if (kind == 0 && req->body_len == 0 && (accepted & BODY_JSON))
         kind = BODY_JSON; /* no body at all: report it as invalid JSON */
-    if (!(kind & accepted)) {
-        http_error(req, 415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported content type '%s'; expected %s",
-                   req->content_type ? req->content_type : "(none)",
-                   (accepted & BODY_JSON) && (accepted & BODY_FORM) ? "application/json or a form"
-                   : (accepted & BODY_JSON)                         ? "application/json"
-                                                                    : "multipart/form-data or "
-                                                                      "application/x-www-form-urlencoded");
-        return -1;
-    }
+    if (!(kind & accepted))
+        return err_new(&req->arena, 415, "UNSUPPORTED_MEDIA_TYPE",
+                       "Unsupported content type '%s'; expected %s",
+                       req->content_type ? req->content_type : "(none)",
+                       (accepted & BODY_JSON) && (accepted & BODY_FORM)
+                           ? "application/json or a form"
+                       : (accepted & BODY_JSON) ? "application/json"
+                                                : "multipart/form-data or "
+                                                  "application/x-www-form-urlencoded");
     switch (kind) {
     case BODY_JSON:
         return parse_json(req);
     case BODY_URLENCODED:
         if (form_parse_urlencoded(req->body ? req->body : "", req->body_len, &req->arena,
-                                  &req->form) != 0) {
-            http_error(req, 400, "MALFORMED_FORM", "Malformed form body (bad %%-escape)");
-            return -1;
-        }
-        return 0;
+                                  &req->form) != 0)
+            return err_new(&req->arena, 400, "MALFORMED_FORM",
+                           "Malformed form body (bad %%-escape)");
+        return NULL;
     default:
         return parse_multipart(req);
     }

@@ -9,8 +9,8 @@
 
 /* Reads Content-Type into req->content_type and req->body_kind. */
 void body_classify(http_req_t *req);
-/* Parses the body for req->route. Returns 0, or -1 with the 4xx response
- * (415, 422 json_invalid, 400 malformed form) already written. */
-int body_parse(http_req_t *req);
+/* Parses the body for req->route. NULL, or the 4xx (415, 422 json_invalid,
+ * 400 malformed form, 413 too many parts). */
+err_t *body_parse(http_req_t *req);
 
 #endif

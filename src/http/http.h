@@ -16,9 +16,12 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "core/err.h"
+#include "op.h"
 
 struct app;
 struct route;
+struct input;
 struct MHD_Connection;
 
 typedef enum {
@@ -94,7 +97,9 @@ typedef struct http_req {
     http_file_t *files;
     int nfiles;
 
-    db_conn_t *db; /* borrowed lazily by http_db(), returned after the handler */
+    db_conn_t *db;       /* borrowed lazily by http_db(), returned after the handler */
+    op_t op;             /* the operation this request runs as (actor set by the guard) */
+    struct input *input; /* checked fields (http/route.h), freed with the request */
     int64_t start_mono_us;
     http_res_t res;
 } http_req_t;
@@ -145,12 +150,6 @@ void http_db_error(http_req_t *req, int rc, const char *detail);
 /* 503 "The database is unavailable; retry shortly" unless a response is
  * already written. */
 void http_db_unavailable(http_req_t *req);
-
-/* ---- helpers for collecting 422 details ---------------------------------- */
-
-/* Appends {type, loc:[where, field], msg, input} to details; steals input. */
-void http_detail_add(json_t *details, const char *type, const char *where, const char *field,
-                     const char *msg, json_t *input);
 
 const char *http_method_name(http_method_t m);
 int http_method_parse(const char *s);

@@ -25,14 +25,14 @@ const char *input_string(json_t *details, json_t *obj, const char *field, bool r
     json_t *v = json_object_get(obj, field);
     if (!v || (json_is_null(v) && required)) {
         if (required)
-            http_detail_add(details, "missing", "body", field, "Field required", json_incref(obj));
+            err_detail_add(details, "missing", "body", field, "Field required", json_incref(obj));
         return NULL;
     }
     if (json_is_null(v))
         return NULL;
     if (!json_is_string(v)) {
-        http_detail_add(details, "string_type", "body", field, "Input should be a valid string",
-                        json_incref(v));
+        err_detail_add(details, "string_type", "body", field, "Input should be a valid string",
+                       json_incref(v));
         return NULL;
     }
     return json_string_value(v);
@@ -45,8 +45,8 @@ void input_value_error(json_t *details, json_t *obj, const char *field, const ch
     if (!msg)
         abort();
     snprintf(msg, n, "Value error, %s", text);
-    http_detail_add(details, "value_error", "body", field, msg,
-                    json_incref(json_object_get(obj, field)));
+    err_detail_add(details, "value_error", "body", field, msg,
+                   json_incref(json_object_get(obj, field)));
     free(msg);
 }
 
@@ -68,17 +68,17 @@ bool input_query_int(http_req_t *req, json_t *details, const char *name, int64_t
         return true;
     int64_t n;
     if (!router_parse_int(v, &n)) {
-        http_detail_add(details, "int_parsing", "query", name,
-                        "Input should be a valid integer, unable to parse string as an integer",
-                        json_string(v));
+        err_detail_add(details, "int_parsing", "query", name,
+                       "Input should be a valid integer, unable to parse string as an integer",
+                       json_string(v));
         return false;
     }
     if (n < min || n > max) {
         char msg[96];
         snprintf(msg, sizeof msg, "Input should be %s than or equal to %lld",
                  n < min ? "greater" : "less", (long long)(n < min ? min : max));
-        http_detail_add(details, n < min ? "greater_than_equal" : "less_than_equal", "query", name,
-                        msg, json_string(v));
+        err_detail_add(details, n < min ? "greater_than_equal" : "less_than_equal", "query", name,
+                       msg, json_string(v));
         return false;
     }
     *out = n;

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "core/err.h"
 
 static void reset_body(http_res_t *res)
 {
@@ -95,26 +96,11 @@ void http_error_validation(http_req_t *req, json_t *details)
     http_reply_json(req, 422, body);
 }
 
-void http_detail_add(json_t *details, const char *type, const char *where, const char *field,
-                     const char *msg, json_t *input)
-{
-    json_t *loc = json_array();
-    json_array_append_new(loc, json_string(where));
-    if (field)
-        json_array_append_new(loc, json_string(field));
-    json_t *d = json_object();
-    json_object_set_new(d, "type", json_string(type));
-    json_object_set_new(d, "loc", loc);
-    json_object_set_new(d, "msg", json_string(msg));
-    json_object_set_new(d, "input", input ? input : json_null());
-    json_array_append_new(details, d);
-}
-
 void http_error_field(http_req_t *req, const char *type, const char *where, const char *field,
                       const char *msg, json_t *input)
 {
     json_t *details = json_array();
-    http_detail_add(details, type, where, field, msg, input);
+    err_detail_add(details, type, where, field, msg, input);
     http_error_validation(req, details);
 }
 

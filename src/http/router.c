@@ -12,10 +12,18 @@
 
 #include "core/log.h"
 #include "http/form.h"
+#include "http/route.h"
+
+typedef struct {
+    const field_t *field;
+    regex_t re;
+} field_regex_t;
 
 struct router {
     route_t *routes;
     int n, cap;
+    field_regex_t *regexes;
+    int nre;
 };
 
 router_t *router_new(void)
@@ -33,6 +41,9 @@ void router_free(router_t *r)
             free(r->routes[i].segs[s].name);
         }
     }
+    for (int i = 0; i < r->nre; i++)
+        regfree(&r->regexes[i].re);
+    free(r->regexes);
     free(r->routes);
     free(r);
 }
@@ -111,6 +122,72 @@ int router_add(router_t *r, int methods, const char *pattern, http_handler_fn ha
         return -1;
     }
     r->n++;
+    return 0;
+}
+
+const regex_t *router_field_regex(const router_t *r, const field_t *f)
+{
+    for (int i = 0; i < r->nre; i++)
+        if (r->regexes[i].field == f)
+            return &r->regexes[i].re;
+    return NULL;
+}
+
+/* Anchored so the whole value must match. */
+static int compile_field_patterns(router_t *r, const route_def_t *def)
+{
+    for (const field_t *f = def->fields; f && f->name; f++) {
+        if (!f->pattern || router_field_regex(r, f))
+            continue;
+        field_regex_t *nr = realloc(r->regexes, sizeof *nr * (size_t)(r->nre + 1));
+        if (!nr)
+            return -1;
+        r->regexes = nr;
+        char *anchored = NULL;
+        if (asprintf(&anchored, "^(%s)$", f->pattern) < 0)
+            return -1;
+        int rc = regcomp(&nr[r->nre].re, anchored, REG_EXTENDED | REG_NOSUB);
+        free(anchored);
+        if (rc != 0) {
+            log_msg(LOG_ERROR, "invalid field pattern", "route", def->pattern, "field", f->name,
+                    NULL);
+            return -1;
+        }
+        nr[r->nre++].field = f;
+    }
+    return 0;
+}
+
+static const char *def_problem(const router_t *r, const route_def_t *def)
+{
+    if (!def->handler)
+        return "route has no handler";
+    if (def->auth == AUTH_UNDECLARED || def->auth > AUTH_SUPERUSER)
+        return "route does not declare its auth level";
+    if (def->auth == AUTH_HOST && !def->owner)
+        return "AUTH_HOST route has no owner check";
+    if (def->no_db && def->auth != AUTH_ANONYMOUS)
+        return "a route without a database connection cannot authenticate";
+    for (int i = 0; i < r->n; i++)
+        if ((r->routes[i].methods & def->method) && !strcmp(r->routes[i].pattern, def->pattern))
+            return "method and pattern already routed";
+    return NULL;
+}
+
+int router_add_def(router_t *r, const route_def_t *def, bool test_mode)
+{
+    if (def->test_only && !test_mode)
+        return 0;
+    const char *why = def_problem(r, def);
+    if (why) {
+        log_msg(LOG_ERROR, "route refused", "pattern", def->pattern ? def->pattern : "(none)",
+                "method", http_method_name((http_method_t)def->method), "reason", why, NULL);
+        return -1;
+    }
+    if (compile_field_patterns(r, def) != 0 ||
+        router_add(r, def->method, def->pattern, NULL, def->body, def->test_only) != 0)
+        return -1;
+    r->routes[r->n - 1].def = def;
     return 0;
 }
 

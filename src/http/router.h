@@ -7,7 +7,12 @@
 #ifndef LOOPIN_ROUTER_H
 #define LOOPIN_ROUTER_H
 
+#include <regex.h>
+
 #include "http/http.h"
+
+struct route_def;
+struct field;
 
 #define ROUTE_MAX_SEGS 12
 
@@ -22,10 +27,11 @@ typedef struct {
 typedef struct route {
     int methods; /* http_method_t bits */
     const char *pattern;
-    http_handler_fn handler;
-    int body;       /* BODY_* kinds accepted */
-    bool test_only; /* registered only with LOOPIN_TEST_MODE=1 */
-    int index;      /* position in the table, for metrics */
+    const struct route_def *def; /* the declaration (auth, body, fields, handler) */
+    http_handler_fn handler;     /* legacy handler (modules not yet on route_def_t) */
+    int body;                    /* BODY_* kinds accepted */
+    bool test_only;              /* registered only with LOOPIN_TEST_MODE=1 */
+    int index;                   /* position in the table, for metrics */
     int nseg;
     route_seg_t segs[ROUTE_MAX_SEGS];
 } route_t;
@@ -57,6 +63,14 @@ void router_free(router_t *r);
  * caller treats that as a programming error. */
 int router_add(router_t *r, int methods, const char *pattern, http_handler_fn handler, int body,
                bool test_only);
+/* Adds a declared route (see http/route.h). Refused, with a log line naming
+ * the route, when the pattern is malformed, the auth level is undeclared, an
+ * AUTH_HOST route has no owner check, a field pattern does not compile, or
+ * the method and pattern are already taken; start-up stops then. A test_only
+ * route is skipped (returns 0) unless test_mode. */
+int router_add_def(router_t *r, const struct route_def *def, bool test_mode);
+/* The compiled regex of a field with a pattern (NULL if unknown). */
+const regex_t *router_field_regex(const router_t *r, const struct field *f);
 int router_count(const router_t *r);
 const route_t *router_at(const router_t *r, int i);
 

@@ -29,6 +29,7 @@
 #include "http/form.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
+#include "http/pipeline.h"
 #include "http/router.h"
 
 /* A body bigger than its limit is still read and thrown away up to this many
@@ -228,16 +229,7 @@ static void request_dispatch(conn_req_t *cr)
         for (int i = 0; i < cr->match.nparams; i++)
             http_kvs_add(&req->params, &req->arena, cr->match.params[i].name,
                          cr->match.params[i].value);
-        if (body_parse(req) == 0)
-            req->route->handler(req);
-        if (req->db) {
-            db_release(req->db);
-            req->db = NULL;
-        }
-        if (req->res.status == 0) {
-            log_msg(LOG_ERROR, "handler wrote no response", "route", req->route->pattern, NULL);
-            http_error(req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-        }
+        pipeline_run(req);
     }
 }
 
@@ -322,6 +314,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
     if (req->db)
         db_release(req->db);
+    pipeline_finish(req);
     json_decref(req->json);
     free(req->body);
     free(req->res.owned);

@@ -20,11 +20,11 @@
 #define MAX_BACKOFF_S    3600
 #define PERIODIC_CHECK_S 30
 
-static const job_kind_t *find_kind(const char *kind)
+static const job_kind_t *find_kind(const app_t *app, const char *kind)
 {
-    for (int i = 0; i < job_kinds_count; i++)
-        if (strcmp(job_kinds[i].kind, kind) == 0)
-            return &job_kinds[i];
+    for (int i = 0; app->job_kinds && app->job_kinds[i]; i++)
+        if (strcmp(app->job_kinds[i]->kind, kind) == 0)
+            return app->job_kinds[i];
     return NULL;
 }
 
@@ -34,10 +34,10 @@ static const char SQL_ENQUEUE[] =
     "ON CONFLICT (kind, dedupe_key) WHERE status IN ('pending', 'running') AND dedupe_key IS "
     "NOT NULL DO NOTHING";
 
-int jobs_enqueue(db_conn_t *c, const char *kind, const char *payload_json, int64_t run_at_us,
-                 const char *dedupe_key, bool *added)
+int jobs_enqueue(const app_t *app, db_conn_t *c, const char *kind, const char *payload_json,
+                 int64_t run_at_us, const char *dedupe_key, bool *added)
 {
-    const job_kind_t *k = find_kind(kind);
+    const job_kind_t *k = find_kind(app, kind);
     int64_t n = 0;
     int rc = db_exec(c, SQL_ENQUEUE,
                      DB_ARGS(db_text(kind), db_text(payload_json ? payload_json : "{}"),
@@ -127,6 +127,23 @@ static void finish(db_conn_t *c, const claim_t *cl, bool ok, const char *error)
             NULL);
 }
 
+/* Runs the handler as a system operation; 0 or -1 with err filled. */
+static int run_handler(app_t *app, db_conn_t *c, const job_kind_t *k, const claim_t *cl,
+                       json_t *payload, char *err, size_t errlen)
+{
+    arena_t arena;
+    arena_init(&arena);
+    op_t op;
+    op_init_system(&op, app, c, &arena,
+                   arena_printf(&arena, "job:%s:%lld", cl->kind, (long long)cl->id));
+    err_t *e = k->handler(&op, payload);
+    if (e)
+        snprintf(err, errlen, "%s%s%s", e->message, e->cause ? ": " : "", e->cause ? e->cause : "");
+    err_discard(e);
+    arena_free(&arena);
+    return e ? -1 : 0;
+}
+
 int jobs_run_one(app_t *app, const char *worker_id, bool *ran)
 {
     *ran = false;
@@ -141,20 +158,21 @@ int jobs_run_one(app_t *app, const char *worker_id, bool *ran)
         return rc;
     }
     *ran = true;
-    const job_kind_t *k = find_kind(cl.kind);
+    const job_kind_t *k = find_kind(app, cl.kind);
     char err[256] = "";
     json_t *payload = json_loads(cl.payload, 0, NULL);
     int hrc = -1;
     if (!k)
         snprintf(err, sizeof err, "no handler for job kind %s", cl.kind);
     else
-        hrc = k->handler(app, c, payload, err, sizeof err);
+        hrc = run_handler(app, c, k, &cl, payload, err, sizeof err);
     json_decref(payload);
     if (db_in_tx(c))
         db_tx_rollback(c); /* a handler must not leave a transaction open */
     finish(c, &cl, hrc == 0, err);
     if (k && k->period_s > 0) /* schedule the next run now, not at the next check */
-        jobs_enqueue(c, k->kind, "{}", clock_now_us() + k->period_s * USEC_PER_SEC, k->kind, NULL);
+        jobs_enqueue(app, c, k->kind, "{}", clock_now_us() + k->period_s * USEC_PER_SEC, k->kind,
+                     NULL);
     if (app->metrics)
         metrics_job_done(app->metrics, cl.kind, hrc == 0);
     char idbuf[24];
@@ -174,10 +192,10 @@ int jobs_schedule_periodic(app_t *app)
     if (!c)
         return DB_TIMEOUT;
     int rc = DB_OK;
-    for (int i = 0; i < job_kinds_count && rc == DB_OK; i++) {
-        const job_kind_t *k = &job_kinds[i];
+    for (int i = 0; app->job_kinds && app->job_kinds[i] && rc == DB_OK; i++) {
+        const job_kind_t *k = app->job_kinds[i];
         if (k->period_s > 0)
-            rc = jobs_enqueue(c, k->kind, "{}", clock_now_us() + k->period_s * USEC_PER_SEC,
+            rc = jobs_enqueue(app, c, k->kind, "{}", clock_now_us() + k->period_s * USEC_PER_SEC,
                               k->kind, NULL);
     }
     db_release(c);

@@ -16,24 +16,32 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "op.h"
 
-/* Returns 0 on success; otherwise writes a reason (no secrets) to err. */
-typedef int (*job_handler_fn)(app_t *app, db_conn_t *c, json_t *payload, char *err, size_t errlen);
+/* Runs one job as the operation op (system actor, request_id
+ * "job:<kind>:<id>", op->db the worker's connection). NULL on success, else
+ * the error (its message and cause are logged; the job is retried). */
+typedef err_t *(*job_handler_fn)(op_t *op, json_t *payload);
 
-typedef struct {
+typedef struct job_kind {
     const char *kind;
     job_handler_fn handler;
     int64_t period_s; /* > 0: scheduled periodically */
     int max_attempts;
 } job_kind_t;
 
-extern const job_kind_t job_kinds[];
-extern const int job_kinds_count;
+/* Rows a module no longer needs, deleted by the periodic purge_expired job:
+ * `sql` is a DELETE taking one parameter, the cutoff time (now - keep_us). */
+typedef struct purge_def {
+    const char *what; /* short name for the log */
+    const char *sql;
+    int64_t keep_us;
+} purge_def_t;
 
 /* Adds a job. dedupe_key (may be NULL): at most one pending/running job per
  * (kind, dedupe_key); a duplicate is silently not added (*added=false). */
-int jobs_enqueue(db_conn_t *c, const char *kind, const char *payload_json, int64_t run_at_us,
-                 const char *dedupe_key, bool *added);
+int jobs_enqueue(const app_t *app, db_conn_t *c, const char *kind, const char *payload_json,
+                 int64_t run_at_us, const char *dedupe_key, bool *added);
 
 /* Claims and runs at most one due job. *ran tells whether one ran. */
 int jobs_run_one(app_t *app, const char *worker_id, bool *ran);

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "core/log.h"
 #include "media/storage.h"
+#include "module.h"
 
 /* The image type a stored file's extension names (storage writes only these). */
 static image_type_t stored_type(const char *file)
@@ -26,25 +27,25 @@ static image_type_t stored_type(const char *file)
     return IMAGE_NONE;
 }
 
-static void not_found(http_req_t *req)
+static err_t *not_found(op_t *op)
 {
-    http_error(req, 404, "NOT_FOUND", "Not Found");
+    return op_fail(op, 404, "NOT_FOUND", "Not Found");
 }
 
-static void server_error(http_req_t *req, const char *msg, int e)
+static err_t *server_error(op_t *op, const char *what, int e)
 {
     char buf[128];
-    log_msg(LOG_ERROR, msg, "error", strerror_r(e, buf, sizeof buf), NULL);
-    http_error(req, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+    err_t *r = op_fail(op, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+    r->cause = arena_printf(op->arena, "%s: %s", what, strerror_r(e, buf, sizeof buf));
+    return r;
 }
 
 /* A missing file or a symlink (O_NOFOLLOW) is 404; anything else is ours. */
-static void open_failed(http_req_t *req, int e)
+static err_t *open_failed(op_t *op, int e)
 {
     if (e == ENOENT || e == ELOOP || e == ENOTDIR)
-        not_found(req);
-    else
-        server_error(req, "media file not opened", e);
+        return not_found(op);
+    return server_error(op, "media file not opened", e);
 }
 
 /* Reads up to len bytes (less only at end of file); -1 on a read error. */
@@ -65,47 +66,48 @@ static ssize_t read_full(int fd, unsigned char *buf, size_t len)
 }
 
 /* Replies with the file behind fd, or 404 when it is not a servable file. */
-static void reply_file(http_req_t *req, int fd, image_type_t type)
+static err_t *reply_file(http_req_t *req, op_t *op, int fd, image_type_t type)
 {
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MEDIA_MAX_IMAGE_BYTES) {
-        not_found(req);
-        return;
-    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MEDIA_MAX_IMAGE_BYTES)
+        return not_found(op);
     size_t size = (size_t)st.st_size;
     unsigned char *buf = arena_alloc(&req->arena, size ? size : 1);
     ssize_t n = read_full(fd, buf, size);
-    if (n < 0) {
-        server_error(req, "media file not read", errno);
-        return;
-    }
+    if (n < 0)
+        return server_error(op, "media file not read", errno);
     http_reply_raw(req, 200, image_mime(type), (const char *)buf, (size_t)n, false);
     http_set_header(req, "Cache-Control", "public, max-age=31536000, immutable");
+    return NULL;
 }
 
-static void media_get(http_req_t *req)
+/* GET /media/{folder}/{file} */
+static err_t *media_get(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)in;
     const char *folder = http_param(req, "folder"), *file = http_param(req, "file");
     image_type_t type = stored_type(file);
-    if (!folder || type == IMAGE_NONE) {
-        not_found(req);
-        return;
-    }
+    if (!folder || type == IMAGE_NONE)
+        return not_found(op);
     const char *key = arena_printf(&req->arena, "%s/%s", folder, file);
-    if (!storage_key_valid(key)) {
-        not_found(req);
-        return;
-    }
+    if (!storage_key_valid(key))
+        return not_found(op);
     int fd = storage_open(req->app->storage, key);
-    if (fd < 0) {
-        open_failed(req, errno);
-        return;
-    }
-    reply_file(req, fd, type);
+    if (fd < 0)
+        return open_failed(op, errno);
+    err_t *e = reply_file(req, op, fd, type);
     close(fd);
+    return e;
 }
 
-void media_routes(router_t *r)
-{
-    router_add(r, HTTP_GET, "/media/{folder}/{file}", media_get, BODY_NONE, false);
-}
+/* Public and file-backed: no database connection. */
+static const route_def_t media_routes[] = {
+    {.method = HTTP_GET,
+     .pattern = "/media/{folder}/{file}",
+     .handler = media_get,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true},
+    ROUTES_END,
+};
+
+const module_t media_module = {.name = "media", .routes = media_routes};

@@ -60,6 +60,6 @@ void storage_delete(storage_t *s, const char *key);
 
 /* Routes: GET /media/{folder}/{file} serves stored files with their image
  * content type, long cache lifetime and nosniff; anything else is 404. */
-void media_routes(router_t *r);
+extern const struct module media_module;
 
 #endif

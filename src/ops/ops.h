@@ -5,12 +5,14 @@
 #ifndef LOOPIN_OPS_H
 #define LOOPIN_OPS_H
 
-#include "http/router.h"
+#include "module.h"
 
 /* The API contract version the mobile apps see (API.md section 13). */
 #define LOOPIN_API_VERSION "2.0.0"
 
-void ops_routes(router_t *r);
-void test_routes(router_t *r);
+/* Health, metrics and docs; also runs the queue's own housekeeping job. */
+extern const module_t ops_module;
+/* Routes that exist only with LOOPIN_TEST_MODE=1 (declared test_only). */
+extern const module_t test_module;
 
 #endif

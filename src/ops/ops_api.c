@@ -10,6 +10,8 @@
 #include "core/strbuf.h"
 #include "http/metrics.h"
 #include "ops/embedded.h"
+#include "jobs/purge.h"
+#include "module.h"
 #include "ops/ops.h"
 
 static const char *dialect_name(app_t *app)
@@ -19,8 +21,10 @@ static const char *dialect_name(app_t *app)
 
 /* Deep check: borrows a connection and runs one query. 503 when the
  * database does not answer. */
-static void health_deep(http_req_t *req)
+static err_t *health_deep(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     app_t *app = req->app;
     int64_t t0 = clock_mono_us();
     db_conn_t *c = db_acquire(app->db);
@@ -39,29 +43,39 @@ static void health_deep(http_req_t *req)
     if (!ok)
         http_set_header(req, "Retry-After", "5");
     http_reply_json(req, ok ? 200 : 503, body);
+    return NULL;
 }
 
-static void health_shallow(http_req_t *req)
+static err_t *health_shallow(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     http_reply_json(req, 200,
                     json_pack("{s:s, s:s, s:s}", "status", "healthy", "service", "loopin-backend",
                               "version", LOOPIN_API_VERSION));
+    return NULL;
 }
 
-static void api_root(http_req_t *req)
+static err_t *api_root(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     http_reply_json(req, 200,
                     json_pack("{s:s, s:s, s:s}", "message", "Welcome to Loopin Backend API",
                               "version", LOOPIN_API_VERSION, "docs", "/api/docs"));
+    return NULL;
 }
 
-static void site_root(http_req_t *req)
+static err_t *site_root(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     http_reply_json(req, 200,
                     json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}}", "message",
                               "Loopin Backend", "version", LOOPIN_API_VERSION, "environment",
                               config_env_name(req->app->cfg.env), "services", "api", "/api/",
                               "docs", "/api/docs", "health", "/health", "metrics", "/metrics"));
+    return NULL;
 }
 
 /* Jobs by status, read from the database so the figure is the same on every
@@ -90,8 +104,10 @@ static void render_job_gauges(http_req_t *req, strbuf_t *sb)
                   (long long)counts[i]);
 }
 
-static void metrics_page(http_req_t *req)
+static err_t *metrics_page(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     app_t *app = req->app;
     strbuf_t sb;
     sb_init(&sb);
@@ -105,32 +121,73 @@ static void metrics_page(http_req_t *req)
     render_job_gauges(req, &sb);
     http_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8", sb.data, sb.len, false);
     sb_free(&sb);
+    return NULL;
 }
 
-static void openapi_json(http_req_t *req)
+static err_t *openapi_json(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     http_set_header(req, "Cache-Control", "public, max-age=300");
     http_reply_raw(req, 200, "application/json", embedded_openapi_json, embedded_openapi_json_len,
                    true);
+    return NULL;
 }
 
-static void docs_page(http_req_t *req)
+static err_t *docs_page(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     http_set_header(req, "Cache-Control", "public, max-age=300");
     http_set_header(req, "Content-Security-Policy",
                     "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src "
                     "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
     http_reply_raw(req, 200, "text/html; charset=utf-8", embedded_docs_html, embedded_docs_html_len,
                    true);
+    return NULL;
 }
 
-void ops_routes(router_t *r)
-{
-    router_add(r, HTTP_GET, "/health", health_deep, BODY_NONE, false);
-    router_add(r, HTTP_GET, "/api/health", health_shallow, BODY_NONE, false);
-    router_add(r, HTTP_GET, "/api", api_root, BODY_NONE, false);
-    router_add(r, HTTP_GET, "/", site_root, BODY_NONE, false);
-    router_add(r, HTTP_GET, "/metrics", metrics_page, BODY_NONE, false);
-    router_add(r, HTTP_GET, "/api/openapi.json", openapi_json, BODY_NONE, false);
-    router_add(r, HTTP_GET, "/api/docs", docs_page, BODY_NONE, false);
-}
+/* Every ops route is public and read-only. /health and /metrics borrow their
+ * own connection (a busy pool must read as "unhealthy", not as a 503 from
+ * the pipeline), so none of them takes one from the pipeline. */
+static const route_def_t ops_routes[] = {
+    {.method = HTTP_GET,
+     .pattern = "/health",
+     .handler = health_deep,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true},
+    {.method = HTTP_GET,
+     .pattern = "/api/health",
+     .handler = health_shallow,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true},
+    {.method = HTTP_GET,
+     .pattern = "/api",
+     .handler = api_root,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true},
+    {.method = HTTP_GET,
+     .pattern = "/",
+     .handler = site_root,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true},
+    {.method = HTTP_GET,
+     .pattern = "/metrics",
+     .handler = metrics_page,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true},
+    {.method = HTTP_GET,
+     .pattern = "/api/openapi.json",
+     .handler = openapi_json,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true},
+    {.method = HTTP_GET,
+     .pattern = "/api/docs",
+     .handler = docs_page,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true},
+    ROUTES_END,
+};
+
+const module_t ops_module = {
+    .name = "ops", .routes = ops_routes, .jobs = jobs_kinds, .purges = jobs_purges};

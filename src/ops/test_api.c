@@ -1,9 +1,9 @@
 /*
- * test_api.c: endpoints that exist only with LOOPIN_TEST_MODE=1 (refused in
- * production by config): moving the server clock, echoing parsed bodies, a
- * typed path parameter and a slow request for the shutdown test.
+ * test_api.c: endpoints that exist only with LOOPIN_TEST_MODE=1 (declared
+ * test_only; test mode is refused in production by config): moving the
+ * server clock, echoing parsed bodies, a typed path parameter and a slow
+ * request for the shutdown test.
  */
-#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,44 +13,34 @@
 
 #define MAX_ADVANCE_S (100LL * 366 * 86400)
 
-static void clock_reply(http_req_t *req)
+static const char *iso_time_check(arena_t *a, json_t *v, json_t **out)
 {
+    (void)a;
+    int64_t when;
+    if (!clock_parse_iso(json_string_value(v), &when))
+        return "Input should be a valid ISO 8601 datetime";
+    *out = json_integer(when);
+    return NULL;
+}
+
+/* POST /_test/clock {"advance_seconds": N} | {"set": "<ISO 8601>"} */
+static err_t *test_clock(http_req_t *req, op_t *op, const input_t *in)
+{
+    (void)req;
+    bool adv = in_has(in, "advance_seconds"), set = in_has(in, "set");
+    if (adv == set)
+        return err_field(op->arena, "missing", "body", NULL,
+                         "Give exactly one of advance_seconds or set", NULL);
+    if (adv)
+        clock_advance_us(in_int(in, "advance_seconds", 0) * USEC_PER_SEC);
+    else
+        clock_set_us(in_int(in, "set", 0));
     char now[32];
     clock_format_iso(clock_now_us(), now);
     http_reply_json(req, 200,
                     json_pack("{s:s, s:I}", "now", now, "offset_seconds",
                               (json_int_t)(clock_offset_us() / USEC_PER_SEC)));
-}
-
-/* POST /_test/clock {"advance_seconds": N} | {"set": "<ISO 8601>"} */
-static void test_clock(http_req_t *req)
-{
-    json_t *adv = json_object_get(req->json, "advance_seconds");
-    json_t *set = json_object_get(req->json, "set");
-    if (!json_is_object(req->json) || (!adv && !set) || (adv && set)) {
-        http_error_field(req, "missing", "body", NULL, "Give exactly one of advance_seconds or set",
-                         json_incref(req->json));
-        return;
-    }
-    if (adv) {
-        if (!json_is_integer(adv) || llabs(json_integer_value(adv)) > MAX_ADVANCE_S) {
-            http_error_field(req, "int_type", "body", "advance_seconds",
-                             "Input should be a valid integer number of seconds (at most 100 "
-                             "years)",
-                             json_incref(adv));
-            return;
-        }
-        clock_advance_us(json_integer_value(adv) * USEC_PER_SEC);
-    } else {
-        int64_t when;
-        if (!json_is_string(set) || !clock_parse_iso(json_string_value(set), &when)) {
-            http_error_field(req, "datetime_parsing", "body", "set",
-                             "Input should be a valid ISO 8601 datetime", json_incref(set));
-            return;
-        }
-        clock_set_us(when);
-    }
-    clock_reply(req);
+    return NULL;
 }
 
 static json_t *kvs_json(const http_kvs_t *kvs)
@@ -62,9 +52,12 @@ static json_t *kvs_json(const http_kvs_t *kvs)
     return o;
 }
 
-/* POST /_test/echo: what the body and query parsers made of the request. */
-static void test_echo(http_req_t *req)
+/* POST /_test/echo: what the body and query parsers made of the request.
+ * The one handler that reads the raw parse results: they are its output. */
+static err_t *test_echo(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     json_t *files = json_array();
     for (int i = 0; i < req->nfiles; i++)
         json_array_append_new(
@@ -75,32 +68,69 @@ static void test_echo(http_req_t *req)
                     json_pack("{s:s, s:O?, s:o, s:o, s:o}", "method", req->method_name, "json",
                               req->json, "query", kvs_json(&req->query), "form",
                               kvs_json(&req->form), "files", files));
+    return NULL;
 }
 
-static void test_item(http_req_t *req)
+static err_t *test_item(http_req_t *req, op_t *op, const input_t *in)
 {
+    (void)op;
+    (void)in;
     http_reply_json(req, 200,
                     json_pack("{s:I}", "item_id", (json_int_t)http_param_int(req, "item_id")));
+    return NULL;
 }
 
 /* GET /_test/sleep?ms=N: a deliberately slow request (at most 30 s). */
-static void test_sleep(http_req_t *req)
+static err_t *test_sleep(http_req_t *req, op_t *op, const input_t *in)
 {
-    const char *v = http_query(req, "ms");
-    int64_t ms = 0;
-    if (!v || !router_parse_int(v, &ms) || ms < 0 || ms > 30000) {
-        http_error_field(req, "int_parsing", "query", "ms",
-                         "Input should be an integer from 0 to 30000", v ? json_string(v) : NULL);
-        return;
-    }
+    (void)op;
+    int64_t ms = in_int(in, "ms", 0);
     usleep((useconds_t)(ms * 1000));
     http_reply_json(req, 200, json_pack("{s:I}", "slept_ms", (json_int_t)ms));
+    return NULL;
 }
 
-void test_routes(router_t *r)
-{
-    router_add(r, HTTP_POST, "/_test/clock", test_clock, BODY_JSON, true);
-    router_add(r, HTTP_POST, "/_test/echo", test_echo, BODY_ANY, true);
-    router_add(r, HTTP_GET, "/_test/items/{item_id:int}", test_item, BODY_NONE, true);
-    router_add(r, HTTP_GET, "/_test/sleep", test_sleep, BODY_NONE, true);
-}
+static const field_t clock_fields[] = {
+    {"advance_seconds", FT_INT, F_STRICT, .min = -MAX_ADVANCE_S, .max = MAX_ADVANCE_S},
+    {"set", FT_STRING, 0, .check = iso_time_check},
+    FIELDS_END,
+};
+
+static const field_t sleep_fields[] = {
+    {"ms", FT_INT, F_REQUIRED, FIELD_QUERY, .min = 0, .max = 30000},
+    FIELDS_END,
+};
+
+static const route_def_t test_routes[] = {
+    {.method = HTTP_POST,
+     .pattern = "/_test/clock",
+     .handler = test_clock,
+     .auth = AUTH_ANONYMOUS,
+     .body = BODY_JSON,
+     .fields = clock_fields,
+     .no_db = true,
+     .test_only = true},
+    {.method = HTTP_POST,
+     .pattern = "/_test/echo",
+     .handler = test_echo,
+     .auth = AUTH_ANONYMOUS,
+     .body = BODY_ANY,
+     .no_db = true,
+     .test_only = true},
+    {.method = HTTP_GET,
+     .pattern = "/_test/items/{item_id:int}",
+     .handler = test_item,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true,
+     .test_only = true},
+    {.method = HTTP_GET,
+     .pattern = "/_test/sleep",
+     .handler = test_sleep,
+     .auth = AUTH_ANONYMOUS,
+     .fields = sleep_fields,
+     .no_db = true,
+     .test_only = true},
+    ROUTES_END,
+};
+
+const module_t test_module = {.name = "test", .routes = test_routes};

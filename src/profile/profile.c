@@ -532,7 +532,7 @@ static int complete_tx(db_conn_t *c, void *arg)
         .severity = AUDIT_LOW,
         .success = true,
     };
-    return audit_write(c, x->req, &e);
+    return audit_write(c, &x->req->op, &e);
 }
 
 int profile_complete(db_conn_t *c, http_req_t *req, profile_completion_t *pc)
@@ -611,7 +611,7 @@ static int update_tx(db_conn_t *c, void *arg)
         .severity = AUDIT_LOW,
         .success = true,
     };
-    return audit_write(c, x->req, &e);
+    return audit_write(c, &x->req->op, &e);
 }
 
 int profile_update(db_conn_t *c, http_req_t *req, profile_update_t *pu)

@@ -30,7 +30,7 @@
 
 /* Registers POST /api/auth/complete-profile, GET and PUT /api/auth/profile
  * and GET /api/auth/event-interests (profile_api.c). */
-void profile_routes(router_t *r);
+extern const struct module profile_module;
 
 /* ---- pure rules (no database; unit-tested in tests/unit/test_profile.c) -- */
 

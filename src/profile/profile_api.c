@@ -10,7 +10,7 @@
 
 #include "app.h"
 #include "auth/auth.h"
-#include "auth/guard.h"
+#include "auth/guard_legacy.h"
 #include "core/clock.h"
 #include "core/phone.h"
 #include "core/rand.h"
@@ -18,6 +18,7 @@
 #include "http/router.h"
 #include "media/storage.h"
 #include "profile/profile.h"
+#include "module.h"
 
 /* ---- complete-profile: the form ------------------------------------------------ */
 
@@ -34,14 +35,14 @@ static const char *form_text(http_req_t *req, json_t *details, const char *field
     const char *v = http_form(req, field);
     if (!v || !v[0]) {
         if (required)
-            http_detail_add(details, "missing", "body", field, "Field required", NULL);
+            err_detail_add(details, "missing", "body", field, "Field required", NULL);
         return NULL;
     }
     if (profile_utf8_length(v) < 0) {
-        http_detail_add(details, "string_unicode", "body", field,
-                        "Input should be a valid string, unable to parse raw data as a unicode "
-                        "string",
-                        NULL);
+        err_detail_add(details, "string_unicode", "body", field,
+                       "Input should be a valid string, unable to parse raw data as a unicode "
+                       "string",
+                       NULL);
         return NULL;
     }
     return v;
@@ -67,7 +68,7 @@ static int read_completion_form(http_req_t *req, completion_form_t *f)
         f->nfiles++;
     }
     if (f->nfiles == 0)
-        http_detail_add(details, "missing", "body", "profile_pictures", "Field required", NULL);
+        err_detail_add(details, "missing", "body", "profile_pictures", "Field required", NULL);
     return input_finish(req, details);
 }
 
@@ -81,8 +82,8 @@ typedef struct {
 } completion_t;
 
 /* The field rules that need no database: NULL, or the failure message. */
-static const char *check_fields(http_req_t *req, const auth_user_t *user,
-                                const completion_form_t *f, completion_t *out)
+static const char *check_fields(http_req_t *req, const actor_t *user, const completion_form_t *f,
+                                completion_t *out)
 {
     char phone[17];
     if (!phone_normalize(f->phone_number, phone) || strcmp(phone, user->phone) != 0)
@@ -211,7 +212,7 @@ static void reply_completed(http_req_t *req, const profile_completion_t *pc, jso
 }
 
 /* Runs the transaction; any failure removes the stored files again. */
-static void complete_write(http_req_t *req, const auth_user_t *user, const completion_t *cp,
+static void complete_write(http_req_t *req, const actor_t *user, const completion_t *cp,
                            stored_t *st)
 {
     char *pictures = json_dumps(st->urls, JSON_COMPACT);
@@ -253,7 +254,7 @@ static void complete_write(http_req_t *req, const auth_user_t *user, const compl
 /* POST /api/auth/complete-profile */
 static void complete_profile(http_req_t *req)
 {
-    auth_user_t user;
+    actor_t user;
     completion_form_t f;
     completion_t cp;
     memset(&cp, 0, sizeof cp);
@@ -296,7 +297,7 @@ static void reply_profile(http_req_t *req, int64_t user_id)
 
 static void get_profile(http_req_t *req)
 {
-    auth_user_t user;
+    actor_t user;
     if (guard_require(req, GUARD_ALLOW_WAITLISTED, &user) != 0)
         return;
     reply_profile(req, user.id);
@@ -309,7 +310,7 @@ static void get_profile(http_req_t *req)
 static void detail(json_t *details, const char *type, const char *field, const char *msg,
                    json_t *input)
 {
-    http_detail_add(details, type, "body", field, msg, json_incref(input));
+    err_detail_add(details, type, "body", field, msg, json_incref(input));
 }
 
 static void put_name(http_req_t *req, json_t *body, json_t *details, profile_update_t *pu)
@@ -453,7 +454,7 @@ static void put_pictures(json_t *body, json_t *details, profile_update_t *pu, ch
 /* PUT /api/auth/profile */
 static void put_profile(http_req_t *req)
 {
-    auth_user_t user;
+    actor_t user;
     if (guard_require(req, GUARD_ALLOW_WAITLISTED, &user) != 0)
         return;
     json_t *body = input_object(req);
@@ -490,7 +491,7 @@ static void put_profile(http_req_t *req)
 /* GET /api/auth/event-interests: active accounts only, no promotion attempt. */
 static void list_event_interests(http_req_t *req)
 {
-    auth_user_t user;
+    actor_t user;
     if (guard_require(req, GUARD_ALLOW_WAITLISTED | GUARD_NO_PROMOTION, &user) != 0)
         return;
     if (!user.is_active) {
@@ -508,10 +509,12 @@ static void list_event_interests(http_req_t *req)
                               "Event interests retrieved successfully", "data", list));
 }
 
-void profile_routes(router_t *r)
+static void profile_routes(router_t *r)
 {
     router_add(r, HTTP_POST, "/api/auth/complete-profile", complete_profile, BODY_MULTIPART, false);
     router_add(r, HTTP_GET, "/api/auth/profile", get_profile, BODY_NONE, false);
     router_add(r, HTTP_PUT, "/api/auth/profile", put_profile, BODY_JSON, false);
     router_add(r, HTTP_GET, "/api/auth/event-interests", list_event_interests, BODY_NONE, false);
 }
+
+const module_t profile_module = {.name = "profile", .legacy_routes = profile_routes};

@@ -68,8 +68,8 @@ static void test_validation_error_is_fastapi_list(void **state)
     http_req_t req;
     req_init(&req);
     json_t *details = json_array();
-    http_detail_add(details, "missing", "body", "name", "Field required", NULL);
-    http_detail_add(details, "string_too_short", "body", "title", "Too short", json_string("ab"));
+    err_detail_add(details, "missing", "body", "name", "Field required", NULL);
+    err_detail_add(details, "string_too_short", "body", "title", "Too short", json_string("ab"));
     http_error_validation(&req, details);
     assert_int_equal(req.res.status, 422);
     json_t *j = body_json(&req);

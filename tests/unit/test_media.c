@@ -22,7 +22,10 @@
 #include "app.h"
 #include "core/rand.h"
 #include "http/form.h"
+#include "http/pipeline.h"
+#include "http/router.h"
 #include "media/storage.h"
+#include "module.h"
 
 /* ---- sample bytes ----------------------------------------------------------- */
 
@@ -528,7 +531,8 @@ static void media_get(fixture_t *f, get_t *g, const char *path)
     g->app.storage = f->s;
     g->r = router_new();
     assert_non_null(g->r);
-    media_routes(g->r);
+    for (const route_def_t *d = media_module.routes; d->pattern; d++)
+        assert_int_equal(router_add_def(g->r, d, false), 0);
     arena_init(&g->req.arena);
     g->req.app = &g->app;
     route_match_t m;
@@ -538,11 +542,13 @@ static void media_get(fixture_t *f, get_t *g, const char *path)
     }
     for (int i = 0; i < m.nparams; i++)
         http_kvs_add(&g->req.params, &g->req.arena, m.params[i].name, m.params[i].value);
-    m.route->handler(&g->req);
+    g->req.route = m.route;
+    pipeline_run(&g->req);
 }
 
 static void get_done(get_t *g)
 {
+    pipeline_finish(&g->req);
     free(g->req.res.owned);
     arena_free(&g->req.arena);
     router_free(g->r);

@@ -1,0 +1,62 @@
+/*
+ * text.c: UTF-8 length with validation, trimming and the API's timestamp
+ * form (text.h).
+ */
+#include "core/text.h"
+
+#include <string.h>
+
+#include "core/clock.h"
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xf4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate, or beyond U+10FFFF */
+    return n;
+}
+
+long text_utf8_length(const char *s)
+{
+    long count = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; count++) {
+        size_t n = utf8_seq(p);
+        if (n == 0)
+            return -1;
+        p += n;
+    }
+    return count;
+}
+
+bool text_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+char *text_trim(arena_t *a, const char *s)
+{
+    while (text_is_space(*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && text_is_space(s[n - 1]))
+        n--;
+    return arena_strndup(a, s, n);
+}
+
+json_t *text_json_time(int64_t usec)
+{
+    if (usec == 0)
+        return json_null();
+    char iso[32];
+    clock_format_iso(usec, iso);
+    return json_string(iso);
+}

@@ -1,0 +1,30 @@
+/*
+ * text.h: the text rules shared by every module. Lengths are counted in code
+ * points, as the databases' length() does, so a limit checked here is the
+ * limit the CHECK constraints enforce; invalid UTF-8 is refused, never
+ * counted.
+ */
+#ifndef LOOPIN_TEXT_H
+#define LOOPIN_TEXT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+/* Code points in s, or -1 when s is not valid UTF-8 (overlong forms,
+ * surrogates and values past U+10FFFF included). */
+long text_utf8_length(const char *s);
+
+/* ASCII whitespace: space, \t, \n, \r, \f, \v. */
+bool text_is_space(char c);
+
+/* s without leading and trailing whitespace, as an arena copy. */
+char *text_trim(arena_t *a, const char *s);
+
+/* A timestamp as the API writes it (ISO 8601, UTC, microseconds), or JSON
+ * null for 0. */
+json_t *text_json_time(int64_t usec);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * op.h: the operation context every domain function takes. An HTTP request,
+ * a background job, a CLI command and (later) an admin console action all
+ * build one the same way: who acts, on which database connection, from
+ * where, at what time, with which arena for temporaries. Domain code reads
+ * this and never an http_req_t, so it runs the same from anywhere.
+ */
+#ifndef LOOPIN_OP_H
+#define LOOPIN_OP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+
+struct app;
+
+/* The account acting (id 0: anonymous, or the system for jobs and CLI). */
+typedef struct {
+    int64_t id; /* users.id == user_profiles.user_id */
+    char uuid[37];
+    char phone[32];
+    bool is_active; /* false while on the account waitlist */
+    bool is_staff, is_superuser;
+    char jti[64];      /* the token's id, for logout */
+    int64_t token_exp; /* seconds */
+} actor_t;
+
+typedef struct op {
+    struct app *app;
+    db_conn_t *db; /* borrowed for the operation */
+    arena_t *arena;
+    actor_t actor;
+    const char *request_id; /* or "" */
+    const char *client_ip;  /* or "" */
+    const char *user_agent; /* or "" */
+    int64_t now_us;         /* read once from core/clock when the operation starts */
+} op_t;
+
+/* A context for work that is not a request (jobs, CLI): system actor,
+ * request_id set to who ("job:purge_expired", "cli:createsuperuser"). */
+void op_init_system(op_t *op, struct app *app, db_conn_t *db, arena_t *arena, const char *who);
+
+/* A refusal: err_new on the operation's arena. */
+err_t *op_fail(op_t *op, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A database failure, answered one documented way everywhere: DB_TIMEOUT
+ * and DB_RETRY (busy, serialization, pool) are 503 SERVICE_UNAVAILABLE with
+ * Retry-After: 1; anything else is 500 INTERNAL_SERVER_ERROR. The driver's
+ * message becomes the cause (logged once by whoever renders the error). */
+err_t *op_db_fail(op_t *op, int rc);
+
+bool op_is_staff(const op_t *op);
+
+#endif
