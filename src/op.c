@@ -39,10 +39,40 @@ err_t *op_db_fail(op_t *op, int rc)
     }
     const char *msg = op->db ? db_errmsg(op->db) : NULL;
     e->cause = arena_printf(op->arena, "database error %d: %s", rc, msg && *msg ? msg : "-");
+    e->db_rc = rc;
     return e;
 }
 
 bool op_is_staff(const op_t *op)
 {
     return op->actor.is_staff || op->actor.is_superuser;
+}
+
+typedef struct {
+    op_t *op;
+    op_tx_fn fn;
+    void *ctx;
+    err_t *err;
+} tx_call_t;
+
+/* db_tx_run's callback: the refusal is kept, and mapped to a status that
+ * rolls back (and re-runs only for DB_RETRY). */
+static int tx_call(db_conn_t *c, void *arg)
+{
+    tx_call_t *t = arg;
+    (void)c;
+    err_discard(t->err); /* an earlier, retried attempt's */
+    t->err = t->fn(t->op, t->ctx);
+    if (!t->err)
+        return DB_OK;
+    return t->err->db_rc == DB_RETRY ? DB_RETRY : DB_ERROR;
+}
+
+err_t *op_tx(op_t *op, db_tx_mode_t mode, op_tx_fn fn, void *ctx)
+{
+    tx_call_t t = {.op = op, .fn = fn, .ctx = ctx};
+    int rc = db_tx_run(op->db, mode, tx_call, &t);
+    if (t.err)
+        return t.err;
+    return rc == DB_OK ? NULL : op_db_fail(op, rc); /* the commit failed */
 }

@@ -55,4 +55,12 @@ err_t *op_db_fail(op_t *op, int rc);
 
 bool op_is_staff(const op_t *op);
 
+/* Runs fn in a transaction on op->db: committed when fn returns NULL,
+ * rolled back when it returns an error (a business refusal or a database
+ * failure from op_db_fail), which op_tx then returns. A busy database or a
+ * serialization failure (op_db_fail with DB_RETRY) re-runs fn, as db_tx_run
+ * does, so fn must keep its side effects inside the transaction. */
+typedef err_t *(*op_tx_fn)(op_t *op, void *ctx);
+err_t *op_tx(op_t *op, db_tx_mode_t mode, op_tx_fn fn, void *ctx);
+
 #endif

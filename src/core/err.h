@@ -21,6 +21,7 @@ typedef struct err {
     json_t *details;     /* 422: the FastAPI detail list (owned; the renderer frees it) */
     int retry_after;     /* seconds for Retry-After, 0 for none */
     const char *cause;   /* internal reason for 5xx (logged, never sent) */
+    int db_rc;           /* the database status behind a database failure, else 0 */
 } err_t;
 
 err_t *err_new(arena_t *a, int status, const char *code, const char *fmt, ...)
