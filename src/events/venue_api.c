@@ -36,7 +36,7 @@ static int read_list_query(http_req_t *req, venue_query_t *q)
     json_t *details = json_array();
     *q = (venue_query_t){.offset = 0, .limit = VENUE_LIST_LIMIT};
     q->city = http_query(req, "city");
-    if (q->city && profile_utf8_length(q->city) < 0) {
+    if (q->city && text_utf8_length(q->city) < 0) {
         err_detail_add(details, "string_unicode", "query", "city",
                        "Input should be a valid string, unable to parse raw data as a unicode "
                        "string",
@@ -48,7 +48,7 @@ static int read_list_query(http_req_t *req, venue_query_t *q)
         q->venue_type = venue_type_canonical(type);
         if (!q->venue_type)
             enum_detail(details, "query", "venue_type",
-                        profile_utf8_length(type) < 0 ? json_null() : json_string(type));
+                        text_utf8_length(type) < 0 ? json_null() : json_string(type));
     }
     input_query_int(req, details, "offset", 0, INT32_MAX, &q->offset);
     input_query_int(req, details, "limit", 1, VENUE_LIST_MAX, &q->limit);
@@ -84,8 +84,8 @@ static const char *read_text(http_req_t *req, json_t *body, json_t *details, con
     const char *s = input_string(details, body, field, true);
     if (!s)
         return NULL;
-    char *t = profile_trim(&req->arena, s);
-    long len = profile_utf8_length(t);
+    char *t = text_trim(&req->arena, s);
+    long len = text_utf8_length(t);
     if (len >= min && len <= max)
         return t;
     long bound = len < min ? min : max;

@@ -25,8 +25,8 @@ static err_t *load_existing(op_t *op, const char *phone, json_t **data)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (db_next(rows))
-        *data = json_pack("{s:s, s:s, s:s, s:o}", "first_name", db_col_text(rows, 0),
-                          "last_name", db_col_text(rows, 1), "phone_number", db_col_text(rows, 2),
+        *data = json_pack("{s:s, s:s, s:s, s:o}", "first_name", db_col_text(rows, 0), "last_name",
+                          db_col_text(rows, 1), "phone_number", db_col_text(rows, 2),
                           "submitted_at", text_json_time(db_col_time(rows, 3)));
     rc = db_rows_status(rows);
     db_rows_free(rows);
@@ -50,9 +50,9 @@ err_t *host_lead_submit(op_t *op, const host_lead_input_t *in, json_t **data, bo
         return op_db_fail(op, rc);
     if (db_next(rows))
         *data = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o}", "id", (json_int_t)db_col_int(rows, 0),
-                          "first_name", in->first_name, "last_name", in->last_name,
-                          "phone_number", in->phone, "message", message[0] ? message : NULL,
-                          "submitted_at", text_json_time(db_col_time(rows, 1)));
+                          "first_name", in->first_name, "last_name", in->last_name, "phone_number",
+                          in->phone, "message", message[0] ? message : NULL, "submitted_at",
+                          text_json_time(db_col_time(rows, 1)));
     rc = db_rows_status(rows);
     db_rows_free(rows);
     if (rc != DB_OK) {
@@ -73,13 +73,12 @@ static const char SQL_LEADS_TOTAL[] = "SELECT count(*) FROM host_leads";
 static json_t *lead_row_json(db_rows_t *rows)
 {
     const char *message = db_col_text(rows, 4);
-    return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:b, s:b, s:o, s:o}", "id",
-                     (json_int_t)db_col_int(rows, 0), "first_name", db_col_text(rows, 1),
-                     "last_name", db_col_text(rows, 2), "phone_number", db_col_text(rows, 3),
-                     "message", message && message[0] ? message : NULL, "is_contacted",
-                     db_col_bool(rows, 5), "is_converted", db_col_bool(rows, 6), "created_at",
-                     text_json_time(db_col_time(rows, 7)), "updated_at",
-                     text_json_time(db_col_time(rows, 8)));
+    return json_pack(
+        "{s:I, s:s, s:s, s:s, s:s?, s:b, s:b, s:o, s:o}", "id", (json_int_t)db_col_int(rows, 0),
+        "first_name", db_col_text(rows, 1), "last_name", db_col_text(rows, 2), "phone_number",
+        db_col_text(rows, 3), "message", message && message[0] ? message : NULL, "is_contacted",
+        db_col_bool(rows, 5), "is_converted", db_col_bool(rows, 6), "created_at",
+        text_json_time(db_col_time(rows, 7)), "updated_at", text_json_time(db_col_time(rows, 8)));
 }
 
 err_t *host_leads_list(op_t *op, int64_t offset, int64_t limit, json_t **leads, int64_t *total)

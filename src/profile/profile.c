@@ -13,60 +13,13 @@
 
 #include "audit/audit.h"
 #include "core/clock.h"
-
-/* ---- text ------------------------------------------------------------------
- * Lengths are counted in code points, as the database's length() does, so a
- * limit checked here is the limit the CHECK constraints enforce. */
-
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-    if (n == 0 || s[0] > 0xf4)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-        (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-        return 0; /* overlong, surrogate, or beyond U+10FFFF */
-    return n;
-}
-
-long profile_utf8_length(const char *s)
-{
-    long count = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; count++) {
-        size_t n = utf8_seq(p);
-        if (n == 0)
-            return -1;
-        p += n;
-    }
-    return count;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-char *profile_trim(arena_t *a, const char *s)
-{
-    while (is_space(*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && is_space(s[n - 1]))
-        n--;
-    return arena_strndup(a, s, n);
-}
+#include "core/text.h"
 
 /* ---- name, birth date, gender ---------------------------------------------- */
 
 const char *profile_name_error(const char *trimmed)
 {
-    long len = profile_utf8_length(trimmed);
+    long len = text_utf8_length(trimmed);
     if (len == 0)
         return "Name cannot be empty";
     if (len > 0 && len < PROFILE_NAME_MIN)
@@ -76,7 +29,7 @@ const char *profile_name_error(const char *trimmed)
     for (const char *p = trimmed; *p; p++) {
         char c = *p;
         bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        if (!letter && !is_space(c) && c != '-' && c != '\'')
+        if (!letter && !text_is_space(c) && c != '-' && c != '\'')
             return "Name contains invalid characters. Only letters, spaces, hyphens, and "
                    "apostrophes are allowed";
     }
@@ -325,13 +278,6 @@ int profile_count_bad_interests(db_conn_t *c, const int64_t *ids, int n, int *ba
     return DB_OK;
 }
 
-static json_t *json_time(int64_t usec)
-{
-    char iso[32];
-    clock_format_iso(usec, iso);
-    return json_string(iso);
-}
-
 /* The text of a JSON array column (PG jsonb or SQLite text) as an array;
  * anything unreadable becomes []. */
 static json_t *json_array_column(const char *text)
@@ -363,8 +309,8 @@ static int profile_interests_json(db_conn_t *c, int64_t user_id, json_t *out)
         json_array_append_new(
             out, json_pack("{s:I, s:s, s:b, s:o, s:o}", "id", (json_int_t)db_col_int(rows, 0),
                            "name", db_col_text(rows, 1), "is_active", db_col_bool(rows, 2),
-                           "created_at", json_time(db_col_time(rows, 3)), "updated_at",
-                           json_time(db_col_time(rows, 4))));
+                           "created_at", text_json_time(db_col_time(rows, 3)), "updated_at",
+                           text_json_time(db_col_time(rows, 4))));
     rc = db_rows_status(rows);
     db_rows_free(rows);
     return rc;
@@ -380,8 +326,8 @@ static json_t *profile_row_json(db_rows_t *rows)
                      db_col_text(rows, 4), "location", db_col_text(rows, 5), "birth_date", birth,
                      "event_interests", "profile_pictures", json_array_column(db_col_text(rows, 7)),
                      "is_verified", db_col_bool(rows, 8), "is_active", db_col_bool(rows, 9),
-                     "created_at", json_time(db_col_time(rows, 10)), "updated_at",
-                     json_time(db_col_time(rows, 11)));
+                     "created_at", text_json_time(db_col_time(rows, 10)), "updated_at",
+                     text_json_time(db_col_time(rows, 11)));
 }
 
 int profile_load(db_conn_t *c, int64_t user_id, json_t **out)

@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "core/text.h"
 #include "http/router.h"
 
 #define PROFILE_MIN_AGE       16
@@ -33,12 +34,6 @@
 extern const struct module profile_module;
 
 /* ---- pure rules (no database; unit-tested in tests/unit/test_profile.c) -- */
-
-/* Number of code points in s, or -1 when s is not valid UTF-8. */
-long profile_utf8_length(const char *s);
-
-/* s without leading and trailing ASCII whitespace (an arena copy). */
-char *profile_trim(arena_t *a, const char *s);
 
 /* Checks a trimmed name: NULL when valid, else the contract's message
  * ("Name cannot be empty", "... at least 2 ...", "... at most 100 ...",

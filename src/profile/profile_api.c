@@ -38,7 +38,7 @@ static const char *form_text(http_req_t *req, json_t *details, const char *field
             err_detail_add(details, "missing", "body", field, "Field required", NULL);
         return NULL;
     }
-    if (profile_utf8_length(v) < 0) {
+    if (text_utf8_length(v) < 0) {
         err_detail_add(details, "string_unicode", "body", field,
                        "Input should be a valid string, unable to parse raw data as a unicode "
                        "string",
@@ -88,7 +88,7 @@ static const char *check_fields(http_req_t *req, const actor_t *user, const comp
     char phone[17];
     if (!phone_normalize(f->phone_number, phone) || strcmp(phone, user->phone) != 0)
         return "Phone number does not match authenticated user.";
-    out->name = profile_trim(&req->arena, f->name);
+    out->name = text_trim(&req->arena, f->name);
     const char *err = profile_name_error(out->name);
     if (!err)
         err = profile_birth_date_error(f->birth_date, clock_now_us());
@@ -115,11 +115,11 @@ static const char *check_fields(http_req_t *req, const actor_t *user, const comp
         return arena_printf(&req->arena, "Invalid event_interests format: %s. Expected JSON array.",
                             why);
     }
-    out->bio = profile_trim(&req->arena, f->bio ? f->bio : "");
-    out->location = profile_trim(&req->arena, f->location ? f->location : "");
-    if (profile_utf8_length(out->bio) > PROFILE_BIO_MAX)
+    out->bio = text_trim(&req->arena, f->bio ? f->bio : "");
+    out->location = text_trim(&req->arena, f->location ? f->location : "");
+    if (text_utf8_length(out->bio) > PROFILE_BIO_MAX)
         return "Bio must be at most 500 characters";
-    if (profile_utf8_length(out->location) > PROFILE_LOCATION_MAX)
+    if (text_utf8_length(out->location) > PROFILE_LOCATION_MAX)
         return "Location must be at most 100 characters";
     return NULL;
 }
@@ -322,7 +322,7 @@ static void put_name(http_req_t *req, json_t *body, json_t *details, profile_upd
         detail(details, "string_type", "name", "Input should be a valid string", v);
         return;
     }
-    pu->name = profile_trim(&req->arena, json_string_value(v));
+    pu->name = text_trim(&req->arena, json_string_value(v));
     const char *err = profile_name_error(pu->name);
     if (err)
         input_value_error(details, body, "name", err);
@@ -341,7 +341,7 @@ static void put_text(json_t *body, json_t *details, const char *field, long max,
         return;
     }
     const char *s = json_is_null(v) ? "" : json_string_value(v);
-    if (profile_utf8_length(s) > max) {
+    if (text_utf8_length(s) > max) {
         char msg[64];
         snprintf(msg, sizeof msg, "String should have at most %ld characters", max);
         detail(details, "string_too_long", field, msg, v);

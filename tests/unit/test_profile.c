@@ -19,20 +19,20 @@
 static void test_utf8_length_counts_code_points(void **state)
 {
     (void)state;
-    assert_int_equal(profile_utf8_length(""), 0);
-    assert_int_equal(profile_utf8_length("abc"), 3);
-    assert_int_equal(profile_utf8_length("Zo\xc3\xab"), 3);             /* Zoë */
-    assert_int_equal(profile_utf8_length("\xf0\x9f\x8e\x89 party"), 7); /* emoji + " party" */
+    assert_int_equal(text_utf8_length(""), 0);
+    assert_int_equal(text_utf8_length("abc"), 3);
+    assert_int_equal(text_utf8_length("Zo\xc3\xab"), 3);             /* Zoë */
+    assert_int_equal(text_utf8_length("\xf0\x9f\x8e\x89 party"), 7); /* emoji + " party" */
 }
 
 static void test_utf8_length_refuses_invalid_bytes(void **state)
 {
     (void)state;
-    assert_int_equal(profile_utf8_length("\xff"), -1);
-    assert_int_equal(profile_utf8_length("a\xc3"), -1);            /* truncated */
-    assert_int_equal(profile_utf8_length("\xc0\x80"), -1);         /* overlong NUL */
-    assert_int_equal(profile_utf8_length("\xed\xa0\x80"), -1);     /* UTF-16 surrogate */
-    assert_int_equal(profile_utf8_length("\xf4\x90\x80\x80"), -1); /* beyond U+10FFFF */
+    assert_int_equal(text_utf8_length("\xff"), -1);
+    assert_int_equal(text_utf8_length("a\xc3"), -1);            /* truncated */
+    assert_int_equal(text_utf8_length("\xc0\x80"), -1);         /* overlong NUL */
+    assert_int_equal(text_utf8_length("\xed\xa0\x80"), -1);     /* UTF-16 surrogate */
+    assert_int_equal(text_utf8_length("\xf4\x90\x80\x80"), -1); /* beyond U+10FFFF */
 }
 
 static void test_trim_drops_ascii_whitespace_at_both_ends(void **state)
@@ -40,10 +40,10 @@ static void test_trim_drops_ascii_whitespace_at_both_ends(void **state)
     (void)state;
     arena_t a;
     arena_init(&a);
-    assert_string_equal(profile_trim(&a, "  Asha Rao \t\n"), "Asha Rao");
-    assert_string_equal(profile_trim(&a, "   "), "");
-    assert_string_equal(profile_trim(&a, ""), "");
-    assert_string_equal(profile_trim(&a, "a  b"), "a  b");
+    assert_string_equal(text_trim(&a, "  Asha Rao \t\n"), "Asha Rao");
+    assert_string_equal(text_trim(&a, "   "), "");
+    assert_string_equal(text_trim(&a, ""), "");
+    assert_string_equal(text_trim(&a, "a  b"), "a  b");
     arena_free(&a);
 }
 
