@@ -49,6 +49,7 @@ typedef struct {
     http_req_t req;
     size_t body_cap, received, limit;
     bool too_large, closing, header_too_large, timed_out;
+    int framing_status; /* 400/501: ambiguous or unsupported body framing (answer, close) */
     route_result_t route_result;
     route_match_t match;
     bool responded;
@@ -81,6 +82,75 @@ static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const c
     else if (!cr->bad_query) /* answered 422 instead of silently dropping a filter */
         cr->bad_query = arena_strdup(&req->arena, key);
     return MHD_YES;
+}
+
+/* ---- message framing (RFC 9112 section 6) -------------------------------------
+ * A proxy in front of us may frame a request differently from us when the
+ * length is ambiguous; the difference is request smuggling. So: both
+ * Content-Length and Transfer-Encoding, or Content-Length values that
+ * disagree, are 400; a transfer coding other than plain "chunked" is 501.
+ * Either way the connection closes without reading further. */
+
+typedef struct {
+    int n_cl, n_te;
+    bool cl_differ;
+    char first_cl[32];
+    bool te_ok; /* every Transfer-Encoding value is exactly "chunked" */
+} framing_t;
+
+static bool same_token(const char *s, const char *token)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(token);
+    if (strncasecmp(s, token, n) != 0)
+        return false;
+    for (s += n; *s == ' ' || *s == '\t'; s++)
+        ;
+    return *s == '\0';
+}
+
+/* One Content-Length value, which may itself be a list ("4, 4"). */
+static void note_content_length(framing_t *f, const char *v)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", v ? v : "");
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ' || *t == '\t')
+            t++;
+        size_t n = strcspn(t, " \t");
+        t[n] = '\0';
+        if (f->n_cl++ == 0)
+            snprintf(f->first_cl, sizeof f->first_cl, "%s", t);
+        else if (strcmp(f->first_cl, t) != 0)
+            f->cl_differ = true;
+    }
+}
+
+static enum MHD_Result note_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    framing_t *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        note_content_length(f, value);
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->n_te++;
+        f->te_ok = f->n_te == 1 && value && same_token(value, "chunked");
+    }
+    return MHD_YES;
+}
+
+/* 0 when the body's framing is unambiguous, else the status to answer. */
+static int framing_check(struct MHD_Connection *c)
+{
+    framing_t f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, note_framing, &f);
+    if ((f.n_te > 0 && f.n_cl > 0) || f.cl_differ)
+        return 400;
+    if (f.n_te > 0 && !f.te_ok)
+        return 501;
+    return 0;
 }
 
 static void set_client_ip(http_req_t *req)
@@ -130,6 +200,10 @@ static conn_req_t *request_begin(app_t *app, struct MHD_Connection *c, const cha
     cr->header_too_large = header_bytes > HTTP_HEADER_LIMIT;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query_arg, cr);
 
+    if ((cr->framing_status = framing_check(c)) != 0) {
+        cr->closing = true;
+        return cr;
+    }
     body_classify(req);
     cr->limit = req->body_kind == BODY_MULTIPART ? HTTP_MULTIPART_LIMIT : HTTP_JSON_LIMIT;
     const char *cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -206,7 +280,14 @@ static void render_route_error(conn_req_t *cr)
 static void request_dispatch(conn_req_t *cr)
 {
     http_req_t *req = &cr->req;
-    if (cr->header_too_large) {
+    if (cr->framing_status == 400) {
+        http_error(req, 400, "AMBIGUOUS_FRAMING",
+                   "The request's length is ambiguous (Content-Length with Transfer-Encoding, "
+                   "or differing Content-Length values)");
+    } else if (cr->framing_status == 501) {
+        http_error(req, 501, "UNSUPPORTED_TRANSFER_ENCODING",
+                   "Only the chunked transfer coding is supported");
+    } else if (cr->header_too_large) {
         http_error(req, 431, "HEADER_TOO_LARGE", "Request header fields too large (limit %d bytes)",
                    HTTP_HEADER_LIMIT);
     } else if (cr->timed_out) {
