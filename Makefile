@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE ?= cmake
 SRC_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
 
-.PHONY: all build run test unit api-test deps check-gcc format format-check lint fuzz bench clean fuzz-smoke check-migrations
+.PHONY: all build run test unit api-test browser-test deps check-gcc format format-check lint fuzz bench clean fuzz-smoke check-migrations
 
 all: build
 
@@ -42,8 +42,13 @@ check-gcc: build-gcc-check/Makefile
 	$(CMAKE) --build build-gcc-check -j$(JOBS)
 
 # Everything CI checks: formatting, cppcheck, gcc and clang -Werror builds, unit tests
-# and API tests on SQLite and PostgreSQL under ASan+UBSan, a short fuzz run.
-test: format-check lint check-gcc check-migrations unit api-test fuzz-smoke
+# and API tests on SQLite and PostgreSQL under ASan+UBSan, browser tests, a short fuzz run.
+test: format-check lint check-gcc check-migrations unit api-test browser-test fuzz-smoke
+
+# Swagger UI and Redoc in Debian's chromium, driven by playwright-core.
+browser-test: build-asan/Makefile
+	$(CMAKE) --build build-asan -j$(JOBS) --target loopin
+	bash tests/browser/run.sh build-asan/loopin
 
 # Schema parity and constraint cases on both databases (scripts/check-migrations).
 check-migrations:

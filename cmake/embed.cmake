@@ -42,10 +42,22 @@ endif()
 string(APPEND code "const migration_t loopin_migrations[] = {\n${entries}};\nconst int loopin_migrations_count = ${count};\n\n")
 
 to_c_array(${OPENAPI} "openapi_json" a)
-to_c_array(${DOCS_HTML} "docs_html" b)
-string(APPEND code "${a}${b}")
+string(APPEND code "${a}")
 string(APPEND code "const char *const embedded_openapi_json = openapi_json;\nconst size_t embedded_openapi_json_len = sizeof(openapi_json) - 1;\n")
-string(APPEND code "const char *const embedded_docs_html = docs_html;\nconst size_t embedded_docs_html_len = sizeof(docs_html) - 1;\n")
+
+# Our own pages and scripts of the API docs viewers (src/ops/docs/*).
+file(GLOB doc_files ${DOCS_DIR}/*)
+list(SORT doc_files)
+set(doc_entries "")
+set(i 0)
+foreach(f ${doc_files})
+    get_filename_component(fname ${f} NAME)
+    to_c_array(${f} "doc${i}" a)
+    string(APPEND code "${a}")
+    string(APPEND doc_entries "    {\"${fname}\", doc${i}, sizeof(doc${i}) - 1},\n")
+    math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND code "const embedded_file_t embedded_docs[] = {\n${doc_entries}    {NULL, NULL, 0},\n};\n")
 
 # Only rewrite when the content changed, so dependants do not rebuild needlessly.
 if(EXISTS ${OUT})

@@ -15,6 +15,15 @@
 #include "profile/profile.h"
 
 const module_t *const loopin_modules[] = {
-    &ops_module,   &test_module,   &auth_module,   &media_module, &profile_module,
-    &hosts_module, &events_module, &venues_module, &seo_module,   NULL,
+    &ops_module,     /* health, metrics, OpenAPI document, job queue housekeeping */
+    &docs_module,    /* Swagger UI and Redoc */
+    &test_module,    /* test mode only */
+    &auth_module,    /* phone sign-up and login */
+    &media_module,   /* uploaded images */
+    &profile_module, /* profiles and interests */
+    &hosts_module,   /* host leads */
+    &events_module,  /* events */
+    &venues_module,  /* venues */
+    &seo_module,     /* SEO pages and calendar */
+    NULL,
 };

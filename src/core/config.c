@@ -286,6 +286,9 @@ int config_load(config_t *cfg, char *err, size_t errlen)
         get_int("LOOPIN_JOBS_POLL_MS", 1000, 10, 600000, &cfg->jobs_poll_ms, err, errlen) ||
         get_bool("LOOPIN_JOBS_IN_SERVE", true, &cfg->jobs_in_serve, err, errlen) ||
         get_str("LOOPIN_LOG_LEVEL", "info", cfg->log_level, sizeof cfg->log_level, err, errlen) ||
+        get_bool("LOOPIN_API_DOCS", cfg->env != ENV_PRODUCTION, &cfg->api_docs, err, errlen) ||
+        get_str("LOOPIN_API_DOCS_DIR", LOOPIN_DEFAULT_DOCS_DIR, cfg->api_docs_dir,
+                sizeof cfg->api_docs_dir, err, errlen) ||
         load_accounts(cfg, err, errlen)) {
         free_file_vars();
         return -1;
@@ -404,6 +407,8 @@ void config_print(const config_t *cfg, FILE *out)
     fprintf(out, "LOOPIN_JOBS_POLL_MS=%d\n", cfg->jobs_poll_ms);
     fprintf(out, "LOOPIN_JOBS_IN_SERVE=%d\n", cfg->jobs_in_serve ? 1 : 0);
     fprintf(out, "LOOPIN_LOG_LEVEL=%s\n", cfg->log_level);
+    fprintf(out, "LOOPIN_API_DOCS=%d\n", cfg->api_docs ? 1 : 0);
+    fprintf(out, "LOOPIN_API_DOCS_DIR=%s\n", cfg->api_docs_dir);
     fprintf(out, "LOOPIN_TOKEN_TTL_SECONDS=%d\n", cfg->token_ttl_s);
     fprintf(out, "LOOPIN_WAITLIST_MIN_MINUTES=%d\n", cfg->waitlist_min_minutes);
     fprintf(out, "LOOPIN_WAITLIST_MAX_MINUTES=%d\n", cfg->waitlist_max_minutes);

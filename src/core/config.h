@@ -33,6 +33,8 @@ typedef struct {
     int jobs_poll_ms;     /* scheduler poll interval */
     bool jobs_in_serve;   /* run the job scheduler inside serve */
     char log_level[16];
+    bool api_docs;           /* serve the Swagger UI and Redoc viewers (off in production) */
+    char api_docs_dir[1024]; /* where their assets are (scripts/docs-assets) */
 
     /* accounts (issue 4) */
     int token_ttl_s;          /* JWT lifetime, default 30 days */

@@ -79,13 +79,13 @@ static const route_def_t hosts_routes[] = {
      .auth = AUTH_ANONYMOUS,
      .body = BODY_JSON,
      .fields = lead_fields,
-     .tag = "Hosts"},
+     .tag = "hosts"},
     {.method = HTTP_GET,
      .pattern = "/api/hosts/host-leads",
      .handler = list_host_leads,
      .auth = AUTH_SUPERUSER,
      .fields = page_fields,
-     .tag = "Hosts"},
+     .tag = "hosts"},
     ROUTES_END,
 };
 

@@ -4,9 +4,15 @@
 
 #include <stddef.h>
 
+typedef struct {
+    const char *name; /* file name in src/ops/docs/, NULL at the end */
+    const char *data;
+    size_t len;
+} embedded_file_t;
+
 extern const char *const embedded_openapi_json;
 extern const size_t embedded_openapi_json_len;
-extern const char *const embedded_docs_html;
-extern const size_t embedded_docs_html_len;
+/* The API docs viewers' pages and start-up scripts (the files of src/ops/docs). */
+extern const embedded_file_t embedded_docs[];
 
 #endif

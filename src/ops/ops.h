@@ -12,6 +12,8 @@
 
 /* Health, metrics and docs; also runs the queue's own housekeeping job. */
 extern const module_t ops_module;
+/* The API docs viewers, Swagger UI and Redoc (docs_api.c). */
+extern const module_t docs_module;
 /* Routes that exist only with LOOPIN_TEST_MODE=1 (declared test_only). */
 extern const module_t test_module;
 

@@ -134,19 +134,6 @@ static err_t *openapi_json(http_req_t *req, op_t *op, const input_t *in)
     return NULL;
 }
 
-static err_t *docs_page(http_req_t *req, op_t *op, const input_t *in)
-{
-    (void)op;
-    (void)in;
-    http_set_header(req, "Cache-Control", "public, max-age=300");
-    http_set_header(req, "Content-Security-Policy",
-                    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src "
-                    "'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
-    http_reply_raw(req, 200, "text/html; charset=utf-8", embedded_docs_html, embedded_docs_html_len,
-                   true);
-    return NULL;
-}
-
 /* Every ops route is public and read-only. /health and /metrics borrow their
  * own connection (a busy pool must read as "unhealthy", not as a 503 from
  * the pipeline), so none of them takes one from the pipeline. */
@@ -179,11 +166,6 @@ static const route_def_t ops_routes[] = {
     {.method = HTTP_GET,
      .pattern = "/api/openapi.json",
      .handler = openapi_json,
-     .auth = AUTH_ANONYMOUS,
-     .no_db = true},
-    {.method = HTTP_GET,
-     .pattern = "/api/docs",
-     .handler = docs_page,
      .auth = AUTH_ANONYMOUS,
      .no_db = true},
     ROUTES_END,

@@ -42,6 +42,8 @@ static const char *const all_vars[] = {
     "LOOPIN_JOBS_POLL_MS",
     "LOOPIN_JOBS_IN_SERVE",
     "LOOPIN_LOG_LEVEL",
+    "LOOPIN_API_DOCS",
+    "LOOPIN_API_DOCS_DIR",
 };
 
 #define SECRET_40 "0123456789abcdef0123456789abcdef01234567"
@@ -389,6 +391,25 @@ static void test_log_levels_are_accepted(void **state)
         load_ok(f);
         assert_string_equal(f->cfg.log_level, levels[i]);
     }
+}
+
+/* The docs viewers are on by default except in production, where they
+ * must be asked for. */
+static void test_api_docs_default_follows_environment(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(config_load(&f->cfg, f->err, sizeof f->err), 0);
+    assert_true(f->cfg.api_docs);
+    assert_string_equal(f->cfg.api_docs_dir, LOOPIN_DEFAULT_DOCS_DIR);
+    setenv("LOOPIN_ENV", "production", 1);
+    assert_int_equal(config_load(&f->cfg, f->err, sizeof f->err), 0);
+    assert_false(f->cfg.api_docs);
+    setenv("LOOPIN_API_DOCS", "on", 1);
+    setenv("LOOPIN_API_DOCS_DIR", "/usr/share/loopin/api-docs", 1);
+    assert_int_equal(config_load(&f->cfg, f->err, sizeof f->err), 0);
+    assert_true(f->cfg.api_docs);
+    assert_string_equal(f->cfg.api_docs_dir, "/usr/share/loopin/api-docs");
+    fails_with(f, "LOOPIN_API_DOCS", "maybe");
 }
 
 static void test_test_mode_is_refused_in_production(void **state)
@@ -828,6 +849,7 @@ int main(void)
         T(test_bad_public_url_is_refused),
         T(test_bad_log_level_is_refused),
         T(test_log_levels_are_accepted),
+        T(test_api_docs_default_follows_environment),
         T(test_test_mode_is_refused_in_production),
         T(test_too_long_string_is_refused),
         T(test_longest_string_that_fits_is_accepted),
