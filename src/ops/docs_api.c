@@ -128,12 +128,24 @@ static err_t *asset(http_req_t *req, op_t *op, const input_t *in)
 }
 
 static const route_def_t docs_routes[] = {
-    {.method = HTTP_GET, .pattern = "/api/docs", .handler = swagger_page, .auth = AUTH_ANONYMOUS,
-     .no_db = true, .tag = "operations"},
-    {.method = HTTP_GET, .pattern = "/api/redoc", .handler = redoc_page, .auth = AUTH_ANONYMOUS,
-     .no_db = true, .tag = "operations"},
-    {.method = HTTP_GET, .pattern = "/api/docs/assets/{file}", .handler = asset,
-     .auth = AUTH_ANONYMOUS, .no_db = true, .tag = "operations"},
+    {.method = HTTP_GET,
+     .pattern = "/api/docs",
+     .handler = swagger_page,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true,
+     .tag = "operations"},
+    {.method = HTTP_GET,
+     .pattern = "/api/redoc",
+     .handler = redoc_page,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true,
+     .tag = "operations"},
+    {.method = HTTP_GET,
+     .pattern = "/api/docs/assets/{file}",
+     .handler = asset,
+     .auth = AUTH_ANONYMOUS,
+     .no_db = true,
+     .tag = "operations"},
     ROUTES_END,
 };
 
