@@ -59,7 +59,8 @@ static void split_usec(int64_t usec, time_t *sec, long *frac)
     *frac = (long)f;
 }
 
-void clock_format_iso(int64_t usec, char out[32])
+/* YYYY-MM-DDTHH:MM:SS[.ffffff]Z */
+static void format_iso(int64_t usec, char out[32], bool micro)
 {
     time_t sec;
     long frac;
@@ -67,22 +68,24 @@ void clock_format_iso(int64_t usec, char out[32])
     split_usec(usec, &sec, &frac);
     gmtime_r(&sec, &tm);
     /* The modulo bounds tell the compiler each field's width. */
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u.%06luZ",
-             (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-             (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
-             (unsigned)tm.tm_sec % 100u, (unsigned long)frac % 1000000ul);
+    int n = snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u",
+                     (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+                     (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+                     (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
+    if (micro)
+        snprintf(out + n, (size_t)(32 - n), ".%06luZ", (unsigned long)frac % 1000000ul);
+    else
+        snprintf(out + n, (size_t)(32 - n), "Z");
+}
+
+void clock_format_iso(int64_t usec, char out[32])
+{
+    format_iso(usec, out, true);
 }
 
 void clock_format_iso_seconds(int64_t usec, char out[32])
 {
-    time_t sec;
-    long frac;
-    struct tm tm;
-    split_usec(usec, &sec, &frac);
-    gmtime_r(&sec, &tm);
-    snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
-             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
-             (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
+    format_iso(usec, out, false);
 }
 
 /* Reads exactly n decimal digits. */

@@ -382,43 +382,74 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* What `loopin config` prints after the first lines, in order: the plain
+ * settings, by where they live in config_t. */
+typedef enum { PRINT_STR, PRINT_INT, PRINT_BOOL } print_kind_t;
+static const struct {
+    const char *name;
+    print_kind_t kind;
+    size_t offset;
+} printed[] = {
+#define S(name, field)                                                                             \
+    {                                                                                              \
+        name, PRINT_STR, offsetof(config_t, field)                                                 \
+    }
+#define I(name, field)                                                                             \
+    {                                                                                              \
+        name, PRINT_INT, offsetof(config_t, field)                                                 \
+    }
+#define B(name, field)                                                                             \
+    {                                                                                              \
+        name, PRINT_BOOL, offsetof(config_t, field)                                                \
+    }
+    S("LOOPIN_MEDIA_DIR", media_dir),
+    S("LOOPIN_PUBLIC_URL", public_url),
+    S("LOOPIN_CORS_ORIGINS", cors_origins),
+    I("LOOPIN_WORKERS", workers),
+    I("LOOPIN_DB_POOL", db_pool),
+    B("LOOPIN_TEST_MODE", test_mode),
+    I("LOOPIN_REQUEST_TIMEOUT", request_timeout_s),
+    I("LOOPIN_MAX_CONNECTIONS", max_connections),
+    I("LOOPIN_SHUTDOWN_GRACE", shutdown_grace_s),
+    I("LOOPIN_JOBS_POLL_MS", jobs_poll_ms),
+    B("LOOPIN_JOBS_IN_SERVE", jobs_in_serve),
+    S("LOOPIN_LOG_LEVEL", log_level),
+    B("LOOPIN_API_DOCS", api_docs),
+    S("LOOPIN_API_DOCS_DIR", api_docs_dir),
+    I("LOOPIN_TOKEN_TTL_SECONDS", token_ttl_s),
+    I("LOOPIN_WAITLIST_MIN_MINUTES", waitlist_min_minutes),
+    I("LOOPIN_WAITLIST_MAX_MINUTES", waitlist_max_minutes),
+    I("LOOPIN_OTP_PER_PHONE_HOUR", otp_per_phone_hour),
+    I("LOOPIN_OTP_PER_IP_HOUR", otp_per_ip_hour),
+    I("LOOPIN_OTP_COOLDOWN_SECONDS", otp_cooldown_s),
+    S("LOOPIN_SMS_BACKEND", sms_backend),
+    S("LOOPIN_SMS_OUTBOX", sms_outbox),
+    S("LOOPIN_TWILIO_ACCOUNT_SID", twilio_account_sid),
+#undef S
+#undef I
+#undef B
+};
+
 void config_print(const config_t *cfg, FILE *out)
 {
     char url[1024];
     db_url_mask(cfg->database_url, url, sizeof url);
-    fprintf(out, "LOOPIN_ENV=%s\n", config_env_name(cfg->env));
-    fprintf(out, "LOOPIN_DATABASE_URL=%s\n", url);
-    fprintf(out, "LOOPIN_HOST=%s\n", cfg->host);
-    fprintf(out, "LOOPIN_PORT=%d\n", cfg->port);
+    fprintf(out, "LOOPIN_ENV=%s\nLOOPIN_DATABASE_URL=%s\nLOOPIN_HOST=%s\nLOOPIN_PORT=%d\n",
+            config_env_name(cfg->env), url, cfg->host, cfg->port);
     if (cfg->secret_key[0])
         fprintf(out, "LOOPIN_SECRET_KEY=**** (%zu characters, from %s)\n", strlen(cfg->secret_key),
                 cfg->secret_source);
     else
         fprintf(out, "LOOPIN_SECRET_KEY=(unset)\n");
-    fprintf(out, "LOOPIN_MEDIA_DIR=%s\n", cfg->media_dir);
-    fprintf(out, "LOOPIN_PUBLIC_URL=%s\n", cfg->public_url);
-    fprintf(out, "LOOPIN_CORS_ORIGINS=%s\n", cfg->cors_origins);
-    fprintf(out, "LOOPIN_WORKERS=%d\n", cfg->workers);
-    fprintf(out, "LOOPIN_DB_POOL=%d\n", cfg->db_pool);
-    fprintf(out, "LOOPIN_TEST_MODE=%d\n", cfg->test_mode ? 1 : 0);
-    fprintf(out, "LOOPIN_REQUEST_TIMEOUT=%d\n", cfg->request_timeout_s);
-    fprintf(out, "LOOPIN_MAX_CONNECTIONS=%d\n", cfg->max_connections);
-    fprintf(out, "LOOPIN_SHUTDOWN_GRACE=%d\n", cfg->shutdown_grace_s);
-    fprintf(out, "LOOPIN_JOBS_POLL_MS=%d\n", cfg->jobs_poll_ms);
-    fprintf(out, "LOOPIN_JOBS_IN_SERVE=%d\n", cfg->jobs_in_serve ? 1 : 0);
-    fprintf(out, "LOOPIN_LOG_LEVEL=%s\n", cfg->log_level);
-    fprintf(out, "LOOPIN_API_DOCS=%d\n", cfg->api_docs ? 1 : 0);
-    fprintf(out, "LOOPIN_API_DOCS_DIR=%s\n", cfg->api_docs_dir);
-    fprintf(out, "LOOPIN_TOKEN_TTL_SECONDS=%d\n", cfg->token_ttl_s);
-    fprintf(out, "LOOPIN_WAITLIST_MIN_MINUTES=%d\n", cfg->waitlist_min_minutes);
-    fprintf(out, "LOOPIN_WAITLIST_MAX_MINUTES=%d\n", cfg->waitlist_max_minutes);
-    fprintf(out, "LOOPIN_OTP_PER_PHONE_HOUR=%d\n", cfg->otp_per_phone_hour);
-    fprintf(out, "LOOPIN_OTP_PER_IP_HOUR=%d\n", cfg->otp_per_ip_hour);
-    fprintf(out, "LOOPIN_OTP_COOLDOWN_SECONDS=%d\n", cfg->otp_cooldown_s);
-    fprintf(out, "LOOPIN_SMS_BACKEND=%s\n", cfg->sms_backend);
-    fprintf(out, "LOOPIN_SMS_OUTBOX=%s\n", cfg->sms_outbox);
-    fprintf(out, "LOOPIN_TWILIO_ACCOUNT_SID=%s\n", cfg->twilio_account_sid);
-    fprintf(out, "LOOPIN_TWILIO_AUTH_TOKEN=%s\n", cfg->twilio_auth_token[0] ? "****" : "");
-    fprintf(out, "LOOPIN_TWILIO_FROM=%s\n", cfg->twilio_from);
-    fprintf(out, "LOOPIN_TWILIO_API_BASE=%s\n", cfg->twilio_api_base);
+    for (size_t i = 0; i < sizeof printed / sizeof printed[0]; i++) {
+        const char *field = (const char *)cfg + printed[i].offset;
+        if (printed[i].kind == PRINT_STR)
+            fprintf(out, "%s=%s\n", printed[i].name, field);
+        else if (printed[i].kind == PRINT_INT)
+            fprintf(out, "%s=%d\n", printed[i].name, *(const int *)(const void *)field);
+        else
+            fprintf(out, "%s=%d\n", printed[i].name, *(const bool *)(const void *)field ? 1 : 0);
+    }
+    fprintf(out, "LOOPIN_TWILIO_AUTH_TOKEN=%s\nLOOPIN_TWILIO_FROM=%s\nLOOPIN_TWILIO_API_BASE=%s\n",
+            cfg->twilio_auth_token[0] ? "****" : "", cfg->twilio_from, cfg->twilio_api_base);
 }
