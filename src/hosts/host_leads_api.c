@@ -13,9 +13,10 @@
 #define LEAD_PHONE_MIN_LEN 10
 
 /* Normalises the phone to E.164, as the lead is stored. */
-static const char *lead_phone_check(arena_t *a, json_t *v, json_t **out)
+static const char *lead_phone_check(arena_t *a, json_t *v, json_t **out, const char **type)
 {
     (void)a;
+    (void)type;
     char phone[17];
     if (!phone_normalize(json_string_value(v), phone) || strlen(phone) < LEAD_PHONE_MIN_LEN)
         return "Invalid phone number format. Use international format, e.g. +919876543210";

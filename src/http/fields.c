@@ -298,10 +298,11 @@ static json_t *check_value(const field_t *f, json_t *v, bool text, vctx_t *x)
     }
     if (out && f->check) {
         json_t *norm = NULL;
-        const char *why = f->check(&x->req->arena, out, &norm);
+        const char *type = NULL;
+        const char *why = f->check(&x->req->arena, out, &norm, &type);
         if (why) {
-            char *msg = arena_printf(&x->req->arena, "Value error, %s", why);
-            fail(x, f, "value_error", msg, v);
+            fail(x, f, type ? type : "value_error",
+                 type ? why : arena_printf(&x->req->arena, "Value error, %s", why), v);
             json_decref(norm);
             json_decref(out);
             return NULL;
@@ -317,19 +318,26 @@ static json_t *check_value(const field_t *f, json_t *v, bool text, vctx_t *x)
 /* ---- where values come from ------------------------------------------------- */
 
 /* The raw value of a field (a new reference), NULL when absent; *text tells
- * whether it arrived as text (query, form) rather than JSON. */
-static json_t *raw_value(http_req_t *req, const field_t *f, bool *text)
+ * whether it arrived as text (query, form) rather than JSON. Text that is
+ * not UTF-8 sets *bad_text instead (JSON text never can be: the parser
+ * refuses it). */
+static json_t *raw_value(http_req_t *req, const field_t *f, bool *text, bool *bad_text)
 {
     *text = true;
+    *bad_text = false;
+    const char *v;
     if (f->in == FIELD_QUERY) {
-        const char *q = http_query(req, f->name);
-        return q ? json_string(q) : NULL;
-    }
-    if (req->body_kind == BODY_JSON) {
+        v = http_query(req, f->name);
+    } else if (req->body_kind == BODY_JSON) {
         *text = false;
         return json_incref(json_object_get(req->json, f->name));
+    } else {
+        v = http_form(req, f->name);
     }
-    const char *v = http_form(req, f->name);
+    if (v && text_utf8_length(v) < 0) {
+        *bad_text = true;
+        return NULL;
+    }
     return v ? json_string(v) : NULL;
 }
 
@@ -362,8 +370,13 @@ static void check_field(http_req_t *req, const field_t *f, input_val_t *iv, json
         take_files(req, f, iv, x);
         return;
     }
-    bool text;
-    json_t *raw = raw_value(req, f, &text);
+    bool text, bad_text;
+    json_t *raw = raw_value(req, f, &text, &bad_text);
+    if (bad_text) {
+        fail(x, f, "string_unicode",
+             "Input should be a valid string, unable to parse raw data as a unicode string", NULL);
+        return;
+    }
     if (raw && json_is_string(raw) && json_string_length(raw) == 0 && (f->flags & F_EMPTY_ABSENT)) {
         json_decref(raw);
         raw = NULL;

@@ -74,9 +74,11 @@ enum {
 };
 
 /* A field's own rule, after the generic ones passed. Returns NULL, or a
- * sentence that becomes a "value_error" detail ("Value error, <sentence>").
- * May replace the value with a normalised one (*out, a new reference). */
-typedef const char *(*field_check_fn)(arena_t *a, json_t *value, json_t **out);
+ * sentence that becomes a "value_error" detail ("Value error, <sentence>");
+ * or, when it sets *type (e.g. "date_type", "int_type"), a detail of that
+ * type with the sentence as it is. May replace the value with a normalised
+ * one (*out, a new reference). */
+typedef const char *(*field_check_fn)(arena_t *a, json_t *value, json_t **out, const char **type);
 
 typedef struct field {
     const char *name;

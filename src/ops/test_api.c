@@ -13,9 +13,10 @@
 
 #define MAX_ADVANCE_S (100LL * 366 * 86400)
 
-static const char *iso_time_check(arena_t *a, json_t *v, json_t **out)
+static const char *iso_time_check(arena_t *a, json_t *v, json_t **out, const char **type)
 {
     (void)a;
+    (void)type;
     int64_t when;
     if (!clock_parse_iso(json_string_value(v), &when))
         return "Input should be a valid ISO 8601 datetime";

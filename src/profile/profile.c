@@ -409,16 +409,19 @@ static const char SQL_INTEREST_ADD[] =
     "INSERT INTO user_event_interests (user_id, interest_id) SELECT p.user_id, i.id "
     "FROM user_profiles p, event_interests i WHERE p.user_id = $1 AND i.id = $2 AND i.is_active";
 
-static int interests_replace(db_conn_t *c, int64_t user_id, const int64_t *ids, int n)
+/* Replaces the user's interests; an id that is unknown or inactive (perhaps
+ * deactivated since the caller checked) refuses the whole change. */
+static err_t *interests_replace(op_t *op, int64_t user_id, const int64_t *ids, int n)
 {
-    int rc = db_exec(c, SQL_INTERESTS_CLEAR, DB_ARGS(db_int(user_id)), NULL);
+    int rc = db_exec(op->db, SQL_INTERESTS_CLEAR, DB_ARGS(db_int(user_id)), NULL);
     for (int i = 0; rc == DB_OK && i < n; i++) {
         int64_t added = 0;
-        rc = db_exec(c, SQL_INTEREST_ADD, DB_ARGS(db_int(user_id), db_int(ids[i])), &added);
+        rc = db_exec(op->db, SQL_INTEREST_ADD, DB_ARGS(db_int(user_id), db_int(ids[i])), &added);
         if (rc == DB_OK && added != 1)
-            rc = PROFILE_BAD_INTERESTS;
+            return op_fail(op, 400, PROFILE_INVALID_INTERESTS,
+                           "One or more event interest IDs are invalid or inactive");
     }
-    return rc;
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
 static const char SQL_COMPLETE[] =
@@ -430,45 +433,42 @@ static const char SQL_PROFILE_WAITLIST[] =
     "UPDATE user_profiles SET is_active = $2, waitlist_started_at = $3, waitlist_promote_at = $4 "
     "WHERE user_id = $1";
 
-static int waitlist_enter(db_conn_t *c, const profile_completion_t *pc)
+static int waitlist_enter(db_conn_t *c, const profile_completion_t *pc, int64_t now)
 {
     int rc = db_exec(c, SQL_USER_WAITLIST,
-                     DB_ARGS(db_int(pc->user_id), db_bool(false), db_time(pc->now_us)), NULL);
+                     DB_ARGS(db_int(pc->user_id), db_bool(false), db_time(now)), NULL);
     if (rc == DB_OK)
-        rc = db_exec(c, SQL_PROFILE_WAITLIST,
-                     DB_ARGS(db_int(pc->user_id), db_bool(false), db_time(pc->now_us),
-                             db_time(pc->promote_at_us)),
-                     NULL);
+        rc = db_exec(
+            c, SQL_PROFILE_WAITLIST,
+            DB_ARGS(db_int(pc->user_id), db_bool(false), db_time(now), db_time(pc->promote_at_us)),
+            NULL);
     return rc;
 }
 
-typedef struct {
-    profile_completion_t *pc;
-    http_req_t *req;
-} complete_ctx_t;
-
-static int complete_tx(db_conn_t *c, void *arg)
+static err_t *complete_tx(op_t *op, void *arg)
 {
-    complete_ctx_t *x = arg;
-    profile_completion_t *pc = x->pc;
-    bool incomplete = false;
+    profile_completion_t *pc = arg;
+    bool incomplete = false, found = false;
     pc->waitlisted = false;
-    int rc = profile_lock(c, pc->user_id, &pc->found, &incomplete);
-    if (rc != DB_OK || !pc->found)
-        return rc;
-    rc = db_exec(c, SQL_COMPLETE,
+    int rc = profile_lock(op->db, pc->user_id, &found, &incomplete);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found)
+        return op_fail(op, 404, "PROFILE_NOT_FOUND", "User profile not found");
+    rc = db_exec(op->db, SQL_COMPLETE,
                  DB_ARGS(db_int(pc->user_id), db_text(pc->name), db_text(pc->birth_date),
                          db_text(pc->gender), db_text(pc->bio), db_text(pc->location),
-                         db_text(pc->pictures_json), db_text(pc->phone), db_time(pc->now_us)),
+                         db_text(pc->pictures_json), db_text(pc->phone), db_time(op->now_us)),
                  NULL);
-    if (rc == DB_OK)
-        rc = interests_replace(c, pc->user_id, pc->interests, pc->ninterests);
-    if (rc == DB_OK && incomplete)
-        rc = waitlist_enter(c, pc);
     if (rc != DB_OK)
-        return rc;
+        return op_db_fail(op, rc);
+    err_t *e = interests_replace(op, pc->user_id, pc->interests, pc->ninterests);
+    if (e)
+        return e;
+    if (incomplete && (rc = waitlist_enter(op->db, pc, op->now_us)) != DB_OK)
+        return op_db_fail(op, rc);
     pc->waitlisted = incomplete;
-    audit_entry_t e = {
+    audit_entry_t a = {
         .actor_id = pc->user_id,
         .action = "profile.complete",
         .object_type = "profile",
@@ -478,13 +478,13 @@ static int complete_tx(db_conn_t *c, void *arg)
         .severity = AUDIT_LOW,
         .success = true,
     };
-    return audit_write(c, &x->req->op, &e);
+    rc = audit_write(op->db, op, &a);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
-int profile_complete(db_conn_t *c, http_req_t *req, profile_completion_t *pc)
+err_t *profile_complete(op_t *op, profile_completion_t *pc)
 {
-    complete_ctx_t x = {pc, req};
-    return db_tx_run(c, DB_TX_WRITE, complete_tx, &x);
+    return op_tx(op, DB_TX_WRITE, complete_tx, pc);
 }
 
 static const char SQL_SET_NAME[] = "UPDATE user_profiles SET name = $2 WHERE user_id = $1";
@@ -523,32 +523,31 @@ static int update_fields(db_conn_t *c, const profile_update_t *pu, json_t *field
     return DB_OK;
 }
 
-typedef struct {
-    profile_update_t *pu;
-    http_req_t *req;
-} update_ctx_t;
-
-static int update_tx(db_conn_t *c, void *arg)
+static err_t *update_tx(op_t *op, void *arg)
 {
-    update_ctx_t *x = arg;
-    profile_update_t *pu = x->pu;
-    bool incomplete = false;
-    int rc = profile_lock(c, pu->user_id, &pu->found, &incomplete);
-    if (rc != DB_OK || !pu->found)
-        return rc;
+    profile_update_t *pu = arg;
+    bool incomplete = false, found = false;
+    int rc = profile_lock(op->db, pu->user_id, &found, &incomplete);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found)
+        return op_fail(op, 404, "PROFILE_NOT_FOUND", "User profile not found");
     json_t *fields = json_array();
-    rc = update_fields(c, pu, fields);
-    if (rc == DB_OK && pu->has_interests) {
-        rc = interests_replace(c, pu->user_id, pu->interests, pu->ninterests);
+    rc = update_fields(op->db, pu, fields);
+    err_t *e = rc == DB_OK ? NULL : op_db_fail(op, rc);
+    if (!e && pu->has_interests) {
+        e = interests_replace(op, pu->user_id, pu->interests, pu->ninterests);
         json_array_append_new(fields, json_string("event_interests"));
     }
-    if (rc == DB_OK && json_array_size(fields) > 0)
-        rc = db_exec(c, SQL_SET_UPDATED, DB_ARGS(db_int(pu->user_id), db_time(pu->now_us)), NULL);
-    if (rc != DB_OK || json_array_size(fields) == 0) {
+    if (!e && json_array_size(fields) > 0 &&
+        (rc = db_exec(op->db, SQL_SET_UPDATED, DB_ARGS(db_int(pu->user_id), db_time(op->now_us)),
+                      NULL)) != DB_OK)
+        e = op_db_fail(op, rc);
+    if (e || json_array_size(fields) == 0) {
         json_decref(fields);
-        return rc;
+        return e;
     }
-    audit_entry_t e = {
+    audit_entry_t a = {
         .actor_id = pu->user_id,
         .action = "profile.update",
         .object_type = "profile",
@@ -557,11 +556,11 @@ static int update_tx(db_conn_t *c, void *arg)
         .severity = AUDIT_LOW,
         .success = true,
     };
-    return audit_write(c, &x->req->op, &e);
+    rc = audit_write(op->db, op, &a);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
-int profile_update(db_conn_t *c, http_req_t *req, profile_update_t *pu)
+err_t *profile_update(op_t *op, profile_update_t *pu)
 {
-    update_ctx_t x = {pu, req};
-    return db_tx_run(c, DB_TX_WRITE, update_tx, &x);
+    return op_tx(op, DB_TX_WRITE, update_tx, pu);
 }

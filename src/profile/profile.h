@@ -14,7 +14,7 @@
 #include "core/arena.h"
 #include "db/db.h"
 #include "core/text.h"
-#include "http/router.h"
+#include "op.h"
 
 #define PROFILE_MIN_AGE       16
 #define PROFILE_NAME_MIN      2
@@ -27,7 +27,8 @@
 
 /* A transaction function's own refusal (positive, so never a db_status_t):
  * an interest id is unknown or inactive. */
-#define PROFILE_BAD_INTERESTS 1
+/* The code of the refusal when an interest id is unknown or inactive. */
+#define PROFILE_INVALID_INTERESTS "INVALID_INTERESTS"
 
 /* Registers POST /api/auth/complete-profile, GET and PUT /api/auth/profile
  * and GET /api/auth/event-interests (profile_api.c). */
@@ -99,16 +100,14 @@ typedef struct {
     int npictures;
     const int64_t *interests;
     int ninterests;
-    int64_t now_us, promote_at_us;
-    /* results */
-    bool found;      /* false: the user has no profile row */
-    bool waitlisted; /* this call put the account on the waitlist */
+    int64_t promote_at_us;
+    bool waitlisted; /* result: this call put the account on the waitlist */
 } profile_completion_t;
 
 /* One write transaction: profile fields, interests replaced, waitlist entry
- * on the first completion, audit "profile.complete". DB_OK, a db_status_t,
- * or PROFILE_BAD_INTERESTS (nothing written). */
-int profile_complete(db_conn_t *c, http_req_t *req, profile_completion_t *pc);
+ * on the first completion, audit "profile.complete". Refusals (nothing
+ * written): 404 PROFILE_NOT_FOUND, 400 PROFILE_INVALID_INTERESTS. */
+err_t *profile_complete(op_t *op, profile_completion_t *pc);
 
 /* PUT /api/auth/profile: a field is applied only when its has_ flag is set.
  * NULL text means SQL NULL for birth_date; the other texts are never NULL. */
@@ -118,12 +117,11 @@ typedef struct {
     const char *name, *bio, *location, *birth_date, *gender, *pictures_json;
     const int64_t *interests;
     int ninterests;
-    int64_t now_us;
-    bool found; /* result: false when the user has no profile row */
 } profile_update_t;
 
-/* One write transaction plus audit "profile.update". DB_OK, a db_status_t or
- * PROFILE_BAD_INTERESTS (nothing written). */
-int profile_update(db_conn_t *c, http_req_t *req, profile_update_t *pu);
+/* One write transaction (the row locked first, so concurrent updates apply
+ * one after the other) plus audit "profile.update". Refusals as
+ * profile_complete's. */
+err_t *profile_update(op_t *op, profile_update_t *pu);
 
 #endif
