@@ -1,18 +1,17 @@
 /*
- * auth.h: the account endpoints' shared pieces: the AuthResponse envelope
- * and route registration.
+ * auth.h: the account endpoints' shared pieces: the AuthResponse success
+ * envelope (refusals come from ENVELOPE_AUTH) and the module.
  */
 #ifndef LOOPIN_AUTH_H
 #define LOOPIN_AUTH_H
 
-#include <stdbool.h>
+#include <jansson.h>
 
-#include "http/router.h"
+#include "http/http.h"
 
-/* {success, message, data, token}; failures also carry detail (= message)
- * and error_code. Takes ownership of data (may be NULL). */
-void auth_reply(http_req_t *req, int status, bool success, const char *message, json_t *data,
-                const char *token, const char *error_code);
+/* 200 {success: true, message, data, token}. Takes ownership of data (may be
+ * NULL); token may be NULL. */
+void auth_reply_ok(http_req_t *req, const char *message, json_t *data, const char *token);
 
 extern const struct module auth_module;
 

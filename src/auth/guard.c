@@ -154,7 +154,7 @@ static err_t *optional(http_req_t *req, unsigned flags, op_t *op)
         e = load_account(op, flags);
     if (e && e->status >= 500)
         return e;
-    if (e || !op->actor.is_active) {
+    if (e || (!op->actor.is_active && !(flags & AUTHF_WAITLISTED))) {
         err_discard(e);
         memset(&op->actor, 0, sizeof op->actor);
     }

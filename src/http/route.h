@@ -35,6 +35,7 @@ typedef enum {
 
 enum {
     AUTHF_NO_PROMOTION = 1, /* do not promote a due waitlisted account on this route */
+    AUTHF_WAITLISTED = 2,   /* AUTH_OPTIONAL: a waitlisted account is identified, not a guest */
 };
 
 /* How the route's own (handler) errors are shaped. Guard and validation

@@ -155,8 +155,7 @@ static void reply_completed(http_req_t *req, const profile_completion_t *pc, jso
                              pc->name, "phone_number", pc->phone, "gender", pc->gender,
                              "event_interests_count", pc->ninterests, "profile_pictures_count",
                              pc->npictures, "profile_complete", true, "profile_pictures", urls);
-    auth_reply(req, 200, true, "Profile completed successfully. You can now use the app!", data,
-               NULL, NULL);
+    auth_reply_ok(req, "Profile completed successfully. You can now use the app!", data, NULL);
 }
 
 /* The transaction's refusals in complete-profile's words. */
