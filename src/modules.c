@@ -7,8 +7,8 @@
 
 #include "auth/auth.h"
 #include "events/events.h"
-#include "events/seo.h"
-#include "events/venue.h"
+#include "seo/seo.h"
+#include "venues/venue.h"
 #include "hosts/hosts.h"
 #include "media/storage.h"
 #include "ops/ops.h"

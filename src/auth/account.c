@@ -248,9 +248,9 @@ static err_t *check_refusal(op_t *op, const verify_ctx_t *x)
     case OTP_EXPIRED:
         return refuse(op, "OTP_EXPIRED", "OTP has expired");
     case OTP_WRONG:
-        return refuse(op, "OTP_INVALID",
-                      arena_printf(op->arena, "Invalid OTP. %d attempts remaining",
-                                   x->attempts_left));
+        return refuse(
+            op, "OTP_INVALID",
+            arena_printf(op->arena, "Invalid OTP. %d attempts remaining", x->attempts_left));
     default:
         return limited(op, "OTP_LOCKED", x->retry_after,
                        arena_printf(op->arena,

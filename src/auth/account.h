@@ -17,7 +17,7 @@
 typedef struct {
     int64_t id;
     bool exists, complete, is_verified;
-    bool is_active;           /* false while on the account waitlist */
+    bool is_active;              /* false while on the account waitlist */
     int64_t waitlist_promote_at; /* when it leaves the waitlist (0: not waitlisted) */
     char name[128];
 } account_t;

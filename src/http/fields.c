@@ -166,22 +166,38 @@ static json_t *as_bool(const field_t *f, json_t *v, bool text, vctx_t *x)
     return NULL;
 }
 
-static bool choices_ok(const field_t *f, const char *s, vctx_t *x, json_t *v)
+/* "'a', 'b' or 'c'" */
+static const char *choices_text(arena_t *a, const field_t *f)
 {
-    if (!f->choices)
-        return true;
-    for (int i = 0; f->choices[i]; i++)
-        if (strcmp(f->choices[i], s) == 0)
-            return true;
-    char msg[512] = "Input should be ";
-    size_t len = strlen(msg);
+    const char *text = "";
     for (int i = 0; f->choices[i]; i++) {
         const char *sep = i == 0 ? "" : f->choices[i + 1] ? ", " : " or ";
-        len += (size_t)snprintf(msg + len, len < sizeof msg ? sizeof msg - len : 0, "%s'%s'", sep,
-                                f->choices[i]);
+        text = arena_printf(a, "%s%s'%s'", text, sep, f->choices[i]);
     }
-    fail(x, f, "enum", msg, v);
-    return false;
+    return text;
+}
+
+/* Adds a detail with FastAPI's ctx object (one key). */
+static void fail_ctx(vctx_t *x, const field_t *f, const char *type, const char *msg, json_t *input,
+                     const char *key, const char *value)
+{
+    fail(x, f, type, msg, input);
+    json_object_set_new(json_array_get(x->details, json_array_size(x->details) - 1), "ctx",
+                        json_pack("{s:s}", key, value));
+}
+
+/* The matching choice, or NULL with the enum detail added. */
+static const char *choice_of(const field_t *f, json_t *v, vctx_t *x)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    for (int i = 0; s && f->choices[i]; i++)
+        if ((f->flags & F_ICASE) ? strcasecmp(f->choices[i], s) == 0
+                                 : strcmp(f->choices[i], s) == 0)
+            return f->choices[i];
+    const char *expected = choices_text(&x->req->arena, f);
+    fail_ctx(x, f, "enum", arena_printf(&x->req->arena, "Input should be %s", expected), v,
+             "expected", expected);
+    return NULL;
 }
 
 static bool pattern_ok(const field_t *f, const char *s, vctx_t *x, json_t *v)
@@ -192,12 +208,16 @@ static bool pattern_ok(const field_t *f, const char *s, vctx_t *x, json_t *v)
     if (re && regexec(re, s, 0, NULL, 0) == 0)
         return true;
     char *msg = arena_printf(&x->req->arena, "String should match pattern '%s'", f->pattern);
-    fail(x, f, "string_pattern_mismatch", msg, v);
+    fail_ctx(x, f, "string_pattern_mismatch", msg, v, "pattern", f->pattern);
     return false;
 }
 
 static json_t *as_string(const field_t *f, json_t *v, vctx_t *x)
 {
+    if (f->choices) {
+        const char *c = choice_of(f, v, x);
+        return c ? json_string(c) : NULL;
+    }
     if (!json_is_string(v)) {
         fail(x, f, "string_type", "Input should be a valid string", v);
         return NULL;
@@ -222,7 +242,7 @@ static json_t *as_string(const field_t *f, json_t *v, vctx_t *x)
         fail(x, f, shorter ? "string_too_short" : "string_too_long", msg, v);
         return NULL;
     }
-    if (!choices_ok(f, s, x, v) || !pattern_ok(f, s, x, v))
+    if (!pattern_ok(f, s, x, v))
         return NULL;
     return json_string(s);
 }

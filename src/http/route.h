@@ -72,6 +72,7 @@ enum {
     F_TRIM = 1 << 2,         /* strings: surrounding whitespace removed before the checks */
     F_EMPTY_ABSENT = 1 << 3, /* an empty string counts as absent (FastAPI forms) */
     F_STRICT = 1 << 4,       /* JSON only: no text spellings of numbers and booleans */
+    F_ICASE = 1 << 5,        /* choices match case-insensitively; the value becomes the choice */
 };
 
 /* A field's own rule, after the generic ones passed. Returns NULL, or a
@@ -88,7 +89,8 @@ typedef struct field {
     field_in_t in;
     int64_t min_len, max_len;   /* strings (characters), lists and files (items); 0 = unbounded */
     int64_t min, max;           /* ints and numbers; applied when either is non-zero */
-    const char *const *choices; /* strings: NULL-terminated allowed values */
+    const char *const *choices; /* strings: NULL-terminated allowed values; any other value,
+                                   of any JSON type, is an "enum" detail (FastAPI's Enum) */
     const char *pattern;        /* strings: POSIX extended regex the whole value must match */
     const char *def;            /* default when absent, as text parsed by the type */
     field_check_fn check;

@@ -17,8 +17,8 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/strbuf.h"
-#include "events/ics.h"
-#include "events/seo.h"
+#include "seo/ics.h"
+#include "seo/seo.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 

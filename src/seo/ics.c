@@ -3,7 +3,7 @@
  * folding at 75 octets on UTF-8 character boundaries, UTC date-times, and
  * the VCALENDAR/VEVENT frame. No I/O and no database.
  */
-#include "events/ics.h"
+#include "seo/ics.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,7 +13,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
-#include "http/router.h"
+#include "op.h"
 
 #define VENUE_NAME_MAX     150
 #define VENUE_ADDRESS_MAX  500
@@ -21,7 +21,6 @@
 #define VENUE_METADATA_MAX 16384 /* bytes of compact JSON */
 #define VENUE_LIST_LIMIT   20
 #define VENUE_LIST_MAX     100
-#define VENUE_TYPES_TEXT   "'indoor', 'outdoor', 'virtual' or 'hybrid'"
 
 /* The columns the event code needs (strings are arena copies). */
 typedef struct {
@@ -69,14 +68,11 @@ typedef struct {
 } venue_input_t;
 
 /* Inserts the venue (city_slug from the city) and returns its Venue object
- * in *out (owned by the caller). */
-int venue_create(db_conn_t *c, const venue_input_t *in, int64_t now_us, json_t **out);
+ * in *out (owned by the caller). A row the schema refuses (which the field
+ * rules should prevent) is 400 VENUE_CREATION_FAILED, logged. */
+err_t *venue_create(op_t *op, const venue_input_t *in, json_t **out);
 
 /* ---- pure rules (no database) -------------------------------------------- */
-
-/* The canonical (lower-case) venue type for s, case-insensitively, or NULL
- * when s is not one of indoor, outdoor, virtual, hybrid. */
-const char *venue_type_canonical(const char *s);
 
 typedef enum {
     COORD_OK = 0,

@@ -4,7 +4,7 @@
  * OpenGraph/Twitter metadata and the public SEO object. Every string handed
  * to jansson goes through jstr(), so a stray invalid byte cannot fail a pack.
  */
-#include "events/seo.h"
+#include "seo/seo.h"
 
 #include <ctype.h>
 #include <stdio.h>

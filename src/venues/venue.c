@@ -4,14 +4,13 @@
  * and the pure field rules (type enum, coordinates, LIKE patterns) that
  * venue_api.c turns into 422 details.
  */
-#include "events/venue.h"
+#include "venues/venue.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/clock.h"
 #include "core/rand.h"
@@ -198,38 +197,54 @@ static const char SQL_VENUE_INSERT[] =
     "capacity, latitude, longitude, metadata, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING " VENUE_COLUMNS;
 
-int venue_create(db_conn_t *c, const venue_input_t *in, int64_t now_us, json_t **out)
+typedef struct {
+    const venue_input_t *in;
+    json_t *out;
+} create_ctx_t;
+
+/* May run more than once (a busy database is retried). */
+static err_t *create_tx(op_t *op, void *arg)
 {
+    create_ctx_t *cc = arg;
+    const venue_input_t *in = cc->in;
     char uuid[37], city_slug[VENUE_CITY_MAX + 1];
     rand_uuid(uuid);
     slug_generate(in->city, VENUE_CITY_MAX, "unknown", city_slug);
     json_t *list = json_array();
     int rc =
-        collect(c, SQL_VENUE_INSERT,
+        collect(op->db, SQL_VENUE_INSERT,
                 DB_ARGS(db_text(uuid), db_text(in->name), db_text(in->address), db_text(in->city),
                         db_text(in->country_code), db_text(city_slug), db_text(in->venue_type),
                         db_int(in->capacity), in->has_latitude ? db_real(in->latitude) : db_null(),
                         in->has_longitude ? db_real(in->longitude) : db_null(),
-                        db_text(in->metadata), db_time(now_us)),
+                        db_text(in->metadata), db_time(op->now_us)),
                 list);
-    *out = rc == DB_OK && json_array_size(list) > 0 ? json_incref(json_array_get(list, 0)) : NULL;
+    json_decref(cc->out);
+    cc->out = rc == DB_OK ? json_incref(json_array_get(list, 0)) : NULL;
     json_decref(list);
-    if (rc == DB_OK && !*out)
+    if (rc == DB_OK && !cc->out)
         rc = DB_ERROR; /* RETURNING gave no row: cannot happen */
-    return rc;
+    if (rc == DB_CHECK || rc == DB_NOT_NULL || rc == DB_UNIQUE || rc == DB_FOREIGN_KEY) {
+        /* the field rules should make this impossible: logged as ours */
+        err_t *e = op_fail(op, 400, "VENUE_CREATION_FAILED", "Failed to create venue.");
+        e->cause =
+            arena_printf(op->arena, "venue insert refused by the schema: %s", db_errmsg(op->db));
+        return e;
+    }
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+err_t *venue_create(op_t *op, const venue_input_t *in, json_t **out)
+{
+    create_ctx_t cc = {.in = in};
+    err_t *e = op_tx(op, DB_TX_WRITE, create_tx, &cc);
+    *out = e ? NULL : cc.out;
+    if (e)
+        json_decref(cc.out);
+    return e;
 }
 
 /* ---- pure rules ------------------------------------------------------------------ */
-
-static const char *const VENUE_TYPES[] = {"indoor", "outdoor", "virtual", "hybrid"};
-
-const char *venue_type_canonical(const char *s)
-{
-    for (size_t i = 0; s && i < sizeof VENUE_TYPES / sizeof VENUE_TYPES[0]; i++)
-        if (strcasecmp(s, VENUE_TYPES[i]) == 0)
-            return VENUE_TYPES[i];
-    return NULL;
-}
 
 /* A plain decimal: [+-] digits [. digits] or [+-] . digits, with an optional
  * exponent. No spaces, no hex, no inf/nan (which strtod would take). */
