@@ -168,14 +168,11 @@ err_t *guard_check(http_req_t *req, auth_level_t level, unsigned flags, op_t *op
     case AUTH_ANONYMOUS:
         return NULL;
     case AUTH_BEARER_OPTIONAL: {
-        /* FastAPI's HTTPBearer wants "Bearer <anything>"; a bad token is a guest */
-        const char *h = http_header(req, "Authorization");
-        while (h && *h == ' ')
-            h++;
-        if (!h || !*h)
-            return header_refusal(op, 1);
-        if (strncasecmp(h, "Bearer ", 7) != 0)
-            return header_refusal(op, 2);
+        /* FastAPI's HTTPBearer wants "Bearer <credentials>"; a bad token is a guest */
+        const char *token;
+        int shape = bearer_token(req, &token);
+        if (shape != 0)
+            return header_refusal(op, shape);
         return optional(req, flags, op);
     }
     case AUTH_OPTIONAL:

@@ -223,6 +223,8 @@ static json_t *as_string(const field_t *f, json_t *v, vctx_t *x)
         return NULL;
     }
     const char *s = json_string_value(v);
+    if (f->flags & F_BYTES)
+        return json_incref(v);
     long n = text_utf8_length(s);
     if (n < 0) {
         fail(x, f, "string_unicode",
@@ -348,12 +350,16 @@ static json_t *raw_value(http_req_t *req, const field_t *f, bool *text, bool *ba
     const char *v;
     if (f->in == FIELD_QUERY) {
         v = http_query(req, f->name);
+    } else if (f->in == FIELD_PATH) {
+        v = http_param(req, f->name);
     } else if (req->body_kind == BODY_JSON) {
         *text = false;
         return json_incref(json_object_get(req->json, f->name));
     } else {
         v = http_form(req, f->name);
     }
+    if (v && (f->flags & F_BYTES))
+        return json_string_nocheck(v);
     if (v && text_utf8_length(v) < 0) {
         *bad_text = true;
         return NULL;
@@ -385,7 +391,7 @@ static void take_files(http_req_t *req, const field_t *f, input_val_t *iv, vctx_
 
 static void check_field(http_req_t *req, const field_t *f, input_val_t *iv, json_t *hold, vctx_t *x)
 {
-    x->where = f->in == FIELD_QUERY ? "query" : "body";
+    x->where = f->in == FIELD_QUERY ? "query" : f->in == FIELD_PATH ? "path" : "body";
     if (f->type == FT_FILES) {
         take_files(req, f, iv, x);
         return;
@@ -411,7 +417,7 @@ static void check_field(http_req_t *req, const field_t *f, input_val_t *iv, json
         if (raw && !(f->flags & F_REQUIRED))
             json_decref(check_value(f, raw, false, x));
         else if (f->flags & F_REQUIRED)
-            fail(x, f, "missing", "Field required", f->in == FIELD_QUERY ? NULL : x->body);
+            fail(x, f, "missing", "Field required", f->in == FIELD_BODY ? x->body : NULL);
         json_decref(raw);
         return;
     }

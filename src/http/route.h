@@ -54,7 +54,9 @@ typedef enum {
  * length or range, choices, pattern, then the field's own check. Each failure
  * adds one FastAPI-style detail; all fields are checked before answering. */
 
-typedef enum { FIELD_BODY = 0, FIELD_QUERY } field_in_t;
+/* Path parameters are typed by the pattern ({id:int}); declare one as a
+ * FIELD_PATH field only for a rule beyond its type (a pattern, a check). */
+typedef enum { FIELD_BODY = 0, FIELD_QUERY, FIELD_PATH } field_in_t;
 
 typedef enum {
     FT_STRING = 1, /* min_len/max_len in characters (valid UTF-8 required) */
@@ -72,6 +74,8 @@ enum {
     F_TRIM = 1 << 2,         /* strings: surrounding whitespace removed before the checks */
     F_EMPTY_ABSENT = 1 << 3, /* an empty string counts as absent (FastAPI forms) */
     F_STRICT = 1 << 4,       /* JSON only: no text spellings of numbers and booleans */
+    F_BYTES = 1 << 6,        /* query/form text compared as bytes: need not be UTF-8 (no
+                                lengths, choices or patterns then) */
     F_ICASE = 1 << 5,        /* choices match case-insensitively; the value becomes the choice */
 };
 
