@@ -18,6 +18,7 @@ struct http_server;
 struct jobs_runner;
 struct sms;
 struct storage;
+struct events_cache;
 struct job_kind;
 struct purge_def;
 
@@ -28,10 +29,11 @@ typedef struct app {
     struct metrics *metrics;
     struct http_server *server;
     struct jobs_runner *jobs;
-    keys_t keys;             /* derived from cfg.secret_key at start */
-    struct sms *sms;         /* outbound SMS adapter */
-    struct storage *storage; /* uploaded media */
-    _Atomic int draining;    /* set on SIGTERM: responses carry Connection: close */
+    keys_t keys;                       /* derived from cfg.secret_key at start */
+    struct sms *sms;                   /* outbound SMS adapter */
+    struct storage *storage;           /* uploaded media */
+    struct events_cache *events_cache; /* listing totals (events_list.c), per process */
+    _Atomic int draining;              /* set on SIGTERM: responses carry Connection: close */
     /* From the modules' tables at start (main.c), NULL-terminated: */
     const struct job_kind **job_kinds;
     const struct purge_def **purges;

@@ -92,8 +92,6 @@ static router_t *build_router(const app_t *app)
                 router_free(r);
                 return NULL;
             }
-        if (mod->legacy_routes)
-            mod->legacy_routes(r);
     }
     return r;
 }
@@ -158,6 +156,9 @@ static int cmd_serve(app_t *app, int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return EXIT_CONFIG;
     }
+    for (int m = 0; loopin_modules[m]; m++)
+        if (loopin_modules[m]->start && loopin_modules[m]->start(app) != 0)
+            return 1;
     app->router = build_router(app);
     app->metrics = app->router ? metrics_new(app->router) : NULL;
     if (!app->metrics)
@@ -397,6 +398,9 @@ int main(int argc, char **argv)
         rc = cmd->run(&app, argc - 1, argv + 1);
     free(app.job_kinds);
     free(app.purges);
+    for (int m = 0; loopin_modules[m]; m++)
+        if (loopin_modules[m]->stop)
+            loopin_modules[m]->stop(&app);
     storage_free(app.storage);
     sms_free(app.sms);
     sodium_memzero(&app.keys, sizeof app.keys);

@@ -14,13 +14,17 @@
 #include "jobs/jobs.h"
 
 struct router;
+struct app;
 
 typedef struct module {
     const char *name;
-    const route_def_t *routes;               /* ROUTES_END-terminated, or NULL */
-    const job_kind_t *jobs;                  /* terminated by {NULL}, or NULL */
-    const purge_def_t *purges;               /* terminated by {NULL}, or NULL */
-    void (*legacy_routes)(struct router *r); /* TRANSITIONAL: undeclared handlers */
+    const route_def_t *routes; /* ROUTES_END-terminated, or NULL */
+    const job_kind_t *jobs;    /* terminated by {NULL}, or NULL */
+    const purge_def_t *purges; /* terminated by {NULL}, or NULL */
+    /* Per-process state the module keeps in app (caches): made before the
+     * server starts (0, or -1 stops start-up), freed after it stops. */
+    int (*start)(struct app *app);
+    void (*stop)(struct app *app);
 } module_t;
 
 /* Every module, NULL-terminated (modules.c). */

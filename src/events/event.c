@@ -7,7 +7,6 @@
 #include "events/event.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -90,28 +89,43 @@ bool event_can_manage(const event_t *e, const actor_t *u)
     return u->id != 0 && (u->id == e->host_id || u->is_staff || u->is_superuser);
 }
 
+/* ---- visibility (docs/events.md "Visibility") -------------------------------
+ * One rule, written twice side by side: in C for a loaded event and in SQL
+ * (event.h EVENT_SQL_LISTED) for the listing. Everyone sees active, public
+ * events in a listed status; the host and staff also see the rest, deleted
+ * events excepted. */
+
+static bool status_is_listed(const char *status)
+{
+    return !strcmp(status, "published") || !strcmp(status, "completed") ||
+           !strcmp(status, "postponed");
+}
+
 bool event_is_publicly_visible(const event_t *e)
 {
-    return e->is_active && e->is_public &&
-           (!strcmp(e->status, "published") || !strcmp(e->status, "completed") ||
-            !strcmp(e->status, "postponed"));
+    return e->is_active && e->is_public && status_is_listed(e->status);
+}
+
+err_t *event_not_found(op_t *op, int64_t id)
+{
+    return op_fail(op, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)id);
+}
+
+err_t *event_check_visible(op_t *op, const event_t *e)
+{
+    if (event_can_manage(e, &op->actor))
+        return NULL;
+    if (!e->is_active || !status_is_listed(e->status))
+        return event_not_found(op, e->id);
+    if (!e->is_public)
+        return op_fail(op, 403, "PERMISSION_DENIED",
+                       "This is a private event. You don't have permission to view it.");
+    return NULL;
 }
 
 const char *event_price_string(arena_t *a, int64_t minor)
 {
     return arena_printf(a, "%lld.%02lld", (long long)(minor / 100), (long long)(minor % 100));
-}
-
-void event_error(http_req_t *req, int status, const char *code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = arena_vprintf(&req->arena, fmt, ap);
-    va_end(ap);
-    req->res.error_code = code;
-    http_reply_json(req, status,
-                    json_pack("{s:b, s:s, s:s, s:s, s:{}}", "success", 0, "error", msg, "detail",
-                              msg, "error_code", code, "details"));
 }
 
 /* ---- EventResponse ----------------------------------------------------- */

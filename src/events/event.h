@@ -9,8 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth/guard_legacy.h"
-#include "http/http.h"
+#include <jansson.h>
+
+#include "op.h"
 
 /* The columns of an event a handler needs to decide things (strings are
  * arena copies). The full JSON object comes from event_json_by_id. */
@@ -50,8 +51,19 @@ int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, eve
 
 /* True when u (id 0 = anonymous) is the host or staff. */
 bool event_can_manage(const event_t *e, const actor_t *u);
-/* Listed/visible to everyone: active, public, and published|completed|postponed. */
+/* Listed/visible to everyone: active, public, and published|completed|postponed.
+ * EVENT_SQL_LISTED_FMT is the same rule for events aliased `e`, a printf
+ * format taking the number of a parameter bound to TRUE twice. */
 bool event_is_publicly_visible(const event_t *e);
+#define EVENT_SQL_LISTED_FMT                                                                       \
+    "e.is_active = $%d AND e.is_public = $%d AND e.status IN ('published', 'completed', "          \
+    "'postponed')"
+
+/* The read rule for the caller op->actor: NULL when they may see e; else
+ * 404 EVENT_NOT_FOUND (deleted, draft, cancelled) or 403 PERMISSION_DENIED
+ * (private) for anyone but the host and staff. */
+err_t *event_check_visible(op_t *op, const event_t *e);
+err_t *event_not_found(op_t *op, int64_t id);
 
 /* The EventResponse of event ids[0..n) in that order (one query for the
  * rows and one for the interests). Returns a JSON array, or NULL on a
@@ -59,11 +71,6 @@ bool event_is_publicly_visible(const event_t *e);
 json_t *event_json_list(db_conn_t *c, const int64_t *ids, int n);
 /* One EventResponse, or NULL (database error or no such event). */
 json_t *event_json_by_id(db_conn_t *c, int64_t id);
-
-/* The Loopin error shape of the event routes:
- * {"success":false,"error":msg,"detail":msg,"error_code":code,"details":{}}. */
-void event_error(http_req_t *req, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 /* "100.00" for 10000 minor units (arena string). */
 const char *event_price_string(arena_t *a, int64_t minor);

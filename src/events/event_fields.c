@@ -1,8 +1,8 @@
 /*
  * event_fields.c: the field rules of events (seeds, API.md 5, SPEC):
- * lengths, enums, times, capacity, money, interests. Values arrive as JSON
- * (multipart form values are JSON strings), so numbers and booleans are
- * accepted as JSON values or as their usual string spellings.
+ * lengths, enums, times, capacity, money, interests, declared once for the
+ * create (multipart text) and update (JSON) routes; the validator turns text
+ * spellings of numbers and booleans into values, so both apply alike.
  */
 #include "events/event_fields.h"
 
@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "core/clock.h"
-#include "http/router.h"
+#include "events/slug.h"
 
 #define MAX_PRICE_MINOR 9999999999LL
 #define MAX_DURATION_H  720.0
@@ -48,95 +48,12 @@ void event_fields_from_event(event_fields_t *f, const event_t *e)
     f->is_public = e->is_public;
 }
 
-json_t *event_fields_form_object(const http_req_t *req)
-{
-    json_t *o = json_object();
-    for (int i = 0; i < req->form.n; i++)
-        if (!json_object_get(o, req->form.items[i].name))
-            json_object_set_new(o, req->form.items[i].name, json_string(req->form.items[i].value));
-    return o;
-}
-
-/* ---- value readers: false and a detail when the value is unusable ---- */
-
-static void detail(json_t *d, const char *type, const char *field, const char *msg, json_t *v)
-{
-    err_detail_add(d, type, "body", field, msg, json_incref(v));
-}
-
-static size_t utf8_len(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
-static bool read_text(json_t *v, const char *field, size_t min, size_t max, arena_t *a, json_t *d,
-                      const char **out)
-{
-    if (!json_is_string(v)) {
-        detail(d, "string_type", field, "Input should be a valid string", v);
-        return false;
-    }
-    const char *s = json_string_value(v);
-    size_t start = strspn(s, " \t\r\n"), len = strlen(s + start);
-    while (len > 0 && strchr(" \t\r\n", s[start + len - 1]))
-        len--;
-    char *t = arena_strndup(a, s + start, len);
-    size_t n = utf8_len(t);
-    if (n < min || n > max) {
-        char *msg = arena_printf(a, "String should have %s %zu characters",
-                                 n < min ? "at least" : "at most", n < min ? min : max);
-        detail(d, n < min ? "string_too_short" : "string_too_long", field, msg, v);
-        return false;
-    }
-    *out = t;
-    return true;
-}
-
-static bool read_int(json_t *v, const char *field, int64_t min, int64_t max, json_t *d,
-                     int64_t *out)
-{
-    int64_t n = 0;
-    bool ok = json_is_integer(v)  ? (n = json_integer_value(v), true)
-              : json_is_string(v) ? router_parse_int(json_string_value(v), &n)
-                                  : false;
-    if (!ok) {
-        detail(d, "int_parsing", field,
-               "Input should be a valid integer, unable to parse string as an integer", v);
-        return false;
-    }
-    if (n < min || n > max) {
-        detail(d, n < min ? "greater_than_equal" : "less_than_equal", field,
-               n < min ? "Input should be greater than or equal to the minimum"
-                       : "Input should be less than or equal to the maximum",
-               v);
-        return false;
-    }
-    *out = n;
-    return true;
-}
-
-static bool read_bool(json_t *v, const char *field, json_t *d, bool *out)
-{
-    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-    if (json_is_boolean(v))
-        *out = json_is_true(v);
-    else if (s && (!strcasecmp(s, "true") || !strcmp(s, "1")))
-        *out = true;
-    else if (s && (!strcasecmp(s, "false") || !strcmp(s, "0")))
-        *out = false;
-    else {
-        detail(d, "bool_parsing", field, "Input should be a valid boolean", v);
-        return false;
-    }
-    return true;
-}
+/* ---- field checks with the event contract's own words ------------------------ */
 
 /* "123", "123.4", "123.45" (also JSON numbers) -> minor units. */
-static bool read_money(json_t *v, const char *field, json_t *d, int64_t *out)
+static const char *money_check(arena_t *a, json_t *v, json_t **out, const char **type)
 {
+    (void)a;
     char buf[64];
     if (json_is_integer(v))
         snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
@@ -155,67 +72,114 @@ static bool read_money(json_t *v, const char *field, json_t *d, int64_t *out)
         for (p++; isdigit((unsigned char)*p) && nfrac < 3; p++, nfrac++)
             cents = cents * 10 + (*p - '0');
     if (ndig == 0 || *p || nfrac > 2) {
-        detail(d, "decimal_parsing", field,
-               "Input should be a valid decimal with at most 2 decimal places", v);
-        return false;
+        *type = "decimal_parsing";
+        return "Input should be a valid decimal with at most 2 decimal places";
     }
     int64_t minor = units * 100 + (nfrac == 1 ? cents * 10 : cents);
     if (minor > MAX_PRICE_MINOR) {
-        detail(d, "less_than_equal", field, "Input should be at most 99999999.99", v);
-        return false;
+        *type = "less_than_equal";
+        return "Input should be at most 99999999.99";
     }
-    *out = minor;
-    return true;
+    *out = json_integer(minor);
+    return NULL;
 }
 
-static bool read_enum(json_t *v, const char *field, const char *const *allowed,
-                      const char *expected, json_t *d, char *out, size_t outlen)
+static const char *slug_check(arena_t *a, json_t *v, json_t **out, const char **type)
 {
-    if (json_is_string(v)) {
-        char low[32];
-        snprintf(low, sizeof low, "%s", json_string_value(v));
-        for (char *c = low; *c; c++)
-            *c = (char)tolower((unsigned char)*c);
-        for (int i = 0; allowed[i]; i++)
-            if (!strcmp(low, allowed[i])) {
-                snprintf(out, outlen, "%s", allowed[i]);
-                return true;
-            }
-    }
-    char msg[160];
-    snprintf(msg, sizeof msg, "Input should be %s", expected);
-    detail(d, "enum", field, msg, v);
-    return false;
+    (void)a;
+    (void)out;
+    (void)type;
+    return json_is_string(v) && slug_valid(json_string_value(v))
+               ? NULL
+               : "a slug is 1-100 of a-z, 0-9 and single '-'";
 }
 
-/* ---- the fields ------------------------------------------------------- */
+/* cover_images on PUT: 1-3 http(s) URLs. */
+static const char *cover_urls_check(arena_t *a, json_t *v, json_t **out, const char **type)
+{
+    (void)a;
+    (void)out;
+    (void)type;
+    size_t i;
+    json_t *x;
+    bool ok = json_is_array(v) && json_array_size(v) >= 1 && json_array_size(v) <= 3;
+    json_array_foreach(v, i, x)
+    {
+        const char *s = json_string_value(x);
+        ok &= s && strlen(s) <= 2048 && (!strncmp(s, "https://", 8) || !strncmp(s, "http://", 7));
+    }
+    return ok ? NULL : "cover_images must be a list of 1 to 3 http(s) URLs";
+}
 
 static const char *const GENDERS[] = {"all", "male", "female", "non_binary", NULL};
 static const char *const STATUSES[] = {"draft",     "published", "cancelled",
                                        "completed", "postponed", NULL};
 static const char *const CREATE_STATUSES[] = {"draft", "published", NULL};
-static const char *const CURRENCIES[] = {"inr", "usd", "eur", "gbp", NULL};
+static const char *const CURRENCIES[] = {"INR", "USD", "EUR", "GBP", NULL};
+
+/* The fields both routes share; `req` is F_REQUIRED on create. */
+#define EVENT_COMMON_FIELDS(req)                                                                   \
+    {"title", FT_STRING, (req) | F_TRIM, .min_len = 3, .max_len = 200},                            \
+        {"description", FT_STRING, (req) | F_TRIM, .min_len = 10, .max_len = 20000},               \
+        {"venue_text", FT_STRING, F_NULLABLE | F_TRIM, .max_len = 255},                            \
+        {"gst_number", FT_STRING, F_NULLABLE | F_TRIM, .max_len = 50},                             \
+        {"max_capacity", FT_INT, 0, .min = 0, .max = 1000000},                                     \
+        {"is_paid", FT_BOOL, 0, .in = FIELD_BODY},                                                 \
+        {"allow_plus_one", FT_BOOL, 0, .in = FIELD_BODY},                                          \
+        {"is_public", FT_BOOL, 0, .in = FIELD_BODY},                                               \
+        {"ticket_price", FT_ANY, 0, .check = money_check},                                         \
+        {"allowed_genders", FT_STRING, F_ICASE, .choices = GENDERS},                               \
+        {"currency", FT_STRING, F_ICASE, .choices = CURRENCIES},                                   \
+        {"venue_id", FT_INT, F_NULLABLE | F_EMPTY_ABSENT, .min = 1, .max = INT64_MAX},             \
+        {"start_time", FT_ANY, 0, .in = FIELD_BODY}, {"end_time", FT_ANY, 0, .in = FIELD_BODY},    \
+        {"duration_hours", FT_ANY, 0, .in = FIELD_BODY},                                           \
+    {                                                                                              \
+        "event_interest_ids", FT_ANY, F_EMPTY_ABSENT, .in = FIELD_BODY                             \
+    }
+
+const field_t event_create_fields[] = {
+    EVENT_COMMON_FIELDS(F_REQUIRED),
+    {"status", FT_STRING, F_ICASE, .choices = CREATE_STATUSES},
+    {"cover_images", FT_FILES, 0, .in = FIELD_BODY},
+    FIELDS_END,
+};
+
+const field_t event_update_fields[] = {
+    EVENT_COMMON_FIELDS(0),
+    {"status", FT_STRING, F_ICASE, .choices = STATUSES},
+    {"slug", FT_ANY, 0, .check = slug_check},
+    {"cover_images", FT_ANY, 0, .check = cover_urls_check},
+    {"is_active", FT_BOOL, 0, .in = FIELD_BODY},
+    FIELDS_END,
+};
+
+/* ---- applying checked input ------------------------------------------------------ */
+
+static err_t *invalid_interests(op_t *op)
+{
+    return op_fail(op, 400, "INVALID_INTEREST_IDS_FORMAT",
+                   "event_interest_ids must be a JSON array of integers, e.g. [1,2,3]");
+}
 
 /* event_interest_ids: a JSON array (or its JSON text in a form). */
-static const char *apply_interests(event_fields_t *f, json_t *v, json_t *d, const char **msg)
+static err_t *apply_interests(event_fields_t *f, json_t *v, op_t *op, json_t *d)
 {
     json_t *list = json_is_string(v) ? json_loads(json_string_value(v), 0, NULL) : json_incref(v);
-    const char *code = NULL;
+    err_t *e = NULL;
     size_t i;
     json_t *x;
     if (!json_is_array(list)) {
-        code = "INVALID_INTEREST_IDS_FORMAT";
-        *msg = "event_interest_ids must be a JSON array of integers, e.g. [1,2,3]";
+        e = invalid_interests(op);
     } else if (json_array_size(list) > EVENT_MAX_INTERESTS) {
-        detail(d, "too_long", "event_interest_ids", "At most 10 event interests", v);
+        err_detail_add(d, "too_long", "body", "event_interest_ids", "At most 10 event interests",
+                       json_incref(v));
     } else {
         f->ninterests = 0;
         f->interests_set = true;
         json_array_foreach(list, i, x)
         {
             if (!json_is_integer(x) || json_integer_value(x) <= 0) {
-                code = "INVALID_INTEREST_IDS_FORMAT";
-                *msg = "event_interest_ids must be a JSON array of integers, e.g. [1,2,3]";
+                e = invalid_interests(op);
                 break;
             }
             bool dup = false;
@@ -226,91 +190,68 @@ static const char *apply_interests(event_fields_t *f, json_t *v, json_t *d, cons
         }
     }
     json_decref(list);
-    return code;
+    return e;
 }
 
 /* start_time, end_time, duration_hours: 400 codes as API.md documents. */
-static const char *apply_times(event_fields_t *f, json_t *src, json_t *d, const char **msg)
+static err_t *apply_times(event_fields_t *f, const input_t *in, op_t *op)
 {
-    json_t *st = json_object_get(src, "start_time"), *et = json_object_get(src, "end_time"),
-           *dur = json_object_get(src, "duration_hours");
-    if (st && (!json_is_string(st) || !clock_parse_iso(json_string_value(st), &f->start_time))) {
-        *msg = "start_time must be an ISO 8601 datetime, e.g. 2026-12-31T19:00:00Z";
-        return "INVALID_DATETIME_FORMAT";
-    }
-    if (et && (!json_is_string(et) || !clock_parse_iso(json_string_value(et), &f->end_time))) {
-        *msg = "end_time must be an ISO 8601 datetime, e.g. 2026-12-31T22:00:00Z";
-        return "INVALID_DATETIME_FORMAT";
-    }
+    json_t *st = in_json(in, "start_time"), *et = in_json(in, "end_time"),
+           *dur = in_json(in, "duration_hours");
+    if (st && (!json_is_string(st) || !clock_parse_iso(json_string_value(st), &f->start_time)))
+        return op_fail(op, 400, "INVALID_DATETIME_FORMAT",
+                       "start_time must be an ISO 8601 datetime, e.g. 2026-12-31T19:00:00Z");
+    if (et && (!json_is_string(et) || !clock_parse_iso(json_string_value(et), &f->end_time)))
+        return op_fail(op, 400, "INVALID_DATETIME_FORMAT",
+                       "end_time must be an ISO 8601 datetime, e.g. 2026-12-31T22:00:00Z");
     if (dur && !et) {
         double h = json_is_number(dur)   ? json_number_value(dur)
                    : json_is_string(dur) ? strtod(json_string_value(dur), NULL)
                                          : 0;
-        if (!(h > 0) || h > MAX_DURATION_H) {
-            *msg = "duration_hours must be a number of hours above 0 and at most 720";
-            return "INVALID_DURATION";
-        }
+        if (!(h > 0) || h > MAX_DURATION_H)
+            return op_fail(op, 400, "INVALID_DURATION",
+                           "duration_hours must be a number of hours above 0 and at most 720");
         f->end_time = f->start_time + (int64_t)(h * 3600.0 * 1e6);
     }
-    (void)d;
     return NULL;
 }
 
-static void apply_simple(event_fields_t *f, json_t *src, bool creating, arena_t *a, json_t *d)
+static void copy_choice(const input_t *in, const char *name, char *out, size_t outlen)
 {
-    json_t *v;
-    int64_t n;
-    if ((v = json_object_get(src, "title")))
-        read_text(v, "title", 3, 200, a, d, &f->title);
-    if ((v = json_object_get(src, "description")))
-        read_text(v, "description", 10, 20000, a, d, &f->description);
-    if ((v = json_object_get(src, "venue_text")) && !json_is_null(v))
-        read_text(v, "venue_text", 0, 255, a, d, &f->venue_text);
-    if ((v = json_object_get(src, "gst_number")) && !json_is_null(v))
-        read_text(v, "gst_number", 0, 50, a, d, &f->gst_number);
-    if ((v = json_object_get(src, "max_capacity")) &&
-        read_int(v, "max_capacity", 0, 1000000, d, &n))
-        f->max_capacity = (int)n;
-    if ((v = json_object_get(src, "is_paid")))
-        read_bool(v, "is_paid", d, &f->is_paid);
-    if ((v = json_object_get(src, "allow_plus_one")))
-        read_bool(v, "allow_plus_one", d, &f->allow_plus_one);
-    if ((v = json_object_get(src, "is_public")))
-        read_bool(v, "is_public", d, &f->is_public);
-    if ((v = json_object_get(src, "ticket_price")))
-        read_money(v, "ticket_price", d, &f->ticket_price_minor);
-    if ((v = json_object_get(src, "allowed_genders")))
-        read_enum(v, "allowed_genders", GENDERS, "'all', 'male', 'female' or 'non_binary'", d,
-                  f->allowed_genders, sizeof f->allowed_genders);
-    if ((v = json_object_get(src, "currency")) &&
-        read_enum(v, "currency", CURRENCIES, "'INR', 'USD', 'EUR' or 'GBP'", d, f->currency,
-                  sizeof f->currency))
-        for (char *c = f->currency; *c; c++)
-            *c = (char)toupper((unsigned char)*c);
-    if ((v = json_object_get(src, "status")))
-        read_enum(v, "status", creating ? CREATE_STATUSES : STATUSES,
-                  creating ? "'draft' or 'published' when creating"
-                           : "'draft', 'published', 'cancelled', 'completed' or 'postponed'",
-                  d, f->status, sizeof f->status);
-    if ((v = json_object_get(src, "venue_id"))) {
-        if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
-            f->venue_id = 0;
-        else if (read_int(v, "venue_id", 1, INT64_MAX, d, &n))
-            f->venue_id = n;
-    }
+    if (in_str(in, name))
+        snprintf(out, outlen, "%s", in_str(in, name));
 }
 
-const char *event_fields_apply(event_fields_t *f, json_t *src, bool creating, arena_t *a,
-                               json_t *details, const char **msg)
+static void apply_simple(event_fields_t *f, const input_t *in)
 {
-    const char *code = apply_times(f, src, details, msg);
-    if (code)
-        return code;
-    apply_simple(f, src, creating, a, details);
-    json_t *v = json_object_get(src, "event_interest_ids");
-    if (v && !(json_is_string(v) && !*json_string_value(v)))
-        code = apply_interests(f, v, details, msg);
-    return code;
+    if (in_str(in, "title"))
+        f->title = in_str(in, "title");
+    if (in_str(in, "description"))
+        f->description = in_str(in, "description");
+    if (in_str(in, "venue_text"))
+        f->venue_text = in_str(in, "venue_text");
+    if (in_str(in, "gst_number"))
+        f->gst_number = in_str(in, "gst_number");
+    f->max_capacity = (int)in_int(in, "max_capacity", f->max_capacity);
+    f->is_paid = in_bool(in, "is_paid", f->is_paid);
+    f->allow_plus_one = in_bool(in, "allow_plus_one", f->allow_plus_one);
+    f->is_public = in_bool(in, "is_public", f->is_public);
+    f->ticket_price_minor = in_int(in, "ticket_price", f->ticket_price_minor);
+    copy_choice(in, "allowed_genders", f->allowed_genders, sizeof f->allowed_genders);
+    copy_choice(in, "currency", f->currency, sizeof f->currency);
+    copy_choice(in, "status", f->status, sizeof f->status);
+    if (in_has(in, "venue_id"))
+        f->venue_id = in_int(in, "venue_id", 0); /* null clears it */
+}
+
+err_t *event_fields_apply(event_fields_t *f, const input_t *in, op_t *op, json_t *details)
+{
+    err_t *e = apply_times(f, in, op);
+    if (e)
+        return e;
+    apply_simple(f, in);
+    json_t *v = in_json(in, "event_interest_ids");
+    return v ? apply_interests(f, v, op, details) : NULL;
 }
 
 void event_fields_check(const event_fields_t *f, json_t *d)

@@ -1,7 +1,9 @@
 /*
- * event_fields.h: reading and validating event fields for create (multipart
- * form values) and update (JSON values) with one set of rules: both sources
- * are presented as JSON values, and each rule adds a 422 detail on failure.
+ * event_fields.h: the fields of an event for create (multipart form text)
+ * and update (JSON): their declarations for the route tables, and applying
+ * checked input to the writable state of an event. Cross-field rules
+ * (times, price, status transitions) and the database-backed ones
+ * (interests, venue) come after, in event_fields.c and the write files.
  */
 #ifndef LOOPIN_EVENT_FIELDS_H
 #define LOOPIN_EVENT_FIELDS_H
@@ -10,8 +12,10 @@
 #include <stdint.h>
 
 #include "events/event.h"
+#include "http/route.h"
 
 #define EVENT_MAX_INTERESTS 10
+#define EVENT_MAX_COVERS    3
 
 /* The writable state of an event (create: defaults; update: the loaded
  * row), patched field by field. Strings are arena copies. */
@@ -28,19 +32,18 @@ typedef struct {
     json_t *cover_urls; /* PUT: replacement list of URLs, or NULL */
 } event_fields_t;
 
+/* The route tables' field declarations. */
+extern const field_t event_create_fields[];
+extern const field_t event_update_fields[];
+
 void event_fields_defaults(event_fields_t *f);
 void event_fields_from_event(event_fields_t *f, const event_t *e);
 
-/* Applies every field present in src (a JSON object: the PUT body, or the
- * form converted by event_fields_form_object) to f, adding 422 details.
- * `creating` switches the rules that differ (status at creation: draft or
- * published). Returns 0, or a 400 code name (INVALID_DATETIME_FORMAT,
- * INVALID_DURATION, INVALID_INTEREST_IDS_FORMAT) with *msg set. */
-const char *event_fields_apply(event_fields_t *f, json_t *src, bool creating, arena_t *a,
-                               json_t *details, const char **msg);
-
-/* The form fields of a multipart request as a JSON object of strings. */
-json_t *event_fields_form_object(const http_req_t *req);
+/* Applies every field present in in to f. Times, duration and the interest
+ * list keep their documented 400s (INVALID_DATETIME_FORMAT, INVALID_DURATION,
+ * INVALID_INTEREST_IDS_FORMAT): returned as the error; too many interests is
+ * a detail added to details. */
+err_t *event_fields_apply(event_fields_t *f, const input_t *in, op_t *op, json_t *details);
 
 /* Rules on the combined result (end > start, price and is_paid agree). */
 void event_fields_check(const event_fields_t *f, json_t *details);
@@ -49,19 +52,20 @@ void event_fields_check(const event_fields_t *f, json_t *details);
 typedef struct {
     char country_code[4], city_slug[104];
     bool found, active;
-} place_t;
+} event_place_t;
 
-int resolve_place(db_conn_t *c, const event_fields_t *f, place_t *p);
-int slug_owner(db_conn_t *c, const char *slug, int64_t *owner);
-int choose_slug(db_conn_t *c, const char *base, int64_t event_id, bool random_only, char out[104]);
-int record_slug(db_conn_t *c, int64_t event_id, const char *slug, int version);
-int set_interests(db_conn_t *c, int64_t event_id, const event_fields_t *f);
-int check_interests(db_conn_t *c, const event_fields_t *f, json_t *details);
+int event_place_resolve(db_conn_t *c, const event_fields_t *f, event_place_t *p);
+int event_slug_owner(db_conn_t *c, const char *slug, int64_t *owner);
+int event_slug_choose(db_conn_t *c, const char *base, int64_t event_id, bool random_only,
+                      int64_t now_us, char out[104]);
+int event_slug_record(db_conn_t *c, int64_t event_id, const char *slug, int version,
+                      int64_t now_us);
+int event_interests_set(db_conn_t *c, int64_t event_id, const event_fields_t *f);
+
 /* The database-backed checks shared by create and update (interests, venue,
  * place), then the 422 of everything collected in details (consumed). A venue
- * equal to current_venue is not re-checked. 0, or -1 with the response
- * written. */
-int event_fields_finish(http_req_t *req, const event_fields_t *f, json_t *details, place_t *place,
-                        int64_t current_venue);
+ * equal to current_venue is not re-checked. */
+err_t *event_fields_finish(op_t *op, const event_fields_t *f, json_t *details, event_place_t *place,
+                           int64_t current_venue);
 
 #endif

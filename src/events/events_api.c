@@ -1,134 +1,86 @@
 /*
- * events_api.c: reading and removing single events: GET /api/events/{id},
- * DELETE (soft, refused once money is involved), the share URL and the
- * canonical lookup; plus the route table of the events module.
+ * events_api.c: HTTP side of single events: GET /api/events/{id}, POST
+ * (multipart with cover uploads), PUT, DELETE (soft, refused once money is
+ * involved), the share URL and the canonical lookup, and the route table of
+ * the events module. Rules and SQL are in event.c, event_fields.c,
+ * events_write.c and events_update.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "app.h"
 #include "audit/audit.h"
 #include "core/clock.h"
-#include "events/event.h"
 #include "events/events.h"
+#include "events/slug.h"
+#include "media/storage.h"
 #include "module.h"
 
-static void not_found(http_req_t *req, int64_t id)
-{
-    event_error(req, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)id);
-}
-
-static void private_event(http_req_t *req)
-{
-    event_error(req, 403, "PERMISSION_DENIED",
-                "This is a private event. You don't have permission to view it.");
-}
-
-/* The read rules of docs/events.md for a loaded event: 0 when the caller
- * may see it; -1 with the response written. */
-static int check_visible(http_req_t *req, const actor_t *u, const event_t *e)
-{
-    bool manage = event_can_manage(e, u);
-    if (!manage &&
-        (!e->is_active || !strcmp(e->status, "draft") || !strcmp(e->status, "cancelled"))) {
-        not_found(req, e->id);
-        return -1;
-    }
-    if (!manage && !e->is_public) {
-        private_event(req);
-        return -1;
-    }
-    return 0;
-}
+/* ---- reading ------------------------------------------------------------- */
 
 /* Loads {event_id} and applies the read rules. */
-static int load_visible(http_req_t *req, const actor_t *u, event_t *e)
+static err_t *load_visible(http_req_t *req, op_t *op, event_t *e)
 {
     int64_t id = http_param_int(req, "event_id");
     bool found = false;
-    if (event_load(req->db, &req->arena, id, e, &found) != DB_OK) {
-        http_db_unavailable(req);
-        return -1;
-    }
-    if (!found) {
-        not_found(req, id);
-        return -1;
-    }
-    return check_visible(req, u, e);
-}
-
-static void reply_event(http_req_t *req, int status, int64_t id)
-{
-    json_t *o = event_json_by_id(req->db, id);
-    if (o)
-        http_reply_json(req, status, o);
-    else
-        http_db_unavailable(req);
+    int rc = event_load(op->db, op->arena, id, e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    return found ? event_check_visible(op, e) : event_not_found(op, id);
 }
 
 /* GET /api/events/{id}: the hot read. The response row itself carries what
  * the visibility rules need, so no separate load. */
-static void events_get(http_req_t *req)
+static err_t *events_get(http_req_t *req, op_t *op, const input_t *in)
 {
-    actor_t u;
-    if (guard_require(req, GUARD_ACTIVE, &u) != 0)
-        return;
+    (void)in;
     int64_t id = http_param_int(req, "event_id");
-    json_t *list = event_json_list(req->db, &id, 1);
+    json_t *list = event_json_list(op->db, &id, 1);
+    if (!list)
+        return op_db_fail(op, DB_ERROR);
     json_t *o = json_incref(json_array_get(list, 0));
     json_decref(list);
-    if (!o) {
-        if (list)
-            not_found(req, id);
-        else
-            http_db_unavailable(req);
-        return;
-    }
+    if (!o)
+        return event_not_found(op, id);
     event_t e = {.id = id};
     e.host_id = json_integer_value(json_object_get(json_object_get(o, "host"), "id"));
     e.is_active = json_is_true(json_object_get(o, "is_active"));
     e.is_public = json_is_true(json_object_get(o, "is_public"));
     snprintf(e.status, sizeof e.status, "%s", json_string_value(json_object_get(o, "status")));
-    int rc = check_visible(req, &u, &e);
-    if (rc == 0)
-        http_reply_json(req, 200, o);
-    else
+    err_t *err = event_check_visible(op, &e);
+    if (err) {
         json_decref(o);
+        return err;
+    }
+    http_reply_json(req, 200, o);
+    return NULL;
 }
 
-static void events_share_url(http_req_t *req)
+static err_t *reply_event(http_req_t *req, op_t *op, int status, int64_t id)
 {
-    actor_t u;
+    json_t *o = event_json_by_id(op->db, id);
+    if (!o)
+        return op_db_fail(op, DB_ERROR);
+    http_reply_json(req, status, o);
+    return NULL;
+}
+
+static err_t *events_share_url(http_req_t *req, op_t *op, const input_t *in)
+{
+    (void)in;
     event_t e;
-    if (guard_require(req, GUARD_OPTIONAL, &u) != 0 || !http_db(req) ||
-        load_visible(req, &u, &e) != 0)
-        return;
+    err_t *err = load_visible(req, op, &e);
+    if (err)
+        return err;
     const char *path = e.canonical_url[0] ? e.canonical_url
-                                          : arena_printf(&req->arena, "/events/%s", e.canonical_id);
+                                          : arena_printf(op->arena, "/events/%s", e.canonical_id);
     http_reply_json(req, 200,
                     json_pack("{s:s, s:s, s:s, s:s}", "canonical_id", e.canonical_id,
                               "canonical_url",
-                              arena_printf(&req->arena, "%s%s", req->app->cfg.public_url, path),
+                              arena_printf(op->arena, "%s%s", op->app->cfg.public_url, path),
                               "canonical_path", path, "slug", e.slug));
-}
-
-/* The header is required (FastAPI's HTTPBearer) and must be a Bearer one;
- * the token itself is optional (a bad one means anonymous). */
-static int header_required(http_req_t *req)
-{
-    const char *h = http_header(req, "Authorization");
-    while (h && *h == ' ')
-        h++;
-    if (!h || !*h) {
-        http_error(req, 403, "NOT_AUTHENTICATED", "Not authenticated");
-        return -1;
-    }
-    if (strncasecmp(h, "Bearer ", 7) != 0) {
-        http_error(req, 403, "INVALID_AUTH_SCHEME", "Invalid authentication credentials");
-        return -1;
-    }
-    return 0;
+    return NULL;
 }
 
 /* A canonical id is 1-10 base62 characters; anything else cannot exist. */
@@ -138,27 +90,50 @@ static bool canonical_id_ok(const char *s)
     return n >= 1 && n <= 10 && s[n] == '\0';
 }
 
-static void events_canonical(http_req_t *req)
+static err_t *events_canonical(http_req_t *req, op_t *op, const input_t *in)
 {
-    actor_t u;
+    (void)in;
     event_t e;
     bool found = false;
-    if (header_required(req) != 0 || guard_require(req, GUARD_OPTIONAL, &u) != 0 || !http_db(req))
-        return;
     const char *cid = http_param(req, "canonical_id");
-    if (canonical_id_ok(cid) &&
-        event_load_canonical(req->db, &req->arena, cid, &e, &found) != DB_OK) {
-        http_db_unavailable(req);
-        return;
-    }
-    if (!found || !e.is_active || !e.is_public || strcmp(e.status, "published") != 0) {
-        if (canonical_id_ok(cid))
-            event_error(req, 404, "EVENT_NOT_FOUND", "Event %s not found.", cid);
-        else
-            event_error(req, 404, "EVENT_NOT_FOUND", "Event not found.");
-        return;
-    }
-    reply_event(req, 200, e.id);
+    if (!canonical_id_ok(cid))
+        return op_fail(op, 404, "EVENT_NOT_FOUND", "Event not found.");
+    int rc = event_load_canonical(op->db, op->arena, cid, &e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !e.is_active || !e.is_public || strcmp(e.status, "published") != 0)
+        return op_fail(op, 404, "EVENT_NOT_FOUND", "Event %s not found.", cid);
+    return reply_event(req, op, 200, e.id);
+}
+
+/* ---- the host's object check (AUTH_HOST) ------------------------------------ */
+
+/* {event_id} exists, is not deleted, and the caller hosts it (or is staff). */
+static err_t *events_owner(http_req_t *req, op_t *op)
+{
+    int64_t id = http_param_int(req, "event_id");
+    event_t e;
+    bool found = false;
+    int rc = event_load(op->db, op->arena, id, &e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !e.is_active)
+        return event_not_found(op, id);
+    if (!event_can_manage(&e, &op->actor))
+        return op_fail(op, 403, "PERMISSION_DENIED",
+                       "You don't have permission to modify this event.");
+    return NULL;
+}
+
+/* The event the owner check accepted. */
+static err_t *load_managed(http_req_t *req, op_t *op, event_t *e)
+{
+    bool found = false;
+    int64_t id = http_param_int(req, "event_id");
+    int rc = event_load(op->db, op->arena, id, e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    return found && e->is_active ? NULL : event_not_found(op, id);
 }
 
 /* ---- delete ----------------------------------------------------------- */
@@ -174,109 +149,229 @@ static const char SQL_SOFT_DELETE[] =
     "is_active = $4";
 
 typedef struct {
-    http_req_t *req;
     const event_t *e;
-    int64_t actor;
-    bool has_sales;
-    int64_t changed;
 } delete_ctx_t;
 
-static int delete_tx(db_conn_t *c, void *arg)
+static err_t *delete_tx(op_t *op, void *arg)
 {
     delete_ctx_t *x = arg;
-    int64_t sales = 0, now = clock_now_us();
+    int64_t sales = 0, changed = 0;
     bool found = false;
-    int rc =
-        db_query_int(c, SQL_HAS_SALES, DB_ARGS(db_int(x->e->id), db_bool(true)), &sales, &found);
-    x->has_sales = sales > 0;
-    if (rc != DB_OK || x->has_sales)
-        return rc;
-    rc = db_exec(c, SQL_SOFT_DELETE,
-                 DB_ARGS(db_int(x->e->id), db_bool(false), db_time(now), db_bool(true)),
-                 &x->changed);
-    if (rc != DB_OK || x->changed == 0)
-        return rc;
-    audit_entry_t a = {.actor_id = x->actor,
+    int rc = db_query_int(op->db, SQL_HAS_SALES, DB_ARGS(db_int(x->e->id), db_bool(true)), &sales,
+                          &found);
+    if (rc == DB_OK && sales > 0)
+        return op_fail(op, 409, "EVENT_HAS_SALES",
+                       "Events with sold tickets or payout requests cannot be deleted; cancel the "
+                       "event instead.");
+    if (rc == DB_OK)
+        rc = db_exec(op->db, SQL_SOFT_DELETE,
+                     DB_ARGS(db_int(x->e->id), db_bool(false), db_time(op->now_us), db_bool(true)),
+                     &changed);
+    if (rc == DB_OK && changed == 0)
+        return event_not_found(op, x->e->id);
+    audit_entry_t a = {.actor_id = op->actor.id,
                        .action = "event.delete",
                        .object_type = "event",
                        .object_id = x->e->id,
                        .object_uuid = x->e->uuid,
                        .severity = AUDIT_MEDIUM,
                        .success = true};
-    return audit_write(c, &x->req->op, &a);
+    if (rc == DB_OK)
+        rc = audit_write(op->db, op, &a);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
-/* Soft-deletes e for u (permission already checked). 0 or -1 with the
- * response written. Shared with PUT {"is_active": false}. */
-int events_soft_delete(http_req_t *req, const event_t *e, const actor_t *u)
+err_t *event_soft_delete(op_t *op, const event_t *e)
 {
-    delete_ctx_t x = {.req = req, .e = e, .actor = u->id};
-    if (db_tx_run(req->db, DB_TX_WRITE, delete_tx, &x) != DB_OK) {
-        http_db_unavailable(req);
-        return -1;
-    }
-    if (x.has_sales) {
-        event_error(req, 409, "EVENT_HAS_SALES",
-                    "Events with sold tickets or payout requests cannot be deleted; cancel the "
-                    "event instead.");
-        return -1;
-    }
-    if (x.changed == 0) {
-        not_found(req, e->id);
-        return -1;
-    }
-    return 0;
+    delete_ctx_t x = {.e = e};
+    return op_tx(op, DB_TX_WRITE, delete_tx, &x);
 }
 
-/* Loads {event_id} for a host or staff write: 404 when missing or deleted,
- * 403 for anyone else. */
-int events_load_managed(http_req_t *req, const actor_t *u, event_t *e)
+static err_t *events_delete(http_req_t *req, op_t *op, const input_t *in)
 {
-    int64_t id = http_param_int(req, "event_id");
-    bool found = false;
-    if (event_load(req->db, &req->arena, id, e, &found) != DB_OK) {
-        http_db_unavailable(req);
-        return -1;
-    }
-    if (!found || !e->is_active) {
-        not_found(req, id);
-        return -1;
-    }
-    if (!event_can_manage(e, u)) {
-        event_error(req, 403, "PERMISSION_DENIED",
-                    "You don't have permission to modify this event.");
-        return -1;
-    }
-    return 0;
-}
-
-static void events_delete(http_req_t *req)
-{
-    actor_t u;
+    (void)in;
     event_t e;
-    if (guard_require(req, GUARD_ACTIVE, &u) != 0 || events_load_managed(req, &u, &e) != 0 ||
-        events_soft_delete(req, &e, &u) != 0)
-        return;
+    err_t *err = load_managed(req, op, &e);
+    if (!err)
+        err = event_soft_delete(op, &e);
+    if (err)
+        return err;
     http_reply_empty(req, 204);
+    return NULL;
 }
 
-static void events_routes(router_t *r)
+/* ---- create ---------------------------------------------------------------- */
+
+typedef struct {
+    const char *keys[EVENT_MAX_COVERS];
+    int nkeys;
+    json_t *urls; /* owned */
+} covers_t;
+
+static void covers_discard(op_t *op, covers_t *c)
 {
-    router_add(r, HTTP_GET, "/api/events", events_list, BODY_NONE, false);
-    router_add(r, HTTP_POST, "/api/events", events_create, BODY_MULTIPART, false);
-    router_add(r, HTTP_GET, "/api/events/{event_id:int}", events_get, BODY_NONE, false);
-    router_add(r, HTTP_PUT, "/api/events/{event_id:int}", events_update, BODY_JSON, false);
-    router_add(r, HTTP_DELETE, "/api/events/{event_id:int}", events_delete, BODY_NONE, false);
-    router_add(r, HTTP_GET, "/api/events/{event_id:int}/share-url", events_share_url, BODY_NONE,
-               false);
-    router_add(r, HTTP_GET, "/api/events/canonical/{canonical_id}", events_canonical, BODY_NONE,
-               false);
+    for (int i = 0; i < c->nkeys; i++)
+        storage_delete(op->app->storage, c->keys[i]);
+    c->nkeys = 0;
 }
+
+/* Checks and stores the cover files. */
+static err_t *store_covers(op_t *op, const http_file_t *const *files, int n, covers_t *c)
+{
+    int bad = 0;
+    image_type_t types[EVENT_MAX_COVERS];
+    for (int i = 0; i < n; i++)
+        bad += image_check(files[i], &types[i]) != IMAGE_OK;
+    if (bad)
+        return op_fail(op, 400, "IMAGE_UPLOAD_FAILED",
+                       "Failed to upload %d file(s). Please check file formats and sizes.", bad);
+    for (int i = 0; i < n; i++) {
+        const char *key, *url;
+        if (storage_put(op->app->storage, op->arena, "events", files[i]->data, files[i]->size,
+                        image_ext(types[i]), &key, &url) != 0) {
+            covers_discard(op, c);
+            return op_fail(op, 400, "IMAGE_UPLOAD_FAILED", "Failed to store the cover images.");
+        }
+        c->keys[c->nkeys++] = key;
+        json_array_append_new(c->urls, json_string(url));
+    }
+    return NULL;
+}
+
+/* Every rule before anything is stored. */
+static err_t *validate_create(op_t *op, const input_t *in, int ncovers, event_fields_t *f,
+                              event_place_t *place)
+{
+    json_t *details = json_array();
+    event_fields_defaults(f);
+    err_t *e = event_fields_apply(f, in, op, details);
+    if (!e && ncovers > EVENT_MAX_COVERS)
+        e = op_fail(op, 400, "TOO_MANY_COVER_IMAGES", "At most 3 cover images are allowed.");
+    if (e) {
+        json_decref(details);
+        return e;
+    }
+    event_fields_check(f, details);
+    if (ncovers == 0)
+        err_detail_add(details, "missing", "body", "cover_images",
+                       "Field required: 1 to 3 cover images", NULL);
+    return event_fields_finish(op, f, details, place, 0);
+}
+
+static err_t *events_create(http_req_t *req, op_t *op, const input_t *in)
+{
+    event_fields_t f;
+    event_place_t place;
+    int ncovers;
+    const http_file_t *const *files = in_files(in, "cover_images", &ncovers);
+    err_t *e = validate_create(op, in, ncovers, &f, &place);
+    if (e)
+        return e;
+    covers_t c = {.urls = json_array()};
+    int64_t id = 0;
+    e = store_covers(op, files, ncovers, &c);
+    if (!e) {
+        char *covers = json_dumps(c.urls, JSON_COMPACT);
+        e = event_create(op, &f, &place, covers, &id);
+        free(covers);
+    }
+    if (!e)
+        e = reply_event(req, op, 201, id);
+    else
+        covers_discard(op, &c);
+    json_decref(c.urls);
+    return e;
+}
+
+/* ---- update ------------------------------------------------------------------ */
+
+/* The body applied over the stored event, every rule checked. */
+static err_t *validate_update(op_t *op, const input_t *in, const event_t *e, event_fields_t *f,
+                              event_place_t *place)
+{
+    json_t *details = json_array();
+    event_fields_from_event(f, e);
+    err_t *err = event_fields_apply(f, in, op, details);
+    if (err) {
+        json_decref(details);
+        return err;
+    }
+    f->slug = in_str(in, "slug");
+    f->cover_urls = in_json(in, "cover_images");
+    event_fields_check(f, details);
+    if (f->max_capacity > 0 && f->max_capacity < e->going_count)
+        err_detail_add(details, "value_error", "body", "max_capacity",
+                       "Value error, max_capacity cannot be below the seats already confirmed",
+                       json_integer(f->max_capacity));
+    if ((err = event_fields_finish(op, f, details, place, e->venue_id)) != NULL)
+        return err;
+    if (!event_status_transition_ok(e->status, f->status))
+        return op_fail(op, 400, "INVALID_STATUS_TRANSITION", "An event cannot go from %s to %s.",
+                       e->status, f->status);
+    return NULL;
+}
+
+static err_t *events_update(http_req_t *req, op_t *op, const input_t *in)
+{
+    event_t e;
+    event_fields_t f;
+    event_place_t place;
+    err_t *err = load_managed(req, op, &e);
+    if (err)
+        return err;
+    if (in_has(in, "is_active") && !in_bool(in, "is_active", true)) {
+        /* API.md: is_active false works as a delete */
+        err = event_soft_delete(op, &e);
+        return err ? err : reply_event(req, op, 200, e.id);
+    }
+    if ((err = validate_update(op, in, &e, &f, &place)) != NULL ||
+        (err = event_update(op, &e, &f, &place)) != NULL)
+        return err;
+    return reply_event(req, op, 200, e.id);
+}
+
+/* ---- the route table ------------------------------------------------------------ */
+
+#define EVENT_ROUTE(m, path, fn, level)                                                            \
+    .method = m, .pattern = path, .handler = fn, .auth = level, .envelope = ENVELOPE_EVENT,        \
+    .tag = "events"
+
+static const route_def_t events_routes[] = {
+    {EVENT_ROUTE(HTTP_GET, "/api/events", events_list, AUTH_OPTIONAL),
+     .fields = events_list_fields},
+    {EVENT_ROUTE(HTTP_POST, "/api/events", events_create, AUTH_ACTIVE), .body = BODY_MULTIPART,
+     .fields = event_create_fields},
+    {EVENT_ROUTE(HTTP_GET, "/api/events/{event_id:int}", events_get, AUTH_ACTIVE)},
+    {EVENT_ROUTE(HTTP_PUT, "/api/events/{event_id:int}", events_update, AUTH_HOST),
+     .body = BODY_JSON, .fields = event_update_fields, .owner = events_owner},
+    {EVENT_ROUTE(HTTP_DELETE, "/api/events/{event_id:int}", events_delete, AUTH_HOST),
+     .owner = events_owner},
+    {EVENT_ROUTE(HTTP_GET, "/api/events/{event_id:int}/share-url", events_share_url,
+                 AUTH_OPTIONAL)},
+    {EVENT_ROUTE(HTTP_GET, "/api/events/canonical/{canonical_id}", events_canonical,
+                 AUTH_BEARER_OPTIONAL)},
+    ROUTES_END,
+};
 
 static const purge_def_t events_purges[] = {
     {"slug_locks", "DELETE FROM slug_locks WHERE locked_at < $1", 86400LL * USEC_PER_SEC},
     {0},
 };
 
-const module_t events_module = {
-    .name = "events", .legacy_routes = events_routes, .purges = events_purges};
+static int events_start(app_t *app)
+{
+    app->events_cache = events_cache_new();
+    return app->events_cache ? 0 : -1;
+}
+
+static void events_stop(app_t *app)
+{
+    events_cache_free(app->events_cache);
+    app->events_cache = NULL;
+}
+
+const module_t events_module = {.name = "events",
+                                .routes = events_routes,
+                                .purges = events_purges,
+                                .start = events_start,
+                                .stop = events_stop};

@@ -1,9 +1,10 @@
 /*
- * events_write.c: creating (multipart, with cover uploads) and updating
- * (JSON) events. Identity is settled inside the write transaction: a
- * random canonical id, a slug unique across every slug ever used, and the
- * canonical URL; interests and the slug history change with the event, so a
- * failure leaves nothing behind (uploaded covers are deleted too).
+ * events_write.c: what creating and updating an event share, and creating
+ * itself. Identity is settled inside the write transaction: a random
+ * canonical id, a slug unique across every slug ever used, and the
+ * canonical URL (place from the venue); interests and the slug history
+ * change with the event, so a failure leaves nothing behind. The checks that
+ * need the database (interests, venue) close validation for both writes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +17,12 @@
 #include "events/event_fields.h"
 #include "events/events.h"
 #include "events/slug.h"
-#include "media/storage.h"
-
-#define MAX_COVERS 3
 
 /* ---- identity --------------------------------------------------------- */
 
 /* Country and city for the canonical URL: the venue's, else the slug of
  * venue_text, else in/unknown. */
-int resolve_place(db_conn_t *c, const event_fields_t *f, place_t *p)
+int event_place_resolve(db_conn_t *c, const event_fields_t *f, event_place_t *p)
 {
     memset(p, 0, sizeof *p);
     snprintf(p->country_code, sizeof p->country_code, "in");
@@ -47,7 +45,7 @@ int resolve_place(db_conn_t *c, const event_fields_t *f, place_t *p)
 }
 
 /* Owner of a slug in the history (0: free). */
-int slug_owner(db_conn_t *c, const char *slug, int64_t *owner)
+int event_slug_owner(db_conn_t *c, const char *slug, int64_t *owner)
 {
     bool found = false;
     *owner = 0;
@@ -62,13 +60,14 @@ int slug_owner(db_conn_t *c, const char *slug, int64_t *owner)
  * race for a slug
  * (unique violation) passes random_only to skip straight to random
  * suffixes, so concurrent creators of one title cannot keep colliding. */
-int choose_slug(db_conn_t *c, const char *base, int64_t event_id, bool random_only, char out[104])
+int event_slug_choose(db_conn_t *c, const char *base, int64_t event_id, bool random_only,
+                      int64_t now_us, char out[104])
 {
-    int64_t owner, ts = clock_now_us() / USEC_PER_SEC;
+    int64_t owner, ts = now_us / USEC_PER_SEC;
     int rc = db_exec(c,
                      "INSERT INTO slug_locks (base, locked_at) VALUES ($1, $2) ON CONFLICT (base) "
                      "DO UPDATE SET locked_at = excluded.locked_at",
-                     DB_ARGS(db_text(base), db_time(clock_now_us())), NULL);
+                     DB_ARGS(db_text(base), db_time(now_us)), NULL);
     if (rc != DB_OK)
         return rc;
     for (int i = random_only ? 102 : 0; i <= 120; i++) {
@@ -82,23 +81,23 @@ int choose_slug(db_conn_t *c, const char *base, int64_t event_id, bool random_on
             snprintf(out, 104, "%s-%lld", base, (long long)ts);
         else
             snprintf(out, 104, "%s-%lld-%s", base, (long long)ts, rnd);
-        rc = slug_owner(c, out, &owner);
+        rc = event_slug_owner(c, out, &owner);
         if (rc != DB_OK || owner == 0 || owner == event_id)
             return rc;
     }
     return DB_RETRY;
 }
 
-int record_slug(db_conn_t *c, int64_t event_id, const char *slug, int version)
+int event_slug_record(db_conn_t *c, int64_t event_id, const char *slug, int version, int64_t now_us)
 {
-    return db_exec(
-        c,
-        "INSERT INTO event_slugs (event_id, slug, version, created_at) VALUES ($1, $2, "
-        "$3, $4) ON CONFLICT (slug) DO NOTHING",
-        DB_ARGS(db_int(event_id), db_text(slug), db_int(version), db_time(clock_now_us())), NULL);
+    return db_exec(c,
+                   "INSERT INTO event_slugs (event_id, slug, version, created_at) VALUES ($1, $2, "
+                   "$3, $4) ON CONFLICT (slug) DO NOTHING",
+                   DB_ARGS(db_int(event_id), db_text(slug), db_int(version), db_time(now_us)),
+                   NULL);
 }
 
-int set_interests(db_conn_t *c, int64_t event_id, const event_fields_t *f)
+int event_interests_set(db_conn_t *c, int64_t event_id, const event_fields_t *f)
 {
     int rc = db_exec(c, "DELETE FROM event_interest_map WHERE event_id = $1",
                      DB_ARGS(db_int(event_id)), NULL);
@@ -109,7 +108,7 @@ int set_interests(db_conn_t *c, int64_t event_id, const event_fields_t *f)
 }
 
 /* Every listed interest must exist and be active. */
-int check_interests(db_conn_t *c, const event_fields_t *f, json_t *details)
+static int check_interests(db_conn_t *c, const event_fields_t *f, json_t *details)
 {
     for (int i = 0; i < f->ninterests; i++) {
         int64_t n = 0;
@@ -130,13 +129,29 @@ int check_interests(db_conn_t *c, const event_fields_t *f, json_t *details)
     return DB_OK;
 }
 
+err_t *event_fields_finish(op_t *op, const event_fields_t *f, json_t *details, event_place_t *place,
+                           int64_t current_venue)
+{
+    int rc = check_interests(op->db, f, details);
+    if (rc == DB_OK)
+        rc = event_place_resolve(op->db, f, place);
+    if (rc != DB_OK) {
+        json_decref(details);
+        return op_db_fail(op, rc);
+    }
+    if (json_array_size(details) > 0)
+        return err_validation(op->arena, details);
+    json_decref(details);
+    if (f->venue_id && f->venue_id != current_venue && (!place->found || !place->active))
+        return op_fail(op, 404, "VENUE_NOT_FOUND", "Venue not found.");
+    return NULL;
+}
+
 /* ---- create ----------------------------------------------------------- */
 
 typedef struct {
-    http_req_t *req;
     const event_fields_t *f;
-    const place_t *place;
-    int64_t host_id;
+    const event_place_t *place;
     const char *covers; /* JSON array text */
     int64_t id;
     int attempt; /* > 0 after losing a slug race */
@@ -150,159 +165,64 @@ static const char SQL_INSERT[] =
     "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9, $10, $11, $12, $13, "
     "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $27) RETURNING id";
 
-static int create_tx(db_conn_t *c, void *arg)
+static int insert_event(op_t *op, create_ctx_t *x, const char *uuid, const char *cid,
+                        const char *slug, const char *url)
 {
-    create_ctx_t *x = arg;
     const event_fields_t *f = x->f;
-    char uuid[37], cid[CANONICAL_ID_LEN + 1], base[SLUG_MAX + 1], slug[104], url[320];
-    int64_t now = clock_now_us();
-    rand_uuid(uuid);
-    slug_canonical_id(cid);
-    slug_generate(f->title, SLUG_MAX, NULL, base);
-    int rc = choose_slug(c, base, 0, x->attempt > 0, slug);
-    if (rc != DB_OK)
-        return rc;
-    slug_canonical_url(x->place->country_code, x->place->city_slug, slug, cid, url, sizeof url);
     bool published = !strcmp(f->status, "published"), found = false;
-    rc = db_query_int(
-        c, SQL_INSERT,
-        DB_ARGS(db_text(uuid), db_int(x->host_id), f->venue_id ? db_int(f->venue_id) : db_null(),
+    return db_query_int(
+        op->db, SQL_INSERT,
+        DB_ARGS(db_text(uuid), db_int(op->actor.id), f->venue_id ? db_int(f->venue_id) : db_null(),
                 db_text(cid), db_text(slug), db_bool(false), db_text(url), db_text(f->title),
                 db_text(f->description), db_text(f->venue_text), db_text(x->place->country_code),
                 db_text(x->place->city_slug), db_time(f->start_time), db_time(f->end_time),
                 db_int(f->max_capacity), db_bool(f->is_paid), db_int(f->ticket_price_minor),
                 db_text(f->currency), db_bool(f->allow_plus_one), db_text(f->gst_number),
                 db_text(f->allowed_genders), db_text(x->covers), db_text(f->status),
-                db_bool(f->is_public), db_bool(true), published ? db_time(now) : db_null(),
-                db_time(now)),
+                db_bool(f->is_public), db_bool(true), published ? db_time(op->now_us) : db_null(),
+                db_time(op->now_us)),
         &x->id, &found);
+}
+
+static err_t *create_tx(op_t *op, void *arg)
+{
+    create_ctx_t *x = arg;
+    char uuid[37], cid[CANONICAL_ID_LEN + 1], base[SLUG_MAX + 1], slug[104], url[320];
+    rand_uuid(uuid);
+    slug_canonical_id(cid);
+    slug_generate(x->f->title, SLUG_MAX, NULL, base);
+    int rc = event_slug_choose(op->db, base, 0, x->attempt > 0, op->now_us, slug);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    slug_canonical_url(x->place->country_code, x->place->city_slug, slug, cid, url, sizeof url);
+    rc = insert_event(op, x, uuid, cid, slug, url);
     if (rc == DB_OK)
-        rc = record_slug(c, x->id, slug, 1);
+        rc = event_slug_record(op->db, x->id, slug, 1, op->now_us);
     if (rc == DB_OK)
-        rc = set_interests(c, x->id, f);
-    audit_entry_t a = {.actor_id = x->host_id,
+        rc = event_interests_set(op->db, x->id, x->f);
+    audit_entry_t a = {.actor_id = op->actor.id,
                        .action = "event.create",
                        .object_type = "event",
                        .object_id = x->id,
                        .object_uuid = uuid,
                        .success = true};
-    return rc == DB_OK ? audit_write(c, &x->req->op, &a) : rc;
+    if (rc == DB_OK)
+        rc = audit_write(op->db, op, &a);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
-/* Checks and stores the cover files; the keys stored so far go to keys. */
-static int store_covers(http_req_t *req, json_t *urls, const char **keys, int *nkeys)
+err_t *event_create(op_t *op, const event_fields_t *f, const event_place_t *place,
+                    const char *covers_json, int64_t *id)
 {
-    int bad = 0;
-    image_type_t types[MAX_COVERS];
-    const http_file_t *files[MAX_COVERS];
-    int n = 0;
-    for (int i = 0; i < req->nfiles; i++) {
-        if (strcmp(req->files[i].field, "cover_images") != 0)
-            continue;
-        files[n] = &req->files[i];
-        bad += image_check(files[n], &types[n]) != IMAGE_OK;
-        n++;
+    create_ctx_t x = {.f = f, .place = place, .covers = covers_json};
+    err_t *e = NULL;
+    /* a unique violation is a lost slug race: again, with random suffixes */
+    for (x.attempt = 0; x.attempt < 5; x.attempt++) {
+        err_discard(e);
+        e = op_tx(op, DB_TX_WRITE, create_tx, &x);
+        if (!e || e->db_rc != DB_UNIQUE)
+            break;
     }
-    if (bad) {
-        event_error(req, 400, "IMAGE_UPLOAD_FAILED",
-                    "Failed to upload %d file(s). Please check file formats and sizes.", bad);
-        return -1;
-    }
-    for (int i = 0; i < n; i++) {
-        const char *key, *url;
-        if (storage_put(req->app->storage, &req->arena, "events", files[i]->data, files[i]->size,
-                        image_ext(types[i]), &key, &url) != 0) {
-            event_error(req, 400, "IMAGE_UPLOAD_FAILED", "Failed to store the cover images.");
-            return -1;
-        }
-        keys[(*nkeys)++] = key;
-        json_array_append_new(urls, json_string(url));
-    }
-    return 0;
-}
-
-static int count_covers(const http_req_t *req)
-{
-    int n = 0;
-    for (int i = 0; i < req->nfiles; i++)
-        n += strcmp(req->files[i].field, "cover_images") == 0;
-    return n;
-}
-
-/* Validation before anything is stored: -1 with the response written. */
-static int validate_create(http_req_t *req, event_fields_t *f, place_t *place)
-{
-    json_t *form = event_fields_form_object(req), *details = json_array();
-    const char *msg = NULL;
-    event_fields_defaults(f);
-    const char *code = event_fields_apply(f, form, true, &req->arena, details, &msg);
-    json_decref(form);
-    int covers = count_covers(req);
-    if (!code && covers > MAX_COVERS) {
-        code = "TOO_MANY_COVER_IMAGES";
-        msg = "At most 3 cover images are allowed.";
-    }
-    if (code) {
-        json_decref(details);
-        event_error(req, 400, code, "%s", msg);
-        return -1;
-    }
-    event_fields_check(f, details);
-    if (covers == 0)
-        err_detail_add(details, "missing", "body", "cover_images",
-                       "Field required: 1 to 3 cover images", NULL);
-    return event_fields_finish(req, f, details, place, 0);
-}
-
-int event_fields_finish(http_req_t *req, const event_fields_t *f, json_t *details, place_t *place,
-                        int64_t current_venue)
-{
-    if (check_interests(req->db, f, details) != DB_OK ||
-        resolve_place(req->db, f, place) != DB_OK) {
-        json_decref(details);
-        http_db_unavailable(req);
-        return -1;
-    }
-    if (json_array_size(details) > 0) {
-        http_error_validation(req, details);
-        return -1;
-    }
-    json_decref(details);
-    if (f->venue_id && f->venue_id != current_venue && (!place->found || !place->active)) {
-        event_error(req, 404, "VENUE_NOT_FOUND", "Venue not found.");
-        return -1;
-    }
-    return 0;
-}
-
-void events_create(http_req_t *req)
-{
-    actor_t u;
-    event_fields_t f;
-    place_t place;
-    if (guard_require(req, GUARD_ACTIVE, &u) != 0 || !http_db(req) ||
-        validate_create(req, &f, &place) != 0)
-        return;
-    const char *keys[MAX_COVERS];
-    int nkeys = 0;
-    json_t *urls = json_array();
-    if (store_covers(req, urls, keys, &nkeys) == 0) {
-        char *covers = json_dumps(urls, JSON_COMPACT);
-        create_ctx_t x = {.req = req, .f = &f, .place = &place, .host_id = u.id, .covers = covers};
-        int rc = DB_UNIQUE;
-        for (x.attempt = 0; x.attempt < 5 && rc == DB_UNIQUE; x.attempt++)
-            rc = db_tx_run(req->db, DB_TX_WRITE, create_tx, &x); /* unique: a slug race */
-        free(covers);
-        if (rc == DB_OK) {
-            nkeys = 0; /* committed: the event owns the files now */
-            json_t *o = event_json_by_id(req->db, x.id);
-            if (o)
-                http_reply_json(req, 201, o);
-        }
-        if (req->res.status == 0)
-            http_db_unavailable(req);
-    }
-    for (int i = 0; i < nkeys; i++)
-        storage_delete(req->app->storage, keys[i]);
-    json_decref(urls);
+    *id = x.id;
+    return e;
 }

@@ -147,8 +147,9 @@ static json_t *as_number(const field_t *f, json_t *v, bool text, vctx_t *x)
 
 static json_t *as_bool(const field_t *f, json_t *v, bool text, vctx_t *x)
 {
-    static const char *const yes[] = {"true", "1", "yes", "on", "t", "y", NULL};
-    static const char *const no[] = {"false", "0", "no", "off", "f", "n", NULL};
+    /* the spellings clients send; "yes"/"on" are refused as ambiguous */
+    static const char *const yes[] = {"true", "1", NULL};
+    static const char *const no[] = {"false", "0", NULL};
     if (json_is_boolean(v))
         return json_incref(v);
     if (json_is_string(v) && (text || !(f->flags & F_STRICT))) {

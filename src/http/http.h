@@ -97,14 +97,12 @@ typedef struct http_req {
     http_file_t *files;
     int nfiles;
 
-    db_conn_t *db;       /* borrowed lazily by http_db(), returned after the handler */
+    db_conn_t *db;       /* borrowed by the pipeline, returned after the handler */
     op_t op;             /* the operation this request runs as (actor set by the guard) */
     struct input *input; /* checked fields (http/route.h), freed with the request */
     int64_t start_mono_us;
     http_res_t res;
 } http_req_t;
-
-typedef void (*http_handler_fn)(http_req_t *req);
 
 /* ---- reading the request --------------------------------------------- */
 
@@ -117,10 +115,6 @@ const char *http_form(http_req_t *req, const char *name);
 /* First uploaded file for a field, or NULL. */
 const http_file_t *http_file(http_req_t *req, const char *field);
 
-/* The request's database connection (borrowed on first use). NULL when the
- * pool is exhausted; the 503 response is already written then. */
-db_conn_t *http_db(http_req_t *req);
-
 /* ---- writing the response -------------------------------------------- */
 
 /* Serialises and takes ownership of obj. */
@@ -131,25 +125,11 @@ void http_reply_raw(http_req_t *req, int status, const char *content_type, const
 void http_reply_empty(http_req_t *req, int status);
 void http_set_header(http_req_t *req, const char *name, const char *value);
 
-/* The one error renderer: {"detail": message, "error_code": code}. */
+/* An error answered by the server itself before any route runs (404, 405,
+ * 413, 431, ...): rendered by the one renderer (http/render.c) in the
+ * {"detail", "error_code"} envelope. */
 void http_error(http_req_t *req, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* 422 {"detail": [ {type, loc, msg, input[, ctx]} ... ], "error_code": "VALIDATION_ERROR"};
- * takes ownership of details (a JSON array). */
-void http_error_validation(http_req_t *req, json_t *details);
-/* One-item validation error: loc is ("body"|"query"|"path", field). input is
- * stolen (may be NULL for JSON null). */
-void http_error_field(http_req_t *req, const char *type, const char *where, const char *field,
-                      const char *msg, json_t *input);
-
-/* A database failure the handler cannot explain to the client: 503 with
- * Retry-After when a retry may pass (DB_TIMEOUT, DB_RETRY), else 500 with
- * detail (NULL: "Internal server error"), logged. Nothing when a response is
- * already written (e.g. the pool's 503). */
-void http_db_error(http_req_t *req, int rc, const char *detail);
-/* 503 "The database is unavailable; retry shortly" unless a response is
- * already written. */
-void http_db_unavailable(http_req_t *req);
 
 const char *http_method_name(http_method_t m);
 int http_method_parse(const char *s);

@@ -5,11 +5,12 @@
  * declared auth level), validate the declared fields, run the handler, and
  * render any error in the route's envelope. The steps are the route
  * declaration's (http/route.h) enforcement; handlers only see their result.
+ * An AUTH_HOST route's object check (owner) runs after the guard.
  */
 #include "http/pipeline.h"
 
 #include "app.h"
-#include "auth/guard_legacy.h"
+#include "auth/guard.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/body.h"
@@ -42,36 +43,32 @@ static err_t *borrow_db(http_req_t *req)
     return e;
 }
 
+/* The route's own answers (its object check and its handler) use its
+ * envelope; the guard's and the validator's are the same everywhere. */
 static void run_declared(http_req_t *req, const route_def_t *def)
 {
-    bool in_handler = false;
+    bool own = false;
     err_t *e = body_parse(req);
     if (!e && !def->no_db)
         e = borrow_db(req);
     if (!e)
         e = guard_check(req, def->auth, def->auth_flags, &req->op);
+    if (!e && def->owner && (e = def->owner(req, &req->op)) != NULL)
+        own = true;
     if (!e)
         e = route_validate(req, def, &req->input);
     if (!e) {
-        in_handler = true;
+        own = true;
         e = def->handler(req, &req->op, req->input);
     }
     if (e)
-        http_render_error(req, e, in_handler ? def->envelope : ENVELOPE_DETAIL);
+        http_render_error(req, e, own ? def->envelope : ENVELOPE_DETAIL);
 }
 
 void pipeline_run(http_req_t *req)
 {
     op_from_request(req);
-    if (req->route->def) {
-        run_declared(req, req->route->def);
-    } else {
-        err_t *e = body_parse(req);
-        if (e)
-            http_render_error(req, e, ENVELOPE_DETAIL);
-        else
-            req->route->handler(req);
-    }
+    run_declared(req, req->route->def);
     if (req->db) {
         db_release(req->db);
         req->db = req->op.db = NULL;

@@ -31,8 +31,8 @@ static void log_failure(http_req_t *req, const err_t *e)
     char status[8];
     snprintf(status, sizeof status, "%d", e->status);
     log_msg(LOG_ERROR, "request failed", "request_id", req->request_id, "route",
-            req->route ? req->route->pattern : req->path, "status", status, "error_code", e->code,
-            "cause", e->cause ? e->cause : e->message, NULL);
+            req->route ? req->route->pattern : (req->path ? req->path : ""), "status", status,
+            "error_code", e->code, "cause", e->cause ? e->cause : e->message, NULL);
 }
 
 void http_render_error(http_req_t *req, err_t *e, envelope_t env)

@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "http/router.h"
 #include "core/err.h"
+#include "http/render.h"
 
 static void reset_body(http_res_t *res)
 {
@@ -80,28 +81,7 @@ void http_error(http_req_t *req, int status, const char *code, const char *fmt, 
     va_start(ap, fmt);
     char *msg = arena_vprintf(&req->arena, fmt, ap);
     va_end(ap);
-    json_t *body = json_pack("{s:s, s:s}", "detail", msg, "error_code", code);
-    if (status >= 500)
-        json_object_set_new(body, "request_id", json_string(req->request_id));
-    req->res.error_code = code;
-    http_reply_json(req, status, body);
-}
-
-void http_error_validation(http_req_t *req, json_t *details)
-{
-    json_t *body = json_object();
-    json_object_set_new(body, "detail", details);
-    json_object_set_new(body, "error_code", json_string("VALIDATION_ERROR"));
-    req->res.error_code = "VALIDATION_ERROR";
-    http_reply_json(req, 422, body);
-}
-
-void http_error_field(http_req_t *req, const char *type, const char *where, const char *field,
-                      const char *msg, json_t *input)
-{
-    json_t *details = json_array();
-    err_detail_add(details, type, where, field, msg, input);
-    http_error_validation(req, details);
+    http_render_error(req, err_new(&req->arena, status, code, "%s", msg), ENVELOPE_DETAIL);
 }
 
 static const struct {
@@ -155,36 +135,4 @@ const http_file_t *http_file(http_req_t *req, const char *field)
         if (strcmp(req->files[i].field, field) == 0)
             return &req->files[i];
     return NULL;
-}
-
-db_conn_t *http_db(http_req_t *req)
-{
-    if (req->db)
-        return req->db;
-    req->db = db_acquire(req->app->db);
-    if (!req->db) {
-        http_set_header(req, "Retry-After", "1");
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The server is busy; please retry in a moment");
-    }
-    return req->db;
-}
-
-void http_db_error(http_req_t *req, int rc, const char *detail)
-{
-    if (req->res.status != 0)
-        return; /* e.g. the pool's 503 is already written */
-    log_msg(LOG_ERROR, "database error", "route", req->route ? req->route->pattern : "", "error",
-            req->db ? db_errmsg(req->db) : "", NULL);
-    if (rc == DB_TIMEOUT || rc == DB_RETRY) {
-        http_set_header(req, "Retry-After", "1");
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is busy; please retry shortly");
-        return;
-    }
-    http_error(req, 500, "INTERNAL_SERVER_ERROR", "%s", detail ? detail : "Internal server error");
-}
-
-void http_db_unavailable(http_req_t *req)
-{
-    if (req->res.status == 0)
-        http_error(req, 503, "SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly");
 }

@@ -61,7 +61,7 @@ typedef enum { FIELD_BODY = 0, FIELD_QUERY, FIELD_PATH } field_in_t;
 typedef enum {
     FT_STRING = 1, /* min_len/max_len in characters (valid UTF-8 required) */
     FT_INT,        /* JSON integer, or its decimal text (forms, queries, lax JSON) */
-    FT_BOOL,       /* JSON boolean, or true/false/1/0/yes/no/on/off */
+    FT_BOOL,       /* JSON boolean, or true/false (any case) or 1/0 as text */
     FT_NUMBER,     /* JSON number, or its decimal text */
     FT_LIST,       /* JSON array (or, in a form, a JSON array in the text); items min/max_len */
     FT_ANY,        /* any JSON value (or form text); only the check applies */

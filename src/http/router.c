@@ -94,8 +94,7 @@ static int compile_pattern(route_t *rt, const char *pattern)
     return 0;
 }
 
-int router_add(router_t *r, int methods, const char *pattern, http_handler_fn handler, int body,
-               bool test_only)
+int router_add(router_t *r, int methods, const char *pattern, int body)
 {
     if (r->n == r->cap) {
         int cap = r->cap ? r->cap * 2 : 64;
@@ -109,9 +108,7 @@ int router_add(router_t *r, int methods, const char *pattern, http_handler_fn ha
     memset(rt, 0, sizeof *rt);
     rt->methods = methods;
     rt->pattern = pattern;
-    rt->handler = handler;
     rt->body = body;
-    rt->test_only = test_only;
     rt->index = r->n;
     if (compile_pattern(rt, pattern) != 0) {
         for (int s = 0; s < rt->nseg; s++) {
@@ -185,7 +182,7 @@ int router_add_def(router_t *r, const route_def_t *def, bool test_mode)
         return -1;
     }
     if (compile_field_patterns(r, def) != 0 ||
-        router_add(r, def->method, def->pattern, NULL, def->body, def->test_only) != 0)
+        router_add(r, def->method, def->pattern, def->body) != 0)
         return -1;
     r->routes[r->n - 1].def = def;
     return 0;

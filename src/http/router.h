@@ -28,9 +28,7 @@ typedef struct route {
     int methods; /* http_method_t bits */
     const char *pattern;
     const struct route_def *def; /* the declaration (auth, body, fields, handler) */
-    http_handler_fn handler;     /* legacy handler (modules not yet on route_def_t) */
     int body;                    /* BODY_* kinds accepted */
-    bool test_only;              /* registered only with LOOPIN_TEST_MODE=1 */
     int index;                   /* position in the table, for metrics */
     int nseg;
     route_seg_t segs[ROUTE_MAX_SEGS];
@@ -59,10 +57,10 @@ typedef struct {
 
 router_t *router_new(void);
 void router_free(router_t *r);
-/* Returns -1 (and logs) for a malformed pattern; patterns are code, so the
+/* Adds a bare pattern (router_add_def adds declared routes through it).
+ * Returns -1 (and logs) for a malformed pattern; patterns are code, so the
  * caller treats that as a programming error. */
-int router_add(router_t *r, int methods, const char *pattern, http_handler_fn handler, int body,
-               bool test_only);
+int router_add(router_t *r, int methods, const char *pattern, int body);
 /* Adds a declared route (see http/route.h). Refused, with a log line naming
  * the route, when the pattern is malformed, the auth level is undeclared, an
  * AUTH_HOST route has no owner check, a field pattern does not compile, or

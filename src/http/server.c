@@ -30,6 +30,7 @@
 #include "http/metrics.h"
 #include "http/middleware.h"
 #include "http/pipeline.h"
+#include "http/render.h"
 #include "http/router.h"
 
 /* A body bigger than its limit is still read and thrown away up to this many
@@ -252,6 +253,13 @@ static void request_feed(conn_req_t *cr, const char *data, size_t len)
     req->body[req->body_len] = '\0';
 }
 
+/* A one-item 422 answered before any route runs. */
+static void route_error_field(http_req_t *req, const char *type, const char *where,
+                              const char *field, const char *msg, json_t *input)
+{
+    http_render_error(req, err_field(&req->arena, type, where, field, msg, input), ENVELOPE_DETAIL);
+}
+
 static void render_route_error(conn_req_t *cr)
 {
     http_req_t *req = &cr->req;
@@ -266,11 +274,11 @@ static void render_route_error(conn_req_t *cr)
         http_error(req, 405, "METHOD_NOT_ALLOWED", "Method Not Allowed");
     } else if (cr->route_result == ROUTE_BAD_PARAM) {
         bool is_int = cr->match.bad_type == PARAM_INT;
-        http_error_field(req, is_int ? "int_parsing" : "uuid_parsing", "path", cr->match.bad_name,
-                         is_int ? "Input should be a valid integer, unable to parse string as "
-                                  "an integer"
-                                : "Input should be a valid UUID",
-                         json_string(cr->match.bad_value));
+        route_error_field(req, is_int ? "int_parsing" : "uuid_parsing", "path", cr->match.bad_name,
+                          is_int ? "Input should be a valid integer, unable to parse string as "
+                                   "an integer"
+                                 : "Input should be a valid UUID",
+                          json_string(cr->match.bad_value));
     } else {
         http_error(req, 404, "NOT_FOUND", "Not Found");
     }
@@ -300,9 +308,9 @@ static void request_dispatch(conn_req_t *cr)
     } else if (cr->route_result != ROUTE_FOUND) {
         render_route_error(cr);
     } else if (cr->bad_query) {
-        http_error_field(req, "value_error", "query", cr->bad_query,
-                         "Value error, malformed percent-escape or NUL byte in the query string",
-                         NULL);
+        route_error_field(req, "value_error", "query", cr->bad_query,
+                          "Value error, malformed percent-escape or NUL byte in the query string",
+                          NULL);
     } else if (req->method == HTTP_OPTIONS) {
         middleware_preflight(req, cr->match.route->methods);
     } else {

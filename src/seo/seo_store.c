@@ -190,8 +190,8 @@ err_t *seo_city_select(op_t *op, const seo_city_query_t *q, seo_page_t *pg, int6
     bool found = false;
     int rc = DB_OK;
     if (status_is_listed(q->status))
-        rc = db_query_int(op->db, q->interest_id ? SQL_CITY_COUNT_I : SQL_CITY_COUNT, p, np,
-                          &total, &found);
+        rc = db_query_int(op->db, q->interest_id ? SQL_CITY_COUNT_I : SQL_CITY_COUNT, p, np, &total,
+                          &found);
     seo_paginate(q->page, q->limit, total, pg);
     if (rc != DB_OK || !pg->has_rows)
         return rc == DB_OK ? NULL : op_db_fail(op, rc);

@@ -14,11 +14,6 @@
 
 static router_t *router;
 
-static void handler(http_req_t *req)
-{
-    (void)req;
-}
-
 static const struct {
     int methods;
     const char *pattern;
@@ -50,7 +45,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!router)
         abort();
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
-        if (router_add(router, routes[i].methods, routes[i].pattern, handler, BODY_NONE, false))
+        if (router_add(router, routes[i].methods, routes[i].pattern, BODY_NONE))
             abort();
     return 0;
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "http/http.h"
+#include "http/render.h"
 
 static void req_init(http_req_t *req)
 {
@@ -70,7 +71,7 @@ static void test_validation_error_is_fastapi_list(void **state)
     json_t *details = json_array();
     err_detail_add(details, "missing", "body", "name", "Field required", NULL);
     err_detail_add(details, "string_too_short", "body", "title", "Too short", json_string("ab"));
-    http_error_validation(&req, details);
+    http_render_error(&req, err_validation(&req.arena, details), ENVELOPE_DETAIL);
     assert_int_equal(req.res.status, 422);
     json_t *j = body_json(&req);
     assert_string_equal(json_string_value(json_object_get(j, "error_code")), "VALIDATION_ERROR");
@@ -94,7 +95,8 @@ static void test_field_error_without_field_has_short_loc(void **state)
     (void)state;
     http_req_t req;
     req_init(&req);
-    http_error_field(&req, "missing", "body", NULL, "Body required", NULL);
+    http_render_error(&req, err_field(&req.arena, "missing", "body", NULL, "Body required", NULL),
+                      ENVELOPE_DETAIL);
     json_t *j = body_json(&req);
     json_t *loc = json_object_get(json_array_get(json_object_get(j, "detail"), 0), "loc");
     assert_int_equal(json_array_size(loc), 1);
