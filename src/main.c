@@ -313,6 +313,15 @@ static int cmd_version(app_t *app, int argc, char **argv)
     return 0;
 }
 
+static int cmd_routes(app_t *app, int argc, char **argv)
+{
+    (void)app;
+    bool as_json = argc > 1 && !strcmp(argv[1], "--json");
+    if (argc > 2 || (argc > 1 && !as_json))
+        return usage_error("loopin routes [--json]");
+    return routes_print(stdout, as_json);
+}
+
 static const command_t commands[] = {
     {"serve", "run the HTTP server (migrates first)", "loopin serve [--port N] [--no-migrate]",
      cmd_serve, true},
@@ -324,6 +333,8 @@ static const command_t commands[] = {
      "loopin createsuperuser --phone +91XXXXXXXXXX --password-stdin", cmd_createsuperuser, true},
     {"config", "print the effective configuration (secrets masked)", "loopin config", cmd_config,
      false},
+    {"routes", "list every route with its auth level and fields", "loopin routes [--json]",
+     cmd_routes, false},
     {"version", "print the version", "loopin version", cmd_version, false},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])

@@ -5,6 +5,9 @@
 #ifndef LOOPIN_OPS_H
 #define LOOPIN_OPS_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "module.h"
 
 /* The API contract version the mobile apps see (API.md section 13). */
@@ -14,6 +17,9 @@
 extern const module_t ops_module;
 /* The API docs viewers, Swagger UI and Redoc (docs_api.c). */
 extern const module_t docs_module;
+/* `loopin routes [--json]`: every declared route (routes_cmd.c). */
+int routes_print(FILE *out, bool as_json);
+
 /* Routes that exist only with LOOPIN_TEST_MODE=1 (declared test_only). */
 extern const module_t test_module;
 

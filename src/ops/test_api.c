@@ -4,6 +4,7 @@
  * server clock, echoing parsed bodies, a typed path parameter and a slow
  * request for the shutdown test.
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -91,6 +92,51 @@ static err_t *test_sleep(http_req_t *req, op_t *op, const input_t *in)
     return NULL;
 }
 
+/* POST /_test/db-fault {"table", "action", "enabled"}: makes every insert,
+ * update or delete on one of a few tables fail in the database (a trigger
+ * that raises), so tests can see how a real database failure is answered.
+ * Table and action come from fixed lists, never from client text. */
+static const char *const fault_tables[] = {"user_phone_otps", "user_profiles", "host_leads",
+                                           "events",          "venues",        NULL};
+static const char *const fault_actions[] = {"insert", "update", "delete", NULL};
+
+static err_t *test_db_fault(http_req_t *req, op_t *op, const input_t *in)
+{
+    const char *table = in_str(in, "table"), *action = in_str(in, "action");
+    bool pg = db_dialect(op->db) == DB_DIALECT_PG, on = in_bool(in, "enabled", true);
+    char sql[1024];
+    if (pg && on)
+        snprintf(sql, sizeof sql,
+                 "CREATE OR REPLACE FUNCTION loopin_test_fault() RETURNS trigger LANGUAGE plpgsql "
+                 "AS $f$ BEGIN RAISE EXCEPTION 'injected fault'; END $f$; "
+                 "DROP TRIGGER IF EXISTS loopin_test_fault ON %s; CREATE TRIGGER "
+                 "loopin_test_fault BEFORE %s ON %s FOR EACH ROW EXECUTE FUNCTION "
+                 "loopin_test_fault()",
+                 table, action, table);
+    else if (pg)
+        snprintf(sql, sizeof sql, "DROP TRIGGER IF EXISTS loopin_test_fault ON %s", table);
+    else if (on)
+        snprintf(sql, sizeof sql,
+                 "DROP TRIGGER IF EXISTS loopin_test_fault; CREATE TRIGGER loopin_test_fault "
+                 "BEFORE %s ON %s BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+                 action, table);
+    else
+        snprintf(sql, sizeof sql, "DROP TRIGGER IF EXISTS loopin_test_fault");
+    int rc = db_exec_script(op->db, sql);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    http_reply_json(req, 200,
+                    json_pack("{s:s, s:s, s:b}", "table", table, "action", action, "enabled", on));
+    return NULL;
+}
+
+static const field_t fault_fields[] = {
+    {"table", FT_STRING, F_REQUIRED, .choices = fault_tables},
+    {"action", FT_STRING, F_REQUIRED, .choices = fault_actions},
+    {"enabled", FT_BOOL, 0, .in = FIELD_BODY},
+    FIELDS_END,
+};
+
 static const field_t clock_fields[] = {
     {"advance_seconds", FT_INT, F_STRICT, .min = -MAX_ADVANCE_S, .max = MAX_ADVANCE_S},
     {"set", FT_STRING, 0, .check = iso_time_check},
@@ -123,6 +169,13 @@ static const route_def_t test_routes[] = {
      .handler = test_item,
      .auth = AUTH_ANONYMOUS,
      .no_db = true,
+     .test_only = true},
+    {.method = HTTP_POST,
+     .pattern = "/_test/db-fault",
+     .handler = test_db_fault,
+     .auth = AUTH_ANONYMOUS,
+     .body = BODY_JSON,
+     .fields = fault_fields,
      .test_only = true},
     {.method = HTTP_GET,
      .pattern = "/_test/sleep",
