@@ -12,18 +12,22 @@
 #include "ops/ops.h"
 
 static const char *const auth_names[] = {
-    [AUTH_UNDECLARED] = "undeclared", [AUTH_ANONYMOUS] = "anonymous",
-    [AUTH_OPTIONAL] = "optional",     [AUTH_BEARER_OPTIONAL] = "bearer_optional",
-    [AUTH_SIGNED_IN] = "signed_in",   [AUTH_ACTIVE] = "active",
-    [AUTH_HOST] = "host",             [AUTH_STAFF] = "staff",
+    [AUTH_UNDECLARED] = "undeclared",
+    [AUTH_ANONYMOUS] = "anonymous",
+    [AUTH_OPTIONAL] = "optional",
+    [AUTH_BEARER_OPTIONAL] = "bearer_optional",
+    [AUTH_SIGNED_IN] = "signed_in",
+    [AUTH_ACTIVE] = "active",
+    [AUTH_HOST] = "host",
+    [AUTH_STAFF] = "staff",
     [AUTH_SUPERUSER] = "superuser",
 };
 static const char *const type_names[] = {
     [FT_STRING] = "string", [FT_INT] = "integer", [FT_BOOL] = "boolean", [FT_NUMBER] = "number",
     [FT_LIST] = "array",    [FT_ANY] = "any",     [FT_FILES] = "files",
 };
-static const char *const in_names[] = {[FIELD_BODY] = "body", [FIELD_QUERY] = "query",
-                                       [FIELD_PATH] = "path"};
+static const char *const in_names[] = {
+    [FIELD_BODY] = "body", [FIELD_QUERY] = "query", [FIELD_PATH] = "path"};
 static const char *const envelope_names[] = {
     [ENVELOPE_DETAIL] = "detail", [ENVELOPE_AUTH] = "auth", [ENVELOPE_EVENT] = "event"};
 

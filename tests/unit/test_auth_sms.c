@@ -26,6 +26,7 @@
 
 #include "auth/sms.h"
 #include "core/clock.h"
+#include "fixture.h"
 
 #define SID           "AC123"
 #define TOKEN         "tok-secret"
@@ -37,27 +38,10 @@ static char tmp_dir[400];
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static void mkdir_p(const char *dir)
-{
-    char tmp[400];
-    snprintf(tmp, sizeof tmp, "%s", dir);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(tmp, 0700);
-            *p = '/';
-        }
-    }
-    mkdir(tmp, 0700);
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    const char *base = getenv("LOOPIN_TEST_TMP") ? getenv("LOOPIN_TEST_TMP") : "/tmp/loopin-unit";
-    mkdir_p(base);
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/sms-XXXXXX", base);
-    return mkdtemp(tmp_dir) ? 0 : -1;
+    return fixture_mkdtemp(tmp_dir, sizeof tmp_dir, "sms") ? 0 : -1;
 }
 
 static int group_teardown(void **state)

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "core/config.h"
+#include "fixture.h"
 #include "core/rand.h"
 
 static const char *const all_vars[] = {
@@ -61,37 +62,12 @@ static void unset_all(void)
         unsetenv(all_vars[i]);
 }
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char child[PATH_MAX * 2];
-            snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-            remove_tree(child);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 static int cfg_setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
     if (!f || !getcwd(f->old_cwd, sizeof f->old_cwd))
         return -1;
-    const char *base = getenv("LOOPIN_TEST_TMP");
-    if (!base || !*base)
-        base = "/tmp";
-    if (mkdir(base, 0700) != 0 && errno != EEXIST)
-        base = "/tmp";
-    snprintf(f->dir, sizeof f->dir, "%s/test_core_config.XXXXXX", base);
-    if (!mkdtemp(f->dir) || chdir(f->dir) != 0)
+    if (!fixture_mkdtemp(f->dir, sizeof f->dir, "test_core_config") || chdir(f->dir) != 0)
         return -1;
     unset_all();
     *state = f;
@@ -104,7 +80,7 @@ static int cfg_teardown(void **state)
     unset_all();
     if (chdir(f->old_cwd) != 0)
         return -1;
-    remove_tree(f->dir);
+    fixture_remove_tree(f->dir);
     free(f);
     return 0;
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "fixture.h"
 #include "db/db_internal.h"
 
 typedef struct {
@@ -33,41 +34,15 @@ typedef struct {
 
 /* ---- fixtures -------------------------------------------------------------- */
 
-static void mkdir_p(const char *dir)
-{
-    char tmp[400];
-    snprintf(tmp, sizeof tmp, "%s", dir);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(tmp, 0700);
-            *p = '/';
-        }
-    }
-    mkdir(tmp, 0700);
-}
-
 static db_pool_t *open_pool(const char *url, int size, int statement_timeout_ms)
 {
-    db_pool_config_t cfg = {.url = url,
-                            .size = size,
-                            .acquire_timeout_ms = 100,
-                            .statement_timeout_ms = statement_timeout_ms};
-    db_pool_t *pool = NULL;
-    char err[256];
-    if (db_pool_open(&cfg, &pool, err, sizeof err) != DB_OK)
-        fail_msg("db_pool_open(%s): %s", url, err);
-    return pool;
+    return fixture_open_pool(url, size, 100, statement_timeout_ms);
 }
 
 static int setup_sqlite(void **state)
 {
-    static int seq;
-    const char *dir = getenv("LOOPIN_TEST_TMP") ? getenv("LOOPIN_TEST_TMP") : "/tmp/loopin-unit";
     fixture_t *f = calloc(1, sizeof *f);
-    mkdir_p(dir);
-    snprintf(f->path, sizeof f->path, "%s/test_db_%d_%d.db", dir, (int)getpid(), ++seq);
-    snprintf(f->url, sizeof f->url, "sqlite://%s", f->path);
+    fixture_sqlite_file("test_db", f->path, sizeof f->path, f->url, sizeof f->url);
     f->dialect = DB_DIALECT_SQLITE;
     f->pool = open_pool(f->url, 2, 2000);
     f->c = db_acquire(f->pool);

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "http/route.h"
 #include "http/router.h"
 
 typedef struct {
@@ -621,6 +622,77 @@ static void test_is_uuid_rejects_wrong_shapes(void **state)
             fail_msg("\"%s\" should not be a uuid", bad[i]);
 }
 
+/* ---- declared routes (router_add_def) ----------------------------------------- */
+
+static err_t *noop(http_req_t *req, op_t *op, const input_t *in)
+{
+    (void)req;
+    (void)op;
+    (void)in;
+    return NULL;
+}
+
+static err_t *owner_ok(http_req_t *req, op_t *op)
+{
+    (void)req;
+    (void)op;
+    return NULL;
+}
+
+static void test_def_refuses_undeclared_auth(void **state)
+{
+    fixture_t *f = *state;
+    route_def_t d = {.method = HTTP_GET, .pattern = "/x", .handler = noop};
+    assert_int_equal(router_add_def(f->r, &d, false), -1);
+    d.auth = AUTH_ANONYMOUS;
+    assert_int_equal(router_add_def(f->r, &d, false), 0);
+    assert_ptr_equal(router_at(f->r, 0)->def, &d);
+}
+
+static void test_def_refuses_host_without_owner_and_missing_handler(void **state)
+{
+    fixture_t *f = *state;
+    route_def_t d = {
+        .method = HTTP_PUT, .pattern = "/e/{id:int}", .handler = noop, .auth = AUTH_HOST};
+    assert_int_equal(router_add_def(f->r, &d, false), -1);
+    d.owner = owner_ok;
+    assert_int_equal(router_add_def(f->r, &d, false), 0);
+    route_def_t none = {.method = HTTP_GET, .pattern = "/n", .auth = AUTH_ANONYMOUS};
+    assert_int_equal(router_add_def(f->r, &none, false), -1);
+}
+
+static void test_def_refuses_bad_pattern_regex_and_duplicates(void **state)
+{
+    fixture_t *f = *state;
+    static const field_t bad[] = {{"s", FT_STRING, 0, .pattern = "([a-z"}, FIELDS_END};
+    route_def_t d = {.method = HTTP_GET,
+                     .pattern = "/p",
+                     .handler = noop,
+                     .auth = AUTH_ANONYMOUS,
+                     .fields = bad};
+    assert_int_equal(router_add_def(f->r, &d, false), -1);
+    route_def_t ok = {.method = HTTP_GET, .pattern = "/p", .handler = noop, .auth = AUTH_ANONYMOUS};
+    assert_int_equal(router_add_def(f->r, &ok, false), 0);
+    assert_int_equal(router_add_def(f->r, &ok, false), -1); /* taken */
+    route_def_t broken = {
+        .method = HTTP_GET, .pattern = "no-slash", .handler = noop, .auth = AUTH_ANONYMOUS};
+    assert_int_equal(router_add_def(f->r, &broken, false), -1);
+}
+
+static void test_def_test_only_routes_exist_only_in_test_mode(void **state)
+{
+    fixture_t *f = *state;
+    route_def_t d = {.method = HTTP_GET,
+                     .pattern = "/_t",
+                     .handler = noop,
+                     .auth = AUTH_ANONYMOUS,
+                     .test_only = true};
+    assert_int_equal(router_add_def(f->r, &d, false), 0);
+    assert_int_equal(router_count(f->r), 0);
+    assert_int_equal(router_add_def(f->r, &d, true), 0);
+    assert_int_equal(router_count(f->r), 1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, router_setup, router_teardown)
@@ -663,6 +735,10 @@ int main(void)
         T(test_trailing_slash_is_ignored),
         T(test_repeated_slashes_are_collapsed),
         T(test_only_slashes_is_root),
+        T(test_def_refuses_undeclared_auth),
+        T(test_def_refuses_host_without_owner_and_missing_handler),
+        T(test_def_refuses_bad_pattern_regex_and_duplicates),
+        T(test_def_test_only_routes_exist_only_in_test_mode),
         T(test_percent_encoded_literal_matches),
         T(test_param_is_percent_decoded),
         T(test_encoded_slash_stays_inside_segment),

@@ -22,6 +22,7 @@
 #include "app.h"
 #include "core/rand.h"
 #include "http/form.h"
+#include "fixture.h"
 #include "http/pipeline.h"
 #include "http/router.h"
 #include "media/storage.h"
@@ -238,29 +239,10 @@ typedef struct {
     arena_t arena;
 } fixture_t;
 
-static void mkdir_p(const char *path)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(buf, 0755);
-            *p = '/';
-        }
-    mkdir(buf, 0755);
-}
-
 static int storage_setup(void **state)
 {
-    const char *base = getenv("LOOPIN_TEST_TMP");
     fixture_t *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    mkdir_p(base && *base ? base : "/tmp/loopin-unit");
-    snprintf(f->tmp, sizeof f->tmp, "%s/test_media.XXXXXX",
-             base && *base ? base : "/tmp/loopin-unit");
-    if (!mkdtemp(f->tmp))
+    if (!f || !fixture_mkdtemp(f->tmp, sizeof f->tmp, "test_media"))
         return -1;
     snprintf(f->media, sizeof f->media, "%s/a/b/media", f->tmp);
     char err[256] = "";
@@ -274,20 +256,12 @@ static int storage_setup(void **state)
     return 0;
 }
 
-static void remove_tree(const char *path)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", path);
-}
-
 static int storage_teardown(void **state)
 {
     fixture_t *f = *state;
     storage_free(f->s);
     arena_free(&f->arena);
-    remove_tree(f->tmp);
+    fixture_remove_tree(f->tmp);
     free(f);
     return 0;
 }
@@ -476,7 +450,7 @@ static void assert_delete_refused(fixture_t *f, const char *key)
     const char *path = media_path(f, key);
     char *dir = arena_strdup(&f->arena, path);
     *strrchr(dir, '/') = '\0';
-    mkdir_p(dir);
+    fixture_mkdir_p(dir);
     FILE *fp = fopen(path, "w");
     if (!fp)
         fail_msg("cannot create decoy %s", path);

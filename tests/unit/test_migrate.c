@@ -20,6 +20,7 @@
 
 #include "core/clock.h"
 #include "db/migrate.h"
+#include "fixture.h"
 
 /* The same schema in both dialects, as the real migrations are written. */
 static const migration_t good[] = {
@@ -43,29 +44,9 @@ typedef struct {
 
 /* ---- fixtures -------------------------------------------------------------- */
 
-static void mkdir_p(const char *dir)
-{
-    char tmp[400];
-    snprintf(tmp, sizeof tmp, "%s", dir);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(tmp, 0700);
-            *p = '/';
-        }
-    }
-    mkdir(tmp, 0700);
-}
-
 static db_pool_t *open_pool(const char *url)
 {
-    db_pool_config_t cfg = {
-        .url = url, .size = 2, .acquire_timeout_ms = 2000, .statement_timeout_ms = 5000};
-    db_pool_t *pool = NULL;
-    char err[256];
-    if (db_pool_open(&cfg, &pool, err, sizeof err) != DB_OK)
-        fail_msg("db_pool_open: %s", err);
-    return pool;
+    return fixture_open_pool(url, 2, 2000, 5000);
 }
 
 static void run_ok(db_pool_t *pool, const char *sql)
@@ -79,12 +60,8 @@ static void run_ok(db_pool_t *pool, const char *sql)
 
 static int setup_sqlite(void **state)
 {
-    static int seq;
-    const char *dir = getenv("LOOPIN_TEST_TMP") ? getenv("LOOPIN_TEST_TMP") : "/tmp/loopin-unit";
     fixture_t *f = calloc(1, sizeof *f);
-    mkdir_p(dir);
-    snprintf(f->path, sizeof f->path, "%s/test_migrate_%d_%d.db", dir, (int)getpid(), ++seq);
-    snprintf(f->url, sizeof f->url, "sqlite://%s", f->path);
+    fixture_sqlite_file("test_migrate", f->path, sizeof f->path, f->url, sizeof f->url);
     f->dialect = DB_DIALECT_SQLITE;
     f->pool = open_pool(f->url);
     *state = f;

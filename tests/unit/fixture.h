@@ -1,0 +1,33 @@
+/*
+ * fixture.h: what the unit tests share for their setup instead of copying
+ * it: a temporary directory under LOOPIN_TEST_TMP, directories made and
+ * removed, and database pools on a fresh SQLite file or LOOPIN_TEST_PG_URL.
+ * Failures end the test (cmocka's fail_msg).
+ */
+#ifndef LOOPIN_TEST_FIXTURE_H
+#define LOOPIN_TEST_FIXTURE_H
+
+#include <stddef.h>
+
+#include "db/db.h"
+
+/* LOOPIN_TEST_TMP (or /tmp/loopin-unit), created if needed. */
+const char *fixture_tmp_base(void);
+
+/* mkdir -p (mode 0700). */
+void fixture_mkdir_p(const char *dir);
+
+/* A new empty directory base/<name>.XXXXXX in out; NULL on failure. */
+char *fixture_mkdtemp(char *out, size_t outlen, const char *name);
+
+/* rm -rf. */
+void fixture_remove_tree(const char *path);
+
+/* A path base/<name>_<pid>_<n>.db unique in this process, and its URL. */
+void fixture_sqlite_file(const char *name, char *path, size_t pathlen, char *url, size_t urllen);
+
+/* Opens a pool or fails the test. */
+db_pool_t *fixture_open_pool(const char *url, int size, int acquire_timeout_ms,
+                             int statement_timeout_ms);
+
+#endif
