@@ -215,19 +215,30 @@ static int apply_one(db_conn_t *c, const migration_t *m, int *applied, char *err
     return DB_OK;
 }
 
+/* The list checked for this pool's dialect, then a connection: NULL with
+ * *rc set when either fails. */
+static db_conn_t *checked_conn(db_pool_t *pool, const migration_t *list, int n, char *err,
+                               size_t errlen, int *rc)
+{
+    *rc = check_list(list, n, db_pool_dialect(pool), err, errlen);
+    if (*rc != DB_OK)
+        return NULL;
+    db_conn_t *c = db_acquire(pool);
+    if (!c)
+        *rc = fail(err, errlen, DB_TIMEOUT, "no database connection available");
+    return c;
+}
+
 int migrate_apply(db_pool_t *pool, const migration_t *list, int n, int *applied, char *err,
                   size_t errlen)
 {
-    int count = 0, recorded;
+    int count = 0, recorded, rc;
     run_state_t st = {0};
     if (applied)
         *applied = 0;
-    int rc = check_list(list, n, db_pool_dialect(pool), err, errlen);
-    if (rc != DB_OK)
-        return rc;
-    db_conn_t *c = db_acquire(pool);
+    db_conn_t *c = checked_conn(pool, list, n, err, errlen, &rc);
     if (!c)
-        return fail(err, errlen, DB_TIMEOUT, "no database connection available");
+        return rc;
     rc = run_begin(c, &st, err, errlen);
     if (rc == DB_OK)
         rc = check_recorded(c, list, n, &recorded, err, errlen);
@@ -245,14 +256,11 @@ int migrate_pending(db_pool_t *pool, const migration_t *list, int n, int *pendin
                     size_t errlen)
 {
     int64_t exists = 0;
-    int recorded = 0;
+    int recorded = 0, rc;
     *pending = 0;
-    int rc = check_list(list, n, db_pool_dialect(pool), err, errlen);
-    if (rc != DB_OK)
-        return rc;
-    db_conn_t *c = db_acquire(pool);
+    db_conn_t *c = checked_conn(pool, list, n, err, errlen, &rc);
     if (!c)
-        return fail(err, errlen, DB_TIMEOUT, "no database connection available");
+        return rc;
     bool pg = db_dialect(c) == DB_DIALECT_PG;
     rc = db_query_int(c, pg ? TABLE_EXISTS_PG : TABLE_EXISTS_SQLITE, DB_NOARGS, &exists, NULL);
     if (rc != DB_OK)
