@@ -52,6 +52,21 @@ char *text_trim(arena_t *a, const char *s)
     return arena_strndup(a, s, n);
 }
 
+bool text_etag_matches(const char *if_match, const char *tag)
+{
+    size_t n = strlen(tag);
+    for (const char *p = if_match; *p;) {
+        p += strspn(p, " \t,");
+        size_t len = strcspn(p, ",");
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if ((len == 1 && *p == '*') || (len == n && strncmp(p, tag, n) == 0))
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
 json_t *text_json_time(int64_t usec)
 {
     if (usec == 0)

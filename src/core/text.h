@@ -27,4 +27,8 @@ char *text_trim(arena_t *a, const char *s);
  * null for 0. */
 json_t *text_json_time(int64_t usec);
 
+/* If-Match (RFC 9110 13.1.1) against a strong tag: true for "*" or when a
+ * listed tag equals it exactly (weak tags never match). */
+bool text_etag_matches(const char *if_match, const char *tag);
+
 #endif

@@ -16,7 +16,8 @@
     "SELECT id, uuid, canonical_id, slug, slug_version, slug_is_manual, canonical_url, title, "    \
     "description, host_id, venue_id, venue_text, country_code, city_slug, start_time, end_time, "  \
     "max_capacity, going_count, requests_count, is_paid, ticket_price_minor, currency, status, "   \
-    "is_public, is_active, cover_images, allow_plus_one, gst_number, allowed_genders FROM events "
+    "is_public, is_active, cover_images, allow_plus_one, gst_number, allowed_genders, updated_at " \
+    "FROM events "
 
 static void copy(char *dst, size_t n, const char *s)
 {
@@ -55,6 +56,7 @@ static void read_event(db_rows_t *r, arena_t *a, event_t *e)
     e->allow_plus_one = db_col_bool(r, 26);
     e->gst_number = arena_strdup(a, db_col_text(r, 27));
     copy(e->allowed_genders, sizeof e->allowed_genders, db_col_text(r, 28));
+    e->updated_at = db_col_time(r, 29);
 }
 
 static int load_where(db_conn_t *c, arena_t *a, const char *sql, db_param_t key, event_t *e,
@@ -75,6 +77,16 @@ static int load_where(db_conn_t *c, arena_t *a, const char *sql, db_param_t key,
 int event_load(db_conn_t *c, arena_t *a, int64_t id, event_t *e, bool *found)
 {
     return load_where(c, a, SQL_EVENT_COLUMNS "WHERE id = $1", db_int(id), e, found);
+}
+
+int event_load_for_update(db_conn_t *c, arena_t *a, int64_t id, event_t *e, bool *found)
+{
+    return load_where(c, a, SQL_EVENT_COLUMNS "WHERE id = $1 @FOR_UPDATE", db_int(id), e, found);
+}
+
+void event_etag(int64_t id, int64_t updated_at, char out[64])
+{
+    snprintf(out, 64, "\"e%lld.%lld\"", (long long)id, (long long)updated_at);
 }
 
 int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, event_t *e,

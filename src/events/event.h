@@ -41,10 +41,18 @@ typedef struct {
     bool allow_plus_one;
     const char *gst_number;
     char allowed_genders[16];
+    int64_t updated_at; /* usec; every update moves it (the ETag) */
 } event_t;
 
 /* Loads by id (any state). *found false when there is no such row. */
 int event_load(db_conn_t *c, arena_t *a, int64_t id, event_t *e, bool *found);
+/* The same inside a write transaction, the row locked until it ends (so a
+ * read-modify-write cannot lose a concurrent update). */
+int event_load_for_update(db_conn_t *c, arena_t *a, int64_t id, event_t *e, bool *found);
+
+/* The strong validator of an event's state: "e<id>.<updated_at>". */
+void event_etag(int64_t id, int64_t updated_at, char out[64]);
+
 /* Loads by canonical id (any state). */
 int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, event_t *e,
                          bool *found);

@@ -16,10 +16,13 @@ err_t *event_create(op_t *op, const event_fields_t *f, const event_place_t *plac
 /* Allowed status changes (staying put is always allowed). */
 bool event_status_transition_ok(const char *from, const char *to);
 
-/* Writes f over e (events_update.c): 409 SLUG_TAKEN for a manual slug
- * another event used. */
-err_t *event_update(op_t *op, const event_t *e, const event_fields_t *f,
-                    const event_place_t *place);
+/* Writes f over e (events_update.c), inside the caller's write transaction
+ * in which e was loaded with event_load_for_update: every derived value
+ * (slug version, slug history) comes from the locked row, so concurrent
+ * updates apply one after the other and none is lost. 409 SLUG_TAKEN for a
+ * manual slug another event used. */
+err_t *event_update_locked(op_t *op, const event_t *e, const event_fields_t *f,
+                           const event_place_t *place);
 
 /* Soft delete (events_api.c), refused with 409 EVENT_HAS_SALES once tickets
  * were sold or payouts requested. */

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/text.h"
 #include "events/events.h"
 #include "events/slug.h"
 #include "media/storage.h"
@@ -28,6 +29,18 @@ static err_t *load_visible(http_req_t *req, op_t *op, event_t *e)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     return found ? event_check_visible(op, e) : event_not_found(op, id);
+}
+
+/* ETag: the event's strong validator, from the response's own updated_at. */
+static void set_etag(http_req_t *req, json_t *o)
+{
+    int64_t updated = 0;
+    const char *s = json_string_value(json_object_get(o, "updated_at"));
+    if (!s || !clock_parse_iso(s, &updated))
+        return;
+    char tag[64];
+    event_etag(json_integer_value(json_object_get(o, "id")), updated, tag);
+    http_set_header(req, "ETag", tag);
 }
 
 /* GET /api/events/{id}: the hot read. The response row itself carries what
@@ -53,6 +66,7 @@ static err_t *events_get(http_req_t *req, op_t *op, const input_t *in)
         json_decref(o);
         return err;
     }
+    set_etag(req, o);
     http_reply_json(req, 200, o);
     return NULL;
 }
@@ -62,6 +76,7 @@ static err_t *reply_event(http_req_t *req, op_t *op, int status, int64_t id)
     json_t *o = event_json_by_id(op->db, id);
     if (!o)
         return op_db_fail(op, DB_ERROR);
+    set_etag(req, o);
     http_reply_json(req, status, o);
     return NULL;
 }
@@ -311,23 +326,62 @@ static err_t *validate_update(op_t *op, const input_t *in, const event_t *e, eve
     return NULL;
 }
 
-static err_t *events_update(http_req_t *req, op_t *op, const input_t *in)
+/* If-Match (RFC 9110 13.1.1): "*" or a list of strong tags; NULL when the
+ * header is absent or one tag is the event's current one, else 412. */
+static err_t *check_if_match(http_req_t *req, op_t *op, const event_t *e)
 {
+    const char *h = http_header(req, "If-Match");
+    if (!h)
+        return NULL;
+    char tag[64];
+    event_etag(e->id, e->updated_at, tag);
+    if (text_etag_matches(h, tag))
+        return NULL;
+    return op_fail(op, 412, "PRECONDITION_FAILED",
+                   "The event changed since you read it (If-Match does not match its ETag); "
+                   "read it again and retry.");
+}
+
+typedef struct {
+    http_req_t *req;
+    const input_t *in;
     event_t e;
+} put_ctx_t;
+
+/* Read, check and write in one transaction on the locked row. */
+static err_t *put_tx(op_t *op, void *arg)
+{
+    put_ctx_t *x = arg;
+    int64_t id = http_param_int(x->req, "event_id");
+    bool found = false;
     event_fields_t f;
     event_place_t place;
-    err_t *err = load_managed(req, op, &e);
-    if (err)
-        return err;
+    int rc = event_load_for_update(op->db, op->arena, id, &x->e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !x->e.is_active)
+        return event_not_found(op, id);
+    err_t *err = check_if_match(x->req, op, &x->e);
+    if (!err)
+        err = validate_update(op, x->in, &x->e, &f, &place);
+    return err ? err : event_update_locked(op, &x->e, &f, &place);
+}
+
+static err_t *events_update(http_req_t *req, op_t *op, const input_t *in)
+{
     if (in_has(in, "is_active") && !in_bool(in, "is_active", true)) {
         /* API.md: is_active false works as a delete */
-        err = event_soft_delete(op, &e);
+        event_t e;
+        err_t *err = load_managed(req, op, &e);
+        if (!err)
+            err = check_if_match(req, op, &e);
+        if (!err)
+            err = event_soft_delete(op, &e);
         return err ? err : reply_event(req, op, 200, e.id);
     }
-    if ((err = validate_update(op, in, &e, &f, &place)) != NULL ||
-        (err = event_update(op, &e, &f, &place)) != NULL)
-        return err;
-    return reply_event(req, op, 200, e.id);
+    put_ctx_t x = {.req = req, .in = in};
+    err_t *err = op_tx(op, DB_TX_WRITE, put_tx, &x);
+    return err ? err : reply_event(req, op, 200, x.e.id);
 }
 
 /* ---- the route table ------------------------------------------------------------ */

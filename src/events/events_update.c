@@ -151,9 +151,8 @@ static int write_row(op_t *op, const update_ctx_t *x, const char *slug, int vers
     return rc;
 }
 
-static err_t *update_tx(op_t *op, void *arg)
+static err_t *apply_update(op_t *op, update_ctx_t *x)
 {
-    update_ctx_t *x = arg;
     char slug[104], url[320];
     bool manual;
     int version;
@@ -180,11 +179,12 @@ static err_t *update_tx(op_t *op, void *arg)
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
-err_t *event_update(op_t *op, const event_t *e, const event_fields_t *f, const event_place_t *place)
+err_t *event_update_locked(op_t *op, const event_t *e, const event_fields_t *f,
+                           const event_place_t *place)
 {
     update_ctx_t x = {.e = e, .f = f, .place = place};
     x.title_changed = strcmp(f->title, e->title) != 0;
     x.moved = !strcmp(f->status, "published") &&
               (f->start_time != e->start_time || f->venue_id != e->venue_id);
-    return op_tx(op, DB_TX_WRITE, update_tx, &x);
+    return apply_update(op, &x);
 }

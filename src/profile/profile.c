@@ -380,10 +380,17 @@ int profile_list_interests(db_conn_t *c, json_t **out)
  * their results from scratch on every run. */
 
 static const char SQL_PROFILE_LOCK[] =
-    "SELECT name, profile_pictures FROM user_profiles WHERE user_id = $1 @FOR_UPDATE";
+    "SELECT name, profile_pictures, updated_at FROM user_profiles WHERE user_id = $1 @FOR_UPDATE";
 
-/* Locks the profile row; *incomplete when it has no name or no picture. */
-static int profile_lock(db_conn_t *c, int64_t user_id, bool *found, bool *incomplete)
+void profile_etag(int64_t user_id, int64_t updated_at, char out[64])
+{
+    snprintf(out, 64, "\"p%lld.%lld\"", (long long)user_id, (long long)updated_at);
+}
+
+/* Locks the profile row; *incomplete when it has no name or no picture;
+ * *updated_at (may be NULL) its last change. */
+static int profile_lock(db_conn_t *c, int64_t user_id, bool *found, bool *incomplete,
+                        int64_t *updated_at)
 {
     db_rows_t *rows;
     int rc = db_query(c, SQL_PROFILE_LOCK, DB_ARGS(db_int(user_id)), &rows);
@@ -395,6 +402,8 @@ static int profile_lock(db_conn_t *c, int64_t user_id, bool *found, bool *incomp
         const char *name = db_col_text(rows, 0);
         *incomplete = !name || !name[0] || json_array_size(pics) == 0;
         json_decref(pics);
+        if (updated_at)
+            *updated_at = db_col_time(rows, 2);
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
@@ -450,7 +459,7 @@ static err_t *complete_tx(op_t *op, void *arg)
     profile_completion_t *pc = arg;
     bool incomplete = false, found = false;
     pc->waitlisted = false;
-    int rc = profile_lock(op->db, pc->user_id, &found, &incomplete);
+    int rc = profile_lock(op->db, pc->user_id, &found, &incomplete, NULL);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!found)
@@ -527,11 +536,18 @@ static err_t *update_tx(op_t *op, void *arg)
 {
     profile_update_t *pu = arg;
     bool incomplete = false, found = false;
-    int rc = profile_lock(op->db, pu->user_id, &found, &incomplete);
+    int64_t updated_at = 0;
+    int rc = profile_lock(op->db, pu->user_id, &found, &incomplete, &updated_at);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!found)
         return op_fail(op, 404, "PROFILE_NOT_FOUND", "User profile not found");
+    char tag[64];
+    profile_etag(pu->user_id, updated_at, tag);
+    if (pu->if_match && !text_etag_matches(pu->if_match, tag))
+        return op_fail(op, 412, "PRECONDITION_FAILED",
+                       "The profile changed since you read it (If-Match does not match its "
+                       "ETag); read it again and retry.");
     json_t *fields = json_array();
     rc = update_fields(op->db, pu, fields);
     err_t *e = rc == DB_OK ? NULL : op_db_fail(op, rc);

@@ -117,11 +117,15 @@ typedef struct {
     const char *name, *bio, *location, *birth_date, *gender, *pictures_json;
     const int64_t *interests;
     int ninterests;
+    const char *if_match; /* the client's If-Match, or NULL */
 } profile_update_t;
+
+/* The strong validator of a profile's state: "p<user_id>.<updated_at>". */
+void profile_etag(int64_t user_id, int64_t updated_at, char out[64]);
 
 /* One write transaction (the row locked first, so concurrent updates apply
  * one after the other) plus audit "profile.update". Refusals as
- * profile_complete's. */
+ * profile_complete's, and 412 PRECONDITION_FAILED for a stale if_match. */
 err_t *profile_update(op_t *op, profile_update_t *pu);
 
 #endif

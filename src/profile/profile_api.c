@@ -232,6 +232,13 @@ static err_t *reply_profile(http_req_t *req, op_t *op)
         return op_db_fail(op, rc);
     if (!obj)
         return op_fail(op, 404, "PROFILE_NOT_FOUND", "User profile not found");
+    int64_t updated = 0;
+    const char *ts = json_string_value(json_object_get(obj, "updated_at"));
+    if (ts && clock_parse_iso(ts, &updated)) {
+        char tag[64];
+        profile_etag(op->actor.id, updated, tag);
+        http_set_header(req, "ETag", tag);
+    }
     http_reply_json(req, 200, obj);
     return NULL;
 }
@@ -332,7 +339,7 @@ static void put_text(const input_t *in, const char *field, bool *has, const char
 /* PUT /api/auth/profile */
 static err_t *put_profile(http_req_t *req, op_t *op, const input_t *in)
 {
-    profile_update_t pu = {.user_id = op->actor.id};
+    profile_update_t pu = {.user_id = op->actor.id, .if_match = http_header(req, "If-Match")};
     pu.has_name = in_has(in, "name");
     pu.name = in_str(in, "name");
     put_text(in, "bio", &pu.has_bio, &pu.bio);
