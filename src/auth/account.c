@@ -15,6 +15,7 @@
 #include "auth/jwt.h"
 #include "auth/otp.h"
 #include "auth/sms.h"
+#include "auth/waitlist.h"
 #include "core/clock.h"
 #include "core/rand.h"
 
@@ -276,6 +277,19 @@ err_t *account_verify(op_t *op, const char *phone, const char *code, bool may_cr
     if (x.result != OTP_OK)
         return check_refusal(op, &x);
     *out = x.account;
+    return NULL;
+}
+
+err_t *account_settle_waitlist(op_t *op, account_t *a)
+{
+    if (a->is_active || !a->waitlist_promote_at || a->waitlist_promote_at > op->now_us)
+        return NULL;
+    bool promoted = false;
+    int rc = waitlist_promote_if_due(op, a->id, &promoted);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    a->is_active = true; /* by this call or a concurrent one */
+    a->waitlist_promote_at = 0;
     return NULL;
 }
 

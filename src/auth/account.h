@@ -35,6 +35,11 @@ err_t *account_send_code(op_t *op, const char *phone, int64_t actor_id);
 err_t *account_verify(op_t *op, const char *phone, const char *code, bool may_create,
                       account_t *out);
 
+/* A waitlisted account whose promotion time has passed is promoted now
+ * (exactly once, as the guard would on its next request), so the answer
+ * that logs it in already says it is active. */
+err_t *account_settle_waitlist(op_t *op, account_t *a);
+
 /* A signed token for the account (malloc'd; the caller frees it). */
 char *account_issue_token(op_t *op, int64_t user_id, const char *phone);
 

@@ -11,6 +11,7 @@
 #include "auth/auth.h"
 #include "core/clock.h"
 #include "core/phone.h"
+#include "core/text.h"
 #include "module.h"
 
 void auth_reply_ok(http_req_t *req, const char *message, json_t *data, const char *token)
@@ -101,13 +102,19 @@ static err_t *auth_verify_otp(http_req_t *req, op_t *op, const input_t *in)
     err_t *e = account_verify(op, phone, in_str(in, "otp_code"), true, &a);
     if (e)
         return e;
+    if ((e = account_settle_waitlist(op, &a)) != NULL)
+        return e;
     char *token = account_issue_token(op, a.id, phone);
     bool needs = !a.complete;
+    /* the app sends a returning user to its waitlist screen only when
+     * is_verified is false (docs/client-compatibility.md) */
     auth_reply_ok(req,
                   needs ? "OTP verified successfully. Please complete your profile to continue."
                         : "OTP verified successfully. You are logged in.",
-                  json_pack("{s:I, s:s, s:b, s:b}", "user_id", (json_int_t)a.id, "phone_number",
-                            phone, "needs_profile_completion", needs, "is_verified", 1),
+                  json_pack("{s:I, s:s, s:b, s:b, s:b, s:o}", "user_id", (json_int_t)a.id,
+                            "phone_number", phone, "needs_profile_completion", needs, "is_verified",
+                            a.is_active, "is_active", a.is_active, "waitlist_promote_at",
+                            a.is_active ? json_null() : text_json_time(a.waitlist_promote_at)),
                   token);
     free(token);
     return NULL;

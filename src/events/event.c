@@ -151,7 +151,8 @@ const char *event_price_string(arena_t *a, int64_t minor)
     "v.venue_type, v.address, e.venue_text, e.start_time, e.end_time, e.max_capacity, "            \
     "e.going_count, e.requests_count, e.is_paid, e.ticket_price_minor, e.currency, "               \
     "e.allow_plus_one, e.gst_number, e.allowed_genders, e.cover_images, e.status, e.is_public, "   \
-    "e.is_active, e.created_at, e.updated_at, i.id, i.name, i.slug "
+    "e.is_active, e.created_at, e.updated_at, i.id, i.name, i.slug, p.profile_pictures, "          \
+    "v.latitude, v.longitude "
 #define SQL_RESPONSE_JOINS                                                                         \
     "JOIN users u ON u.id = e.host_id LEFT JOIN user_profiles p ON p.user_id = e.host_id "         \
     "LEFT JOIN venues v ON v.id = e.venue_id LEFT JOIN event_interest_map m ON m.event_id = "      \
@@ -212,6 +213,35 @@ static json_t *venue_json(db_rows_t *r)
                      "venue_type", text_json(r, 16), "address", text_json(r, 17));
 }
 
+static json_t *coord_json(db_rows_t *r, int col)
+{
+    return db_col_isnull(r, col) ? json_null() : json_real(db_col_real(r, col));
+}
+
+/* The app's location object (API.md 5; APP.md): from the linked venue, else
+ * from venue_text without coordinates, else null. */
+static json_t *location_json(db_rows_t *r)
+{
+    if (!db_col_isnull(r, 12))
+        return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "venue_name", text_json(r, 14), "name",
+                         text_json(r, 14), "address", text_json(r, 17), "city", text_json(r, 15),
+                         "latitude", coord_json(r, 40), "longitude", coord_json(r, 41));
+    const char *text = db_col_text(r, 18);
+    if (!text || !*text)
+        return json_null();
+    return json_pack("{s:s, s:s, s:s, s:n, s:n, s:n}", "venue_name", text, "name", text, "address",
+                     "", "city", "latitude", "longitude");
+}
+
+/* The host's first profile picture, or null. */
+static json_t *profile_image(db_rows_t *r)
+{
+    json_t *pics = json_loads(db_col_text(r, 39) ? db_col_text(r, 39) : "[]", 0, NULL);
+    json_t *first = json_incref(json_array_get(pics, 0));
+    json_decref(pics);
+    return json_is_string(first) ? first : (json_decref(first), json_null());
+}
+
 static json_t *row_json(db_rows_t *r)
 {
     arena_t a;
@@ -235,6 +265,12 @@ static json_t *row_json(db_rows_t *r)
         "created_at", time_json(r, 34), "updated_at", time_json(r, 35), "event_interests",
         json_array());
     arena_free(&a);
+    /* what the mobile app parses besides API.md's fields (docs/client-compatibility.md) */
+    json_t *host = json_object_get(o, "host");
+    json_object_set_new(host, "user_id", json_integer(db_col_int(r, 8)));
+    json_object_set_new(host, "profile_image", profile_image(r));
+    json_object_set_new(o, "location", location_json(r));
+    json_object_set_new(o, "payout_status", json_null()); /* payouts: issue 10 */
     return o;
 }
 

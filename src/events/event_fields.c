@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "core/clock.h"
+#include "core/gstin.h"
 #include "events/slug.h"
 
 #define MAX_PRICE_MINOR 9999999999LL
@@ -111,6 +112,22 @@ static const char *cover_urls_check(arena_t *a, json_t *v, json_t **out, const c
     return ok ? NULL : "cover_images must be a list of 1 to 3 http(s) URLs";
 }
 
+/* A GSTIN when given (invoices and payouts print it): checked, stored in
+ * upper case; "" means none. */
+static const char *gstin_field_check(arena_t *a, json_t *v, json_t **out, const char **type)
+{
+    (void)a;
+    (void)type;
+    const char *s = json_string_value(v);
+    char norm[GSTIN_LEN + 1];
+    if (!*s)
+        return NULL;
+    const char *why = gstin_check(s, norm);
+    if (!why)
+        *out = json_string(norm);
+    return why;
+}
+
 static const char *const GENDERS[] = {"all", "male", "female", "non_binary", NULL};
 static const char *const STATUSES[] = {"draft",     "published", "cancelled",
                                        "completed", "postponed", NULL};
@@ -122,7 +139,7 @@ static const char *const CURRENCIES[] = {"INR", "USD", "EUR", "GBP", NULL};
     {"title", FT_STRING, (req) | F_TRIM, .min_len = 3, .max_len = 200},                            \
         {"description", FT_STRING, (req) | F_TRIM, .min_len = 10, .max_len = 20000},               \
         {"venue_text", FT_STRING, F_NULLABLE | F_TRIM, .max_len = 255},                            \
-        {"gst_number", FT_STRING, F_NULLABLE | F_TRIM, .max_len = 50},                             \
+        {"gst_number", FT_STRING, F_NULLABLE | F_TRIM, .max_len = 50, .check = gstin_field_check}, \
         {"max_capacity", FT_INT, 0, .min = 0, .max = 1000000},                                     \
         {"is_paid", FT_BOOL, 0, .in = FIELD_BODY},                                                 \
         {"allow_plus_one", FT_BOOL, 0, .in = FIELD_BODY},                                          \

@@ -62,10 +62,11 @@ int event_slug_record(db_conn_t *c, int64_t event_id, const char *slug, int vers
                       int64_t now_us);
 int event_interests_set(db_conn_t *c, int64_t event_id, const event_fields_t *f);
 
-/* The database-backed checks shared by create and update (interests, venue,
- * place), then the 422 of everything collected in details (consumed). A venue
- * equal to current_venue is not re-checked. */
-err_t *event_fields_finish(op_t *op, const event_fields_t *f, json_t *details, event_place_t *place,
+/* The database-backed steps shared by create and update (unknown or
+ * inactive interests dropped from f, the venue and place), then the 422 of
+ * everything collected in details (consumed). A venue equal to
+ * current_venue is not re-checked. */
+err_t *event_fields_finish(op_t *op, event_fields_t *f, json_t *details, event_place_t *place,
                            int64_t current_venue);
 
 #endif

@@ -266,10 +266,7 @@ static err_t *validate_create(op_t *op, const input_t *in, int ncovers, event_fi
         json_decref(details);
         return e;
     }
-    event_fields_check(f, details);
-    if (ncovers == 0)
-        err_detail_add(details, "missing", "body", "cover_images",
-                       "Field required: 1 to 3 cover images", NULL);
+    event_fields_check(f, details); /* 0 covers is fine: the app lets hosts skip them */
     return event_fields_finish(op, f, details, place, 0);
 }
 

@@ -107,9 +107,11 @@ int event_interests_set(db_conn_t *c, int64_t event_id, const event_fields_t *f)
     return rc;
 }
 
-/* Every listed interest must exist and be active. */
-static int check_interests(db_conn_t *c, const event_fields_t *f, json_t *details)
+/* Unknown or inactive interests are skipped, not refused (API.md 5): an
+ * app holding a stale list of interests can still create its event. */
+static int keep_active_interests(db_conn_t *c, event_fields_t *f)
 {
+    int kept = 0;
     for (int i = 0; i < f->ninterests; i++) {
         int64_t n = 0;
         bool found = false;
@@ -119,20 +121,17 @@ static int check_interests(db_conn_t *c, const event_fields_t *f, json_t *detail
                               DB_ARGS(db_int(f->interests[i]), db_bool(true)), &n, &found);
         if (rc != DB_OK)
             return rc;
-        if (n == 0) {
-            err_detail_add(details, "value_error", "body", "event_interest_ids",
-                           "Value error, unknown or inactive event interest",
-                           json_integer(f->interests[i]));
-            return DB_OK;
-        }
+        if (n > 0)
+            f->interests[kept++] = f->interests[i];
     }
+    f->ninterests = kept;
     return DB_OK;
 }
 
-err_t *event_fields_finish(op_t *op, const event_fields_t *f, json_t *details, event_place_t *place,
+err_t *event_fields_finish(op_t *op, event_fields_t *f, json_t *details, event_place_t *place,
                            int64_t current_venue)
 {
-    int rc = check_interests(op->db, f, details);
+    int rc = keep_active_interests(op->db, f);
     if (rc == DB_OK)
         rc = event_place_resolve(op->db, f, place);
     if (rc != DB_OK) {

@@ -76,7 +76,7 @@ function assertVerified(res, phone, { needsProfile = true } = {}) {
     const what = summarize(res);
     assert.equal(body.success, true, what);
     assert.equal(body.message, needsProfile ? MSG_VERIFIED_INCOMPLETE : MSG_VERIFIED_COMPLETE, what);
-    assert.deepEqual(Object.keys(body.data).sort(), ['is_verified', 'needs_profile_completion', 'phone_number', 'user_id'], what);
+    assert.deepEqual(Object.keys(body.data).sort(), ['is_active', 'is_verified', 'needs_profile_completion', 'phone_number', 'user_id', 'waitlist_promote_at'], what);
     assert.ok(Number.isInteger(body.data.user_id) && body.data.user_id > 0, `user_id: ${what}`);
     assert.equal(body.data.phone_number, phone, what);
     assert.equal(body.data.needs_profile_completion, needsProfile, what);
@@ -439,7 +439,7 @@ test('verify-otp creates the account once: two signup/verify rounds give the sam
     );
 });
 
-test('a waitlisted (inactive) account still gets a token from verify-otp', async () => {
+test('a waitlisted (inactive) account still gets a token from verify-otp, with is_verified false', async () => {
     // The account waitlist starts with complete-profile (another engineer's
     // endpoint); the flags are set straight in the database here.
     const phone = nextPhone();
@@ -448,8 +448,14 @@ test('a waitlisted (inactive) account still gets a token from verify-otp', async
     await dbQuery(server, `UPDATE user_profiles SET is_active = false WHERE user_id = ${userId}`);
     await advance(client, COOLDOWN);
     const { code } = await requestCode(client, outbox, phone);
-    const body = assertVerified(await verifyOtp(phone, code), phone);
+    const res = await verifyOtp(phone, code);
+    const body = okJson(res);
+    assert.equal(body.success, true, summarize(res));
+    assert.equal(typeof body.token, 'string');
     assert.equal(body.data.user_id, userId);
+    // the app shows its waitlist screen only when is_verified is false
+    assert.equal(body.data.is_verified, false, summarize(res));
+    assert.equal(body.data.is_active, false);
 });
 
 test('when the SMS cannot be sent: 200 success:false SMS_SEND_FAILED, and the code is not left valid', { skip: !existsSync('/dev/full') && 'needs /dev/full' }, async () => {

@@ -21,8 +21,8 @@ export const E164_RE = /^\+[1-9]\d{6,14}$/;
 export const EVENT_KEYS = [
     'allow_plus_one', 'allowed_genders', 'canonical_id', 'canonical_url', 'cover_images',
     'created_at', 'currency', 'description', 'end_time', 'event_interests', 'going_count',
-    'gst_number', 'host', 'id', 'is_active', 'is_paid', 'is_public', 'max_capacity',
-    'requests_count', 'slug', 'slug_version', 'start_time', 'status', 'ticket_price', 'title',
+    'gst_number', 'host', 'id', 'is_active', 'is_paid', 'is_public', 'location', 'max_capacity',
+    'payout_status', 'requests_count', 'slug', 'slug_version', 'start_time', 'status', 'ticket_price', 'title',
     'updated_at', 'uuid', 'venue', 'venue_text',
 ].sort();
 
