@@ -103,19 +103,14 @@ bool event_can_manage(const event_t *e, const actor_t *u)
 
 /* ---- visibility (docs/events.md "Visibility") -------------------------------
  * One rule, written twice side by side: in C for a loaded event and in SQL
- * (event.h EVENT_SQL_LISTED) for the listing. Everyone sees active, public
- * events in a listed status; the host and staff also see the rest, deleted
- * events excepted. */
-
-static bool status_is_listed(const char *status)
-{
-    return !strcmp(status, "published") || !strcmp(status, "completed") ||
-           !strcmp(status, "postponed");
-}
+ * (event.h EVENT_SQL_LISTED_FMT) for the listing. Everyone sees active,
+ * public events whatever their status (API.md 5: status is a label and a
+ * filter; the mobile app creates every event as a draft); a private event is
+ * its host's (and staff's); deleted events are nobody's. */
 
 bool event_is_publicly_visible(const event_t *e)
 {
-    return e->is_active && e->is_public && status_is_listed(e->status);
+    return e->is_active && e->is_public;
 }
 
 err_t *event_not_found(op_t *op, int64_t id)
@@ -127,7 +122,7 @@ err_t *event_check_visible(op_t *op, const event_t *e)
 {
     if (event_can_manage(e, &op->actor))
         return NULL;
-    if (!e->is_active || !status_is_listed(e->status))
+    if (!e->is_active)
         return event_not_found(op, e->id);
     if (!e->is_public)
         return op_fail(op, 403, "PERMISSION_DENIED",

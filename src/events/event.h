@@ -59,17 +59,15 @@ int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, eve
 
 /* True when u (id 0 = anonymous) is the host or staff. */
 bool event_can_manage(const event_t *e, const actor_t *u);
-/* Listed/visible to everyone: active, public, and published|completed|postponed.
+/* Listed/visible to everyone: active and public, whatever the status.
  * EVENT_SQL_LISTED_FMT is the same rule for events aliased `e`, a printf
  * format taking the number of a parameter bound to TRUE twice. */
 bool event_is_publicly_visible(const event_t *e);
-#define EVENT_SQL_LISTED_FMT                                                                       \
-    "e.is_active = $%d AND e.is_public = $%d AND e.status IN ('published', 'completed', "          \
-    "'postponed')"
+#define EVENT_SQL_LISTED_FMT "e.is_active = $%d AND e.is_public = $%d"
 
 /* The read rule for the caller op->actor: NULL when they may see e; else
- * 404 EVENT_NOT_FOUND (deleted, draft, cancelled) or 403 PERMISSION_DENIED
- * (private) for anyone but the host and staff. */
+ * 404 EVENT_NOT_FOUND (deleted) or 403 PERMISSION_DENIED (private) for
+ * anyone but the host and staff. */
 err_t *event_check_visible(op_t *op, const event_t *e);
 err_t *event_not_found(op_t *op, int64_t id);
 

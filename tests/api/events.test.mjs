@@ -354,17 +354,19 @@ test('POST auth: no token 403, waitlisted 403 ACCOUNT_WAITLISTED, nothing stored
  * GET /api/events/{id}: visibility
  */
 
-test('GET by id: the host sees an own draft, others get 404 EVENT_NOT_FOUND, staff see it', async () => {
+test('GET by id: a public draft is visible to everyone (API.md 5); a private one only to host and staff', async () => {
     const ev = await createEvent(client, host.token, { title: `Draft ${tag()}` });
     assert.equal(okJson(await getEvent(client, ev.id, host.token)).status, 'draft');
-    assertLoopinError(await getEvent(client, ev.id, other.token), 404, 'EVENT_NOT_FOUND', `Event ${ev.id} not found.`);
-    assert.equal(okJson(await getEvent(client, ev.id, staff.token)).id, ev.id);
+    assert.equal(okJson(await getEvent(client, ev.id, other.token)).status, 'draft');
+    const hidden = await createEvent(client, host.token, { title: `Hidden ${tag()}`, is_public: 'false' });
+    assertLoopinError(await getEvent(client, hidden.id, other.token), 403, 'PERMISSION_DENIED');
+    assert.equal(okJson(await getEvent(client, hidden.id, staff.token)).id, hidden.id);
 });
 
-test('GET by id: a cancelled event is 404 for other users, visible to host and staff', async () => {
+test('GET by id: a cancelled public event stays readable (status is a label), host and staff too', async () => {
     const ev = await published();
     okJson(await putEvent(client, ev.id, host.token, { status: 'cancelled' }));
-    assertLoopinError(await getEvent(client, ev.id, other.token), 404, 'EVENT_NOT_FOUND', `Event ${ev.id} not found.`);
+    assert.equal(okJson(await getEvent(client, ev.id, other.token)).status, 'cancelled');
     assert.equal(okJson(await getEvent(client, ev.id, host.token)).status, 'cancelled');
     assert.equal(okJson(await getEvent(client, ev.id, staff.token)).status, 'cancelled');
 });
