@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/gstin.h"
+#include "venues/venue.h"
 #include "events/slug.h"
 
 #define MAX_PRICE_MINOR 9999999999LL
@@ -128,6 +129,35 @@ static const char *gstin_field_check(arena_t *a, json_t *v, json_t **out, const 
     return why;
 }
 
+/* The app's coordinates: JSON numbers or decimal text, rounded to 6 places. */
+static const char *coord_check(json_t *v, double limit, json_t **out, const char **type)
+{
+    double d = 0;
+    venue_coord_status_t st = venue_coord_parse(v, limit, &d);
+    if (st == COORD_OK) {
+        *out = json_real(d);
+        return NULL;
+    }
+    *type = st == COORD_LOW    ? "greater_than_equal"
+            : st == COORD_HIGH ? "less_than_equal"
+                               : "decimal_parsing";
+    return st == COORD_LOW    ? "Input should be greater than or equal to the coordinate's minimum"
+           : st == COORD_HIGH ? "Input should be less than or equal to the coordinate's maximum"
+                              : "Input should be a valid decimal";
+}
+
+static const char *latitude_check(arena_t *a, json_t *v, json_t **out, const char **type)
+{
+    (void)a;
+    return coord_check(v, 90, out, type);
+}
+
+static const char *longitude_check(arena_t *a, json_t *v, json_t **out, const char **type)
+{
+    (void)a;
+    return coord_check(v, 180, out, type);
+}
+
 static const char *const GENDERS[] = {"all", "male", "female", "non_binary", NULL};
 static const char *const STATUSES[] = {"draft",     "published", "cancelled",
                                        "completed", "postponed", NULL};
@@ -154,10 +184,20 @@ static const char *const CURRENCIES[] = {"INR", "USD", "EUR", "GBP", NULL};
         "event_interest_ids", FT_ANY, F_EMPTY_ABSENT, .in = FIELD_BODY                             \
     }
 
+/* The mobile app's place fields (docs/client-compatibility.md). */
+#define APP_TEXT F_TRIM | F_EMPTY_ABSENT
+
 const field_t event_create_fields[] = {
     EVENT_COMMON_FIELDS(F_REQUIRED),
     {"status", FT_STRING, F_ICASE, .choices = CREATE_STATUSES},
     {"cover_images", FT_FILES, 0, .in = FIELD_BODY},
+    {"venue_name", FT_STRING, APP_TEXT, .max_len = VENUE_NAME_MAX},
+    {"location_address", FT_STRING, APP_TEXT, .max_len = VENUE_ADDRESS_MAX},
+    {"location_city", FT_STRING, APP_TEXT, .max_len = VENUE_CITY_MAX},
+    {"location_latitude", FT_ANY, F_EMPTY_ABSENT, .check = latitude_check},
+    {"location_longitude", FT_ANY, F_EMPTY_ABSENT, .check = longitude_check},
+    {"location_place_id", FT_STRING, APP_TEXT, .max_len = 255},
+    {"location_country_code", FT_STRING, F_EMPTY_ABSENT, .pattern = "^[A-Za-z]{2}$"},
     FIELDS_END,
 };
 
@@ -259,6 +299,32 @@ static void apply_simple(event_fields_t *f, const input_t *in)
     copy_choice(in, "status", f->status, sizeof f->status);
     if (in_has(in, "venue_id"))
         f->venue_id = in_int(in, "venue_id", 0); /* null clears it */
+}
+
+/* The app's place: a venue when it names one with a city and no venue_id
+ * was given; the name alone (no city) stays venue_text. */
+void event_fields_apply_app_venue(event_fields_t *f, const input_t *in)
+{
+    const char *name = in_has(in, "venue_name") ? in_str(in, "venue_name") : NULL;
+    if (!name || f->venue_id)
+        return;
+    const char *city = in_str(in, "location_city");
+    if (!city) {
+        if (!f->venue_text || !*f->venue_text)
+            f->venue_text = name;
+        return;
+    }
+    f->app_venue.name = name;
+    f->app_venue.city = city;
+    f->app_venue.address = in_str(in, "location_address") ? in_str(in, "location_address") : "";
+    f->app_venue.place_id = in_str(in, "location_place_id") ? in_str(in, "location_place_id") : "";
+    const char *cc = in_str(in, "location_country_code");
+    snprintf(f->app_venue.country_code, sizeof f->app_venue.country_code, "%c%c",
+             cc ? (cc[0] | 0x20) : 'i', cc ? (cc[1] | 0x20) : 'n');
+    f->app_venue.has_latitude = in_json(in, "location_latitude") != NULL;
+    f->app_venue.latitude = in_number(in, "location_latitude", 0);
+    f->app_venue.has_longitude = in_json(in, "location_longitude") != NULL;
+    f->app_venue.longitude = in_number(in, "location_longitude", 0);
 }
 
 err_t *event_fields_apply(event_fields_t *f, const input_t *in, op_t *op, json_t *details)

@@ -30,6 +30,14 @@ typedef struct {
     int ninterests;
     bool interests_set;
     json_t *cover_urls; /* PUT: replacement list of URLs, or NULL */
+    /* POST from the mobile app: the place as it sends it (venue_name,
+     * location_*), made the event's venue when no venue_id is given */
+    struct {
+        const char *name, *address, *city, *place_id;
+        char country_code[3];
+        bool has_latitude, has_longitude;
+        double latitude, longitude;
+    } app_venue;
 } event_fields_t;
 
 /* The route tables' field declarations. */
@@ -44,6 +52,11 @@ void event_fields_from_event(event_fields_t *f, const event_t *e);
  * INVALID_INTEREST_IDS_FORMAT): returned as the error; too many interests is
  * a detail added to details. */
 err_t *event_fields_apply(event_fields_t *f, const input_t *in, op_t *op, json_t *details);
+
+/* Create only: the mobile app's place fields (venue_name, location_*) into
+ * f->app_venue when they name a venue with a city and no venue_id was
+ * given; a name without a city becomes venue_text. */
+void event_fields_apply_app_venue(event_fields_t *f, const input_t *in);
 
 /* Rules on the combined result (end > start, price and is_paid agree). */
 void event_fields_check(const event_fields_t *f, json_t *details);

@@ -260,6 +260,8 @@ static err_t *validate_create(op_t *op, const input_t *in, int ncovers, event_fi
     json_t *details = json_array();
     event_fields_defaults(f);
     err_t *e = event_fields_apply(f, in, op, details);
+    if (!e)
+        event_fields_apply_app_venue(f, in);
     if (!e && ncovers > EVENT_MAX_COVERS)
         e = op_fail(op, 400, "TOO_MANY_COVER_IMAGES", "At most 3 cover images are allowed.");
     if (e) {

@@ -17,6 +17,7 @@
 #include "events/event_fields.h"
 #include "events/events.h"
 #include "events/slug.h"
+#include "venues/venue.h"
 
 /* ---- identity --------------------------------------------------------- */
 
@@ -183,9 +184,29 @@ static int insert_event(op_t *op, create_ctx_t *x, const char *uuid, const char 
         &x->id, &found);
 }
 
-static err_t *create_tx(op_t *op, void *arg)
+/* The app's place becomes the event's venue (found or created) and gives
+ * the canonical URL its city, in the event's own transaction. */
+static int settle_app_venue(op_t *op, event_fields_t *f, event_place_t *place)
 {
-    create_ctx_t *x = arg;
+    if (!f->app_venue.name)
+        return DB_OK;
+    venue_input_t v = {.name = f->app_venue.name,
+                       .address = f->app_venue.address,
+                       .city = f->app_venue.city,
+                       .has_latitude = f->app_venue.has_latitude,
+                       .latitude = f->app_venue.latitude,
+                       .has_longitude = f->app_venue.has_longitude,
+                       .longitude = f->app_venue.longitude};
+    snprintf(v.country_code, sizeof v.country_code, "%s", f->app_venue.country_code);
+    int rc = venue_find_or_create(op->db, &v, f->app_venue.place_id, op->now_us, &f->venue_id);
+    if (rc == DB_OK)
+        rc = event_place_resolve(op->db, f, place);
+    return rc;
+}
+
+/* The row, its identity, slug history, interests and audit entry. */
+static err_t *create_row(op_t *op, create_ctx_t *x)
+{
     char uuid[37], cid[CANONICAL_ID_LEN + 1], base[SLUG_MAX + 1], slug[104], url[320];
     rand_uuid(uuid);
     slug_canonical_id(cid);
@@ -208,6 +229,23 @@ static err_t *create_tx(op_t *op, void *arg)
     if (rc == DB_OK)
         rc = audit_write(op->db, op, &a);
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+/* May run more than once: works on copies of the fields and place. */
+static err_t *create_tx(op_t *op, void *arg)
+{
+    create_ctx_t *x = arg;
+    event_fields_t f = *x->f;
+    event_place_t place = *x->place;
+    int rc = settle_app_venue(op, &f, &place);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    create_ctx_t y = *x;
+    y.f = &f;
+    y.place = &place;
+    err_t *e = create_row(op, &y);
+    x->id = y.id;
+    return e;
 }
 
 err_t *event_create(op_t *op, const event_fields_t *f, const event_place_t *place,

@@ -197,6 +197,49 @@ static const char SQL_VENUE_INSERT[] =
     "capacity, latitude, longitude, metadata, created_at, updated_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING " VENUE_COLUMNS;
 
+/* ---- the venue of an event made in the app -------------------------------------- */
+
+static const char SQL_BY_PLACE[] =
+    "SELECT id FROM venues WHERE place_id = $1 AND place_id <> '' AND is_active = $2";
+static const char SQL_BY_NAME[] =
+    "SELECT id FROM venues WHERE name = $1 AND address = $2 AND is_active = $3 ORDER BY id LIMIT 1";
+static const char SQL_PLACE_INSERT[] =
+    "INSERT INTO venues (uuid, name, address, city, country_code, city_slug, venue_type, "
+    "capacity, latitude, longitude, metadata, place_id, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, 'indoor', 0, $7, $8, '{}', $9, $10, $10) "
+    "ON CONFLICT DO NOTHING RETURNING id";
+
+int venue_find_or_create(db_conn_t *c, const venue_input_t *in, const char *place_id,
+                         int64_t now_us, int64_t *id)
+{
+    bool found = false;
+    int rc = DB_OK;
+    *id = 0;
+    if (place_id && *place_id)
+        rc = db_query_int(c, SQL_BY_PLACE, DB_ARGS(db_text(place_id), db_bool(true)), id, &found);
+    if (rc == DB_OK && !found)
+        rc = db_query_int(c, SQL_BY_NAME,
+                          DB_ARGS(db_text(in->name), db_text(in->address), db_bool(true)), id,
+                          &found);
+    if (rc != DB_OK || found)
+        return rc;
+    char uuid[37], city_slug[VENUE_CITY_MAX + 1];
+    rand_uuid(uuid);
+    slug_generate(in->city, VENUE_CITY_MAX, "unknown", city_slug);
+    rc = db_query_int(c, SQL_PLACE_INSERT,
+                      DB_ARGS(db_text(uuid), db_text(in->name), db_text(in->address),
+                              db_text(in->city), db_text(in->country_code), db_text(city_slug),
+                              in->has_latitude ? db_real(in->latitude) : db_null(),
+                              in->has_longitude ? db_real(in->longitude) : db_null(),
+                              db_text(place_id ? place_id : ""), db_time(now_us)),
+                      id, &found);
+    if (rc == DB_OK && !found) /* a concurrent creator took the place id: use theirs */
+        rc = db_query_int(c, SQL_BY_PLACE, DB_ARGS(db_text(place_id), db_bool(true)), id, &found);
+    return rc;
+}
+
+/* ---- creating ------------------------------------------------------------------- */
+
 typedef struct {
     const venue_input_t *in;
     json_t *out;

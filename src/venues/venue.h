@@ -72,6 +72,13 @@ typedef struct {
  * rules should prevent) is 400 VENUE_CREATION_FAILED, logged. */
 err_t *venue_create(op_t *op, const venue_input_t *in, json_t **out);
 
+/* The venue of an event created in the mobile app (name, address, city,
+ * country, coordinates as sent): the active venue with that place id, else
+ * the one with that name and address, else a new one. In the caller's
+ * transaction. */
+int venue_find_or_create(db_conn_t *c, const venue_input_t *in, const char *place_id,
+                         int64_t now_us, int64_t *id);
+
 /* ---- pure rules (no database) -------------------------------------------- */
 
 typedef enum {
