@@ -5,6 +5,8 @@
  */
 #include "seo/ics.h"
 
+#include <stdbool.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -78,30 +80,32 @@ const char *ics_status(const char *event_status)
     return "CONFIRMED";
 }
 
-/* "NAME:value" with the value taken as is (already escaped or not TEXT). */
-static void put_raw(strbuf_t *out, const char *name, const char *value)
+/* "NAME:value", folded; the value escaped as TEXT when escape is set. */
+static void put_line(strbuf_t *out, const char *name, const char *value, bool escape)
 {
     strbuf_t line;
     sb_init(&line);
     sb_puts(&line, name);
     sb_putc(&line, ':');
-    sb_puts(&line, value);
+    if (escape)
+        ics_escape_text(&line, value);
+    else
+        sb_puts(&line, value);
     ics_fold_line(out, line.data, line.len);
     sb_free(&line);
 }
 
-/* "NAME:value" with value escaped as TEXT; nothing when value is empty. */
+/* The value taken as is (already escaped or not TEXT). */
+static void put_raw(strbuf_t *out, const char *name, const char *value)
+{
+    put_line(out, name, value, false);
+}
+
+/* The value escaped as TEXT; nothing when it is empty. */
 static void put_text(strbuf_t *out, const char *name, const char *value)
 {
-    if (!value || !*value)
-        return;
-    strbuf_t line;
-    sb_init(&line);
-    sb_puts(&line, name);
-    sb_putc(&line, ':');
-    ics_escape_text(&line, value);
-    ics_fold_line(out, line.data, line.len);
-    sb_free(&line);
+    if (value && *value)
+        put_line(out, name, value, true);
 }
 
 static void put_time(strbuf_t *out, const char *name, int64_t usec)
