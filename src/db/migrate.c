@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char CREATE_TABLE_PG[] =
@@ -180,6 +181,31 @@ typedef struct {
  * retries), and another process may have applied it since we looked: SQLite
  * has no advisory lock, only BEGIN IMMEDIATE, which makes us the sole writer
  * from here on. */
+/* SQLite's documented way to loosen a CHECK constraint edits the schema
+ * text and must then bump the schema version by one, so other connections
+ * reload it (lang_altertable.html, "other kinds of table schema changes"). A
+ * SQLite migration writes @SCHEMA_VERSION_NEXT for that number. */
+#define SCHEMA_VERSION_TOKEN "@SCHEMA_VERSION_NEXT"
+
+static int exec_migration(db_conn_t *c, const char *sql)
+{
+    const char *at = strstr(sql, SCHEMA_VERSION_TOKEN);
+    if (!at || db_dialect(c) != DB_DIALECT_SQLITE)
+        return db_exec_script(c, sql);
+    int64_t version = 0;
+    bool found = false;
+    int rc = db_query_int(c, "PRAGMA schema_version", DB_NOARGS, &version, &found);
+    if (rc != DB_OK)
+        return rc;
+    char *text = NULL;
+    if (asprintf(&text, "%.*s%lld%s", (int)(at - sql), sql, (long long)version + 1,
+                 at + strlen(SCHEMA_VERSION_TOKEN)) < 0)
+        return DB_ERROR;
+    rc = exec_migration(c, text); /* any further token gets the same number */
+    free(text);
+    return rc;
+}
+
 static int apply_step(db_conn_t *c, void *arg)
 {
     step_t *s = arg;
@@ -189,7 +215,7 @@ static int apply_step(db_conn_t *c, void *arg)
     int rc = db_query_int(c, SELECT_ONE, DB_ARGS(db_int(s->m->version)), &one, &found);
     if (rc != DB_OK || found)
         return rc;
-    rc = db_exec_script(c, s->sql);
+    rc = exec_migration(c, s->sql);
     if (rc == DB_OK)
         rc = db_exec(c, INSERT_RECORD,
                      DB_ARGS(db_int(s->m->version), db_text(s->m->name), db_text(s->checksum),

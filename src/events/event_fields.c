@@ -166,8 +166,8 @@ static const char *const CURRENCIES[] = {"INR", "USD", "EUR", "GBP", NULL};
 
 /* The fields both routes share; `req` is F_REQUIRED on create. */
 #define EVENT_COMMON_FIELDS(req)                                                                   \
-    {"title", FT_STRING, (req) | F_TRIM, .min_len = 3, .max_len = 200},                            \
-        {"description", FT_STRING, (req) | F_TRIM, .min_len = 10, .max_len = 20000},               \
+    {"title", FT_STRING, (req) | F_TRIM, .min_len = 1, .max_len = 200},                            \
+        {"description", FT_STRING, (req) | F_TRIM, .min_len = 1, .max_len = 20000},                \
         {"venue_text", FT_STRING, F_NULLABLE | F_TRIM, .max_len = 255},                            \
         {"gst_number", FT_STRING, F_NULLABLE | F_TRIM, .max_len = 50, .check = gstin_field_check}, \
         {"max_capacity", FT_INT, 0, .min = 0, .max = 1000000},                                     \
