@@ -338,7 +338,7 @@ seed() { # $1 = pg|sqlite, $2 = target; prints seconds
     awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}'
 }
 
-visible_ids_sql="SELECT id FROM events WHERE is_active AND is_public AND status IN ('published', 'completed', 'postponed') ORDER BY id"
+visible_ids_sql="SELECT id FROM events WHERE is_active AND is_public ORDER BY id"
 
 # Not a pipeline: the cluster and server must be started in this shell so the
 # EXIT trap can stop them.
@@ -382,7 +382,7 @@ migrate "$PG_URL"
 R[seed.pg]=$(seed pg "$PG_URL")
 R[size.pg]=$("$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT pg_size_pretty(pg_database_size(current_database()))")
 "$PG_BIN/psql" -AtX "$PG_URL" -c "$visible_ids_sql" >"$tmp/ids"
-"$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT e.id FROM events e WHERE is_active AND is_public AND status IN ('published', 'completed', 'postponed') ORDER BY e.start_time DESC, e.id DESC LIMIT 20" >"$tmp/page"
+"$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT e.id FROM events e WHERE is_active AND is_public ORDER BY e.start_time DESC, e.id DESC LIMIT 20" >"$tmp/page"
 pgbench_vars
 echo
 echo "PostgreSQL seed ${R[seed.pg]} s (VACUUM ANALYZE included), database ${R[size.pg]}"
