@@ -2,13 +2,15 @@
 // modules' declarations) against docs/openapi.json, so neither can drift:
 // every route declares its auth level, every route is documented and every
 // documented operation routed, the documented security matches the auth
-// level, and path, query and body fields agree.
+// level, and path, query and body fields agree; and the document itself is
+// valid OpenAPI 3.1.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import SwaggerParser from '@apidevtools/swagger-parser';
 
 const run = promisify(execFile);
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -112,4 +114,10 @@ test('request bodies: the declared media types and every declared body field are
             if (!props.has(f.name)) wrong.push(`${key(r.method, r.path)}: body field ${f.name} not documented`);
     }
     assert.deepEqual(wrong, []);
+});
+
+test('docs/openapi.json is valid OpenAPI 3.1 (schema-checked, every $ref resolves)', async () => {
+    const doc = JSON.parse(await readFile(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+    const api = await SwaggerParser.validate(doc);
+    assert.match(api.openapi, /^3\.1\./);
 });
