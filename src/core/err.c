@@ -56,5 +56,6 @@ void err_discard(err_t *e)
     if (!e)
         return;
     json_decref(e->details);
-    e->details = NULL;
+    json_decref(e->context);
+    e->details = e->context = NULL;
 }

@@ -22,6 +22,7 @@ typedef struct err {
     int retry_after;     /* seconds for Retry-After, 0 for none */
     const char *cause;   /* internal reason for 5xx (logged, never sent) */
     int db_rc;           /* the database status behind a database failure, else 0 */
+    json_t *context;     /* ENVELOPE_EVENT's "details" object (owned), or NULL for {} */
 } err_t;
 
 err_t *err_new(arena_t *a, int status, const char *code, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http/form.h"
+#include "http/route.h"
 #include "http/router.h"
 
 void body_classify(http_req_t *req)
@@ -75,6 +76,10 @@ err_t *body_parse(http_req_t *req)
     if (accepted == BODY_NONE)
         return NULL; /* a body on a route that takes none is ignored */
     int kind = req->body_kind;
+    if (req->body_len == 0 && req->route->def && req->route->def->body_optional) {
+        req->body_kind = 0; /* no body: every body field is absent */
+        return NULL;
+    }
     if (kind == 0 && req->body_len == 0 && (accepted & BODY_JSON))
         kind = BODY_JSON; /* no body at all: report it as invalid JSON */
     if (!(kind & accepted))

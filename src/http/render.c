@@ -19,8 +19,9 @@ static json_t *envelope_body(const err_t *e, envelope_t env)
         return json_pack("{s:b, s:s, s:n, s:n, s:s, s:s}", "success", 0, "message", e->message,
                          "data", "token", "detail", e->message, "error_code", e->code);
     case ENVELOPE_EVENT:
-        return json_pack("{s:b, s:s, s:s, s:s, s:{}}", "success", 0, "error", e->message, "detail",
-                         e->message, "error_code", e->code, "details");
+        return json_pack("{s:b, s:s, s:s, s:s, s:o}", "success", 0, "error", e->message, "detail",
+                         e->message, "error_code", e->code, "details",
+                         e->context ? json_incref(e->context) : json_object());
     default:
         return json_pack("{s:s, s:s}", "detail", e->message, "error_code", e->code);
     }
@@ -56,5 +57,7 @@ void http_render_error(http_req_t *req, err_t *e, envelope_t env)
     if (e->status == 401)
         http_set_header(req, "WWW-Authenticate", "Bearer");
     req->res.error_code = e->code;
+    json_decref(e->context);
+    e->context = NULL;
     http_reply_json(req, e->status, body);
 }

@@ -130,6 +130,7 @@ typedef struct route_def {
     envelope_t envelope;   /* shape of the handler's errors */
     route_owner_fn owner;  /* required for AUTH_HOST */
     bool no_db;            /* does not borrow a database connection */
+    bool body_optional;    /* an empty body is no body (fields absent), not bad JSON */
     bool test_only;        /* exists only with LOOPIN_TEST_MODE=1 */
     const char *tag;       /* OpenAPI tag (documentation) */
 } route_def_t;
