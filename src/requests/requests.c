@@ -15,14 +15,15 @@
 #include "core/rand.h"
 #include "core/text.h"
 #include "events/event.h"
+#include "profile/profile.h"
 
 /* ---- reading ------------------------------------------------------------------- */
 
 #define SQL_ITEM                                                                                   \
-    "SELECT r.id, r.uuid, r.event_id, r.requester_id, COALESCE(p.name, ''), r.status, "           \
-    "r.message, r.host_message, r.seats_requested, r.created_at, r.updated_at, "                  \
-    "p.profile_pictures, e.title, EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = "    \
-    "r.event_id AND a.user_id = r.requester_id AND a.status IN ('going', 'checked_in')) "        \
+    "SELECT r.id, r.uuid, r.event_id, r.requester_id, COALESCE(p.name, ''), r.status, "            \
+    "r.message, r.host_message, r.seats_requested, r.created_at, r.updated_at, "                   \
+    "p.profile_pictures, e.title, EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = "     \
+    "r.event_id AND a.user_id = r.requester_id AND a.status IN ('going', 'checked_in')) "          \
     "FROM event_requests r JOIN events e ON e.id = r.event_id "                                    \
     "LEFT JOIN user_profiles p ON p.user_id = r.requester_id "
 
@@ -34,8 +35,8 @@ static const char SQL_MINE_ALL[] =
     SQL_ITEM "WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 500";
 static const char SQL_MINE_STATUS[] = SQL_ITEM "WHERE r.requester_id = $1 AND r.status = $2 "
                                                "ORDER BY r.created_at DESC, r.id DESC LIMIT 500";
-static const char SQL_OF_EVENT[] = SQL_ITEM
-    "WHERE r.event_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT $2 OFFSET $3";
+static const char SQL_OF_EVENT[] =
+    SQL_ITEM "WHERE r.event_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT $2 OFFSET $3";
 static const char SQL_COUNT_OF_EVENT[] = "SELECT count(*) FROM event_requests WHERE event_id = $1";
 
 static json_t *col_time(db_rows_t *r, int col)
@@ -72,8 +73,8 @@ static json_t *host_item(db_rows_t *r)
                      "requester_name", db_col_text(r, 4), "full_name", db_col_text(r, 4),
                      "profile_picture_url", first_picture(r, 11), "status", db_col_text(r, 5),
                      "message", db_col_text(r, 6), "host_message", db_col_text(r, 7),
-                     "seats_requested", (json_int_t)db_col_int(r, 8), "created_at",
-                     col_time(r, 9), "updated_at", col_time(r, 10));
+                     "seats_requested", (json_int_t)db_col_int(r, 8), "created_at", col_time(r, 9),
+                     "updated_at", col_time(r, 10));
 }
 
 typedef json_t *(*item_fn)(db_rows_t *r);
@@ -140,8 +141,7 @@ err_t *requests_mine(op_t *op, const char *status, json_t **out)
     return collect(op, SQL_MINE_ALL, DB_ARGS(db_int(op->actor.id)), status_item, out);
 }
 
-err_t *requests_of_event(op_t *op, int64_t event_id, int64_t offset, int64_t limit,
-                         json_t **out)
+err_t *requests_of_event(op_t *op, int64_t event_id, int64_t offset, int64_t limit, json_t **out)
 {
     int64_t total = 0;
     bool found = false;
@@ -201,7 +201,8 @@ typedef struct {
     json_t *out;
 } create_ctx_t;
 
-static const char SQL_GENDER[] = "SELECT COALESCE(gender, '') FROM user_profiles WHERE user_id = $1";
+static const char SQL_GENDER[] =
+    "SELECT COALESCE(gender, '') FROM user_profiles WHERE user_id = $1";
 static const char SQL_LAST_STATUS[] =
     "SELECT status FROM event_requests WHERE event_id = $1 AND requester_id = $2 "
     "ORDER BY created_at DESC, id DESC LIMIT 1";
@@ -242,8 +243,8 @@ static err_t *check_requester(op_t *op, const event_t *e)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!gender_allowed(e->allowed_genders, gender))
-        return op_fail(op, 403, "GENDER_NOT_ALLOWED",
-                       "This event is open to %s guests only.", e->allowed_genders);
+        return op_fail(op, 403, "GENDER_NOT_ALLOWED", "This event is open to %s guests only.",
+                       e->allowed_genders);
     return NULL;
 }
 
@@ -252,8 +253,8 @@ static err_t *check_history(op_t *op, int64_t event_id)
 {
     db_rows_t *rows;
     char last[16] = "";
-    int rc = db_query(op->db, SQL_LAST_STATUS, DB_ARGS(db_int(event_id), db_int(op->actor.id)),
-                      &rows);
+    int rc =
+        db_query(op->db, SQL_LAST_STATUS, DB_ARGS(db_int(event_id), db_int(op->actor.id)), &rows);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (db_next(rows))
@@ -309,8 +310,7 @@ static err_t *create_tx(op_t *op, void *arg)
                     id, x->event_id, "requested");
     if (rc == DB_OK)
         rc = audit(op, "event.request.created", id,
-                   json_pack("{s:I, s:i}", "event_id", (json_int_t)x->event_id, "seats",
-                             x->seats));
+                   json_pack("{s:I, s:i}", "event_id", (json_int_t)x->event_id, "seats", x->seats));
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     json_decref(x->out);
@@ -363,10 +363,11 @@ static err_t *lock_pending(op_t *op, const respond_ctx_t *x, int64_t *requester,
         return op_db_fail(op, rc);
     if (pending)
         return NULL;
-    return x->accept ? op_fail(op, 404, "REQUEST_NOT_FOUND",
-                               "The request you're trying to accept doesn't exist or has already "
-                               "been processed.")
-                     : op_fail(op, 404, "REQUEST_NOT_FOUND", "Request not found or already processed");
+    return x->accept
+               ? op_fail(op, 404, "REQUEST_NOT_FOUND",
+                         "The request you're trying to accept doesn't exist or has already "
+                         "been processed.")
+               : op_fail(op, 404, "REQUEST_NOT_FOUND", "Request not found or already processed");
 }
 
 /* Accepting promises seats that confirming will take: they must fit now,
@@ -393,12 +394,12 @@ static int notify_answer(op_t *op, const respond_ctx_t *x, const event_t *e, int
     const char *title = x->accept ? arena_printf(op->arena, "Request Accepted: %s", e->title)
                                   : arena_printf(op->arena, "Request Declined: %s", e->title);
     const char *message =
-        x->accept ? arena_printf(op->arena,
-                                 "Your request to attend '%s' has been accepted! Please confirm "
-                                 "your attendance.",
-                                 e->title)
-                  : arena_printf(op->arena, "Your request to attend '%s' has been declined.",
-                                 e->title);
+        x->accept
+            ? arena_printf(op->arena,
+                           "Your request to attend '%s' has been accepted! Please confirm "
+                           "your attendance.",
+                           e->title)
+            : arena_printf(op->arena, "Your request to attend '%s' has been declined.", e->title);
     return notify(op, requester, "event_request", title, message, x->request_id, x->event_id,
                   x->accept ? "accepted" : "declined");
 }
@@ -447,4 +448,148 @@ err_t *request_respond(op_t *op, int64_t event_id, int64_t request_id, bool acce
     if (e)
         json_decref(x.out);
     return e;
+}
+
+/* ---- bulk answers --------------------------------------------------------------- */
+
+typedef struct {
+    int64_t event_id;
+    const int64_t *ids;
+    int n;
+    bool accept;
+    const char *host_message;
+    int processed;
+} bulk_ctx_t;
+
+static const char SQL_LOCK_PENDING[] =
+    "SELECT requester_id, seats_requested FROM event_requests WHERE id = $1 AND event_id = $2 AND "
+    "status = 'pending' @FOR_UPDATE";
+
+/* Locks the pending ones among x->ids (others are ignored, API.md): their
+ * ids, requesters and seats into the arrays, their count into *m. */
+static err_t *lock_pendings(op_t *op, const bulk_ctx_t *x, int64_t *ids, int64_t *who, int *seats,
+                            int *m)
+{
+    *m = 0;
+    for (int i = 0; i < x->n; i++) {
+        db_rows_t *rows;
+        int rc = db_query(op->db, SQL_LOCK_PENDING, DB_ARGS(db_int(x->ids[i]), db_int(x->event_id)),
+                          &rows);
+        if (rc != DB_OK)
+            return op_db_fail(op, rc);
+        if (db_next(rows)) {
+            ids[*m] = x->ids[i];
+            who[*m] = db_col_int(rows, 0);
+            seats[(*m)++] = (int)db_col_int(rows, 1);
+        }
+        rc = db_rows_status(rows);
+        db_rows_free(rows);
+        if (rc != DB_OK)
+            return op_db_fail(op, rc);
+    }
+    return *m ? NULL
+              : op_fail(op, 400, "NO_PENDING_REQUESTS",
+                        "No pending requests found with the provided IDs");
+}
+
+/* All or nothing: the seats of every accepted request must fit together. */
+static err_t *check_bulk_capacity(op_t *op, const event_t *e, const int *seats, int m)
+{
+    int wanted = 0;
+    for (int i = 0; i < m; i++)
+        wanted += seats[i];
+    int available = e->max_capacity - e->going_count;
+    if (e->max_capacity <= 0 || wanted <= available)
+        return NULL;
+    return op_fail(op, 400, "CAPACITY_EXCEEDED",
+                   "Cannot accept all requests: would exceed capacity. Available: %d, "
+                   "Requested: %d",
+                   available < 0 ? 0 : available, wanted);
+}
+
+static err_t *bulk_tx(op_t *op, void *arg)
+{
+    bulk_ctx_t *x = arg;
+    event_t e;
+    bool found = false;
+    int64_t ids[REQUEST_BULK_MAX], who[REQUEST_BULK_MAX];
+    int seats[REQUEST_BULK_MAX], m = 0;
+    int rc = event_load(op->db, op->arena, x->event_id, &e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !e.is_active)
+        return event_gone(op, x->event_id);
+    err_t *err = lock_pendings(op, x, ids, who, seats, &m);
+    if (!err && x->accept)
+        err = check_bulk_capacity(op, &e, seats, m);
+    if (err)
+        return err;
+    for (int i = 0; i < m && rc == DB_OK; i++) {
+        respond_ctx_t one = {.event_id = x->event_id,
+                             .request_id = ids[i],
+                             .accept = x->accept,
+                             .host_message = x->host_message};
+        rc = db_exec(op->db, SQL_ANSWER,
+                     DB_ARGS(db_int(ids[i]), db_text(x->accept ? "accepted" : "declined"),
+                             db_text(x->host_message ? x->host_message : ""), db_time(op->now_us)),
+                     NULL);
+        if (rc == DB_OK)
+            rc = notify_answer(op, &one, &e, who[i]);
+        if (rc == DB_OK)
+            rc = audit(op, x->accept ? "event.request.accepted" : "event.request.declined", ids[i],
+                       json_pack("{s:I, s:b}", "event_id", (json_int_t)x->event_id, "bulk", 1));
+    }
+    x->processed = m;
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+err_t *requests_bulk(op_t *op, int64_t event_id, const int64_t *ids, int n, bool accept,
+                     const char *host_message, json_t **out)
+{
+    bulk_ctx_t x = {.event_id = event_id,
+                    .ids = ids,
+                    .n = n < REQUEST_BULK_MAX ? n : REQUEST_BULK_MAX,
+                    .accept = accept,
+                    .host_message = host_message};
+    err_t *e = op_tx(op, DB_TX_WRITE, bulk_tx, &x);
+    if (e)
+        return e;
+    *out = json_pack("{s:b, s:i, s:i, s:i, s:[]}", "success", 1, "processed_count", x.processed,
+                     "accepted_count", accept ? x.processed : 0, "declined_count",
+                     accept ? 0 : x.processed, "errors");
+    return NULL;
+}
+
+/* ---- the requester's profile, for the host ---------------------------------------- */
+
+static const char SQL_REQUESTER[] =
+    "SELECT requester_id FROM event_requests WHERE id = $1 AND event_id = $2";
+
+err_t *request_requester_profile(op_t *op, int64_t event_id, int64_t request_id, json_t **out)
+{
+    int64_t user_id = 0;
+    bool found = false;
+    json_t *p = NULL;
+    int rc = db_query_int(op->db, SQL_REQUESTER, DB_ARGS(db_int(request_id), db_int(event_id)),
+                          &user_id, &found);
+    if (rc == DB_OK && found)
+        rc = profile_load(op->db, user_id, &p);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!p)
+        return op_fail(op, 404, "REQUEST_NOT_FOUND", "Request not found");
+    json_t *interests = json_array(), *all = json_object_get(p, "event_interests");
+    for (size_t i = 0; i < json_array_size(all) && i < 10; i++) {
+        json_t *it = json_array_get(all, i);
+        json_array_append_new(interests, json_pack("{s:O, s:O}", "id", json_object_get(it, "id"),
+                                                   "name", json_object_get(it, "name")));
+    }
+    *out = json_pack("{s:I, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:O}", "user_id",
+                     (json_int_t)user_id, "name", json_object_get(p, "name"), "phone_number",
+                     json_object_get(p, "phone_number"), "bio", json_object_get(p, "bio"), "gender",
+                     json_object_get(p, "gender"), "location", json_object_get(p, "location"),
+                     "profile_pictures", json_object_get(p, "profile_pictures"), "event_interests",
+                     interests, "is_verified", json_object_get(p, "is_verified"));
+    json_decref(p);
+    return *out ? NULL : op_db_fail(op, DB_ERROR);
 }

@@ -180,6 +180,50 @@ test('20 parallel asks by one person: exactly one request', async () => {
     for (const r of results.filter((x) => x.status !== 201)) assertLoopinError(r, 400, 'DUPLICATE_REQUEST');
 });
 
+const bulk = (token, eventId, json) =>
+    client.post(`/api/events/${eventId}/requests/bulk-action`, { headers: bearer(token), json });
+
+test('requester profile: the host sees who asked; others 403 NOT_HOST; another event\'s request 404', async () => {
+    const ev = await published();
+    const other = await published();
+    const r = (await ask(guest.token, ev.id, {})).json;
+    const res = await client.get(`/api/events/${ev.id}/requests/${r.id}/profile`, { headers: bearer(host.token) });
+    assert.equal(res.status, 200, summarize(res));
+    assert.deepEqual(Object.keys(res.json).sort(),
+        ['bio', 'event_interests', 'gender', 'is_verified', 'location', 'name', 'phone_number', 'profile_pictures', 'user_id']);
+    assert.equal(res.json.user_id, guest.id);
+    assert.equal(res.json.name, 'Guest One');
+    for (const i of res.json.event_interests) assert.deepEqual(Object.keys(i).sort(), ['id', 'name']);
+    assertLoopinError(await client.get(`/api/events/${ev.id}/requests/${r.id}/profile`, { headers: bearer(guest2.token) }),
+        403, 'NOT_HOST', 'Only the event host can view requester profiles');
+    assertLoopinError(await client.get(`/api/events/${other.id}/requests/${r.id}/profile`, { headers: bearer(host.token) }),
+        404, 'REQUEST_NOT_FOUND', 'Request not found');
+});
+
+test('bulk accept: all or nothing on capacity; others are ignored; each guest told', async () => {
+    const ev = await published({ max_capacity: '3' });
+    const a = (await ask(guest.token, ev.id, { seats_requested: 2 })).json;
+    const b = (await ask(guest2.token, ev.id, { seats_requested: 2 })).json;
+    const over = await bulk(host.token, ev.id, { request_ids: [a.id, b.id], action: 'accept' });
+    assertLoopinError(over, 400, 'CAPACITY_EXCEEDED', 'Cannot accept all requests: would exceed capacity. Available: 3, Requested: 4');
+    assert.equal((await mine(guest.token, ev.id)).json.status, 'pending', 'nothing accepted');
+    const one = await bulk(host.token, ev.id, { request_ids: [a.id, 987654], action: 'accept', host_message: 'Welcome' });
+    assert.equal(one.status, 200, summarize(one));
+    assert.deepEqual(one.json, { success: true, processed_count: 1, accepted_count: 1, declined_count: 0, errors: [] });
+    assert.equal((await mine(guest.token, ev.id)).json.status, 'accepted');
+    assertLoopinError(await bulk(host.token, ev.id, { request_ids: [a.id], action: 'decline' }), 400, 'NO_PENDING_REQUESTS');
+    const no = await bulk(host.token, ev.id, { request_ids: [b.id], action: 'decline' });
+    assert.deepEqual(no.json, { success: true, processed_count: 1, accepted_count: 0, declined_count: 1, errors: [] });
+    assertLoopinError(await bulk(guest.token, ev.id, { request_ids: [b.id], action: 'accept' }), 403, 'PERMISSION_DENIED');
+});
+
+test('bulk: bad input is 422', async () => {
+    const ev = await published();
+    for (const json of [{}, { request_ids: [], action: 'accept' }, { request_ids: Array(101).fill(1), action: 'accept' },
+        { request_ids: ['x'], action: 'accept' }, { request_ids: [0], action: 'accept' }, { request_ids: [1], action: 'maybe' }])
+        assertValidationError(await bulk(host.token, ev.id, json));
+});
+
 test('no request answered 5xx', () => {
     assertNo5xx(client);
 });
