@@ -248,6 +248,13 @@ static err_t *check_requester(op_t *op, const event_t *e)
     return NULL;
 }
 
+static err_t *duplicate(op_t *op)
+{
+    return op_fail(op, 400, "DUPLICATE_REQUEST",
+                   "You already have a pending request for this event. Please wait for the "
+                   "host's response.");
+}
+
 /* One live request per person and event; no asking again after a decline. */
 static err_t *check_history(op_t *op, int64_t event_id)
 {
@@ -264,9 +271,7 @@ static err_t *check_history(op_t *op, int64_t event_id)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!strcmp(last, "pending"))
-        return op_fail(op, 400, "DUPLICATE_REQUEST",
-                       "You already have a pending request for this event. Please wait for the "
-                       "host's response.");
+        return duplicate(op);
     if (!strcmp(last, "accepted"))
         return op_fail(op, 400, "ALREADY_ACCEPTED",
                        "You have already been accepted for this event. You can confirm your "
@@ -299,10 +304,10 @@ static err_t *create_tx(op_t *op, void *arg)
                       DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(op->actor.id),
                               db_text(x->message), db_int(x->seats), db_time(op->now_us)),
                       &id, &found);
-    if (rc == DB_UNIQUE) { /* a concurrent request of the same person won */
-        err = check_history(op, x->event_id);
-        return err ? err : op_db_fail(op, rc);
-    }
+    /* A concurrent request of the same person won the one-pending index. (On
+     * PostgreSQL the transaction is aborted now: no further query here.) */
+    if (rc == DB_UNIQUE)
+        return duplicate(op);
     if (rc == DB_OK)
         rc = notify(op, e.host_id, "new_join_request", "New join request",
                     arena_printf(op->arena, "Someone asked to join '%s' (%d seat%s).", e.title,
