@@ -118,6 +118,18 @@ err_t *event_not_found(op_t *op, int64_t id)
     return op_fail(op, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)id);
 }
 
+err_t *event_require_manager(op_t *op, int64_t id, const char *code, const char *message)
+{
+    event_t e;
+    bool found = false;
+    int rc = event_load(op->db, op->arena, id, &e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !e.is_active)
+        return event_not_found(op, id);
+    return event_can_manage(&e, &op->actor) ? NULL : op_fail(op, 403, code, "%s", message);
+}
+
 err_t *event_check_visible(op_t *op, const event_t *e)
 {
     if (event_can_manage(e, &op->actor))

@@ -71,6 +71,11 @@ bool event_is_publicly_visible(const event_t *e);
 err_t *event_check_visible(op_t *op, const event_t *e);
 err_t *event_not_found(op_t *op, int64_t id);
 
+/* The object check of a host-only route (AUTH_HOST owners): event id exists
+ * and is not deleted (else 404 EVENT_NOT_FOUND), and op->actor hosts it or is
+ * staff (else 403 with the route's own code and message). */
+err_t *event_require_manager(op_t *op, int64_t id, const char *code, const char *message);
+
 /* The EventResponse of event ids[0..n) in that order (one query for the
  * rows and one for the interests). Returns a JSON array, or NULL on a
  * database error. */

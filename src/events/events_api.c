@@ -126,18 +126,8 @@ static err_t *events_canonical(http_req_t *req, op_t *op, const input_t *in)
 /* {event_id} exists, is not deleted, and the caller hosts it (or is staff). */
 static err_t *events_owner(http_req_t *req, op_t *op)
 {
-    int64_t id = http_param_int(req, "event_id");
-    event_t e;
-    bool found = false;
-    int rc = event_load(op->db, op->arena, id, &e, &found);
-    if (rc != DB_OK)
-        return op_db_fail(op, rc);
-    if (!found || !e.is_active)
-        return event_not_found(op, id);
-    if (!event_can_manage(&e, &op->actor))
-        return op_fail(op, 403, "PERMISSION_DENIED",
-                       "You don't have permission to modify this event.");
-    return NULL;
+    return event_require_manager(op, http_param_int(req, "event_id"), "PERMISSION_DENIED",
+                                 "You don't have permission to modify this event.");
 }
 
 /* The event the owner check accepted. */

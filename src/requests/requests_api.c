@@ -15,15 +15,7 @@
 /* The host's object check with the route's own refusal. */
 static err_t *host_of(http_req_t *req, op_t *op, const char *code, const char *message)
 {
-    int64_t id = http_param_int(req, "event_id");
-    event_t e;
-    bool found = false;
-    int rc = event_load(op->db, op->arena, id, &e, &found);
-    if (rc != DB_OK)
-        return op_db_fail(op, rc);
-    if (!found || !e.is_active)
-        return event_not_found(op, id);
-    return event_can_manage(&e, &op->actor) ? NULL : op_fail(op, 403, code, "%s", message);
+    return event_require_manager(op, http_param_int(req, "event_id"), code, message);
 }
 
 static err_t *owner_list(http_req_t *req, op_t *op)

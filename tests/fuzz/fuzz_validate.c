@@ -80,8 +80,7 @@ static void check_error(http_req_t *req, err_t *e)
     json_array_foreach(e->details, i, d)
     {
         if (!json_is_string(json_object_get(d, "type")) ||
-            !json_is_array(json_object_get(d, "loc")) ||
-            !json_is_string(json_object_get(d, "msg")))
+            !json_is_array(json_object_get(d, "loc")) || !json_is_string(json_object_get(d, "msg")))
             abort();
     }
     http_render_error(req, e, ENVELOPE_DETAIL);
