@@ -12,20 +12,22 @@
 #include "hosts/hosts.h"
 #include "media/storage.h"
 #include "ops/ops.h"
+#include "notifications/notifications.h"
 #include "profile/profile.h"
 #include "requests/requests.h"
 
 const module_t *const loopin_modules[] = {
-    &ops_module,      /* health, metrics, OpenAPI document, job queue housekeeping */
-    &docs_module,     /* Swagger UI and Redoc */
-    &test_module,     /* test mode only */
-    &auth_module,     /* phone sign-up and login */
-    &media_module,    /* uploaded images */
-    &profile_module,  /* profiles and interests */
-    &hosts_module,    /* host leads */
-    &events_module,   /* events */
-    &venues_module,   /* venues */
-    &seo_module,      /* SEO pages and calendar */
-    &requests_module, /* join requests */
+    &ops_module,           /* health, metrics, OpenAPI document, job queue housekeeping */
+    &docs_module,          /* Swagger UI and Redoc */
+    &test_module,          /* test mode only */
+    &auth_module,          /* phone sign-up and login */
+    &media_module,         /* uploaded images */
+    &profile_module,       /* profiles and interests */
+    &hosts_module,         /* host leads */
+    &events_module,        /* events */
+    &venues_module,        /* venues */
+    &seo_module,           /* SEO pages and calendar */
+    &requests_module,      /* join requests */
+    &notifications_module, /* the in-app inbox */
     NULL,
 };

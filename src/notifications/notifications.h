@@ -1,0 +1,34 @@
+/*
+ * notifications.h: the in-app inbox (issue 9 part 8; API.md section 11
+ * notes that the old backend wrote these rows but never served them). Every
+ * module writes its notification rows in its own transactions; this module
+ * serves them to their recipient, marks them read and purges them after 30
+ * days. Push delivery is issue 13.
+ */
+#ifndef LOOPIN_NOTIFICATIONS_H
+#define LOOPIN_NOTIFICATIONS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "op.h"
+
+#define NOTIFICATIONS_KEEP_DAYS 30
+
+/* The caller's notifications, newest first: {total, unread_count, offset,
+ * limit, data}. */
+err_t *notifications_list(op_t *op, bool unread_only, int64_t offset, int64_t limit, json_t **out);
+
+/* {unread_count} of the caller. */
+err_t *notifications_unread(op_t *op, json_t **out);
+
+/* Marks one of the caller's notifications read (404 for anyone else's). */
+err_t *notification_mark_read(op_t *op, int64_t id, json_t **out);
+
+/* Marks all the caller's notifications read: {updated}. */
+err_t *notifications_mark_all_read(op_t *op, json_t **out);
+
+extern const struct module notifications_module;
+
+#endif
