@@ -375,7 +375,7 @@ int profile_list_interests(db_conn_t *c, json_t **out)
 }
 
 /* ---- writing -------------------------------------------------------------------
- * Both writes run through db_tx_run, which may run them again on DB_RETRY:
+ * Both writes run through op_tx, which may run them again on DB_RETRY:
  * they touch nothing but the database (the audit row included) and recompute
  * their results from scratch on every run. */
 

@@ -25,9 +25,8 @@
 #define PROFILE_MAX_INTERESTS 5
 #define PROFILE_URL_MAX       2048
 
-/* A transaction function's own refusal (positive, so never a db_status_t):
- * an interest id is unknown or inactive. */
-/* The code of the refusal when an interest id is unknown or inactive. */
+/* The code of profile_complete's and profile_update's refusal (an err_t
+ * from inside the transaction) when an interest id is unknown or inactive. */
 #define PROFILE_INVALID_INTERESTS "INVALID_INTERESTS"
 
 /* Registers POST /api/auth/complete-profile, GET and PUT /api/auth/profile
