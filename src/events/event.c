@@ -15,9 +15,12 @@
 #define SQL_EVENT_COLUMNS                                                                          \
     "SELECT id, uuid, canonical_id, slug, slug_version, slug_is_manual, canonical_url, title, "    \
     "description, host_id, venue_id, venue_text, country_code, city_slug, start_time, end_time, "  \
-    "max_capacity, going_count, requests_count, is_paid, ticket_price_minor, currency, status, "   \
-    "is_public, is_active, cover_images, allow_plus_one, gst_number, allowed_genders, updated_at " \
-    "FROM events "
+    "max_capacity, " EVENT_SQL_SEATS_TAKEN(                                                        \
+        "events") ", requests_count, is_paid, "                                                    \
+                  "ticket_price_minor, currency, status, "                                         \
+                  "is_public, is_active, cover_images, allow_plus_one, gst_number, "               \
+                  "allowed_genders, updated_at "                                                   \
+                  "FROM events "
 
 static void copy(char *dst, size_t n, const char *s)
 {
@@ -155,11 +158,13 @@ const char *event_price_string(arena_t *a, int64_t minor)
 #define SQL_RESPONSE_COLUMNS                                                                       \
     "SELECT e.id, e.uuid, e.canonical_id, e.title, e.slug, e.slug_version, e.canonical_url, "      \
     "e.description, e.host_id, u.phone, u.email, p.name, e.venue_id, v.uuid, v.name, v.city, "     \
-    "v.venue_type, v.address, e.venue_text, e.start_time, e.end_time, e.max_capacity, "            \
-    "e.going_count, e.requests_count, e.is_paid, e.ticket_price_minor, e.currency, "               \
-    "e.allow_plus_one, e.gst_number, e.allowed_genders, e.cover_images, e.status, e.is_public, "   \
-    "e.is_active, e.created_at, e.updated_at, i.id, i.name, i.slug, p.profile_pictures, "          \
-    "v.latitude, v.longitude "
+    "v.venue_type, v.address, e.venue_text, e.start_time, e.end_time, "                            \
+    "e.max_capacity, " EVENT_SQL_SEATS_TAKEN(                                                      \
+        "e") ", e.requests_count, e.is_paid, e.ticket_price_minor, e.currency, "                   \
+             "e.allow_plus_one, e.gst_number, e.allowed_genders, e.cover_images, e.status, "       \
+             "e.is_public, "                                                                       \
+             "e.is_active, e.created_at, e.updated_at, i.id, i.name, i.slug, p.profile_pictures, " \
+             "v.latitude, v.longitude "
 #define SQL_RESPONSE_JOINS                                                                         \
     "JOIN users u ON u.id = e.host_id LEFT JOIN user_profiles p ON p.user_id = e.host_id "         \
     "LEFT JOIN venues v ON v.id = e.venue_id LEFT JOIN event_interest_map m ON m.event_id = "      \

@@ -63,6 +63,14 @@ bool event_can_manage(const event_t *e, const actor_t *u);
  * EVENT_SQL_LISTED_FMT is the same rule for events aliased `e`, a printf
  * format taking the number of a parameter bound to TRUE twice. */
 bool event_is_publicly_visible(const event_t *e);
+/* The seats taken (going_count) of the event aliased `alias`, as a SQL
+ * expression read in the event's own statement: the sum of its seat buckets
+ * (migration 0017), exact right after any change and never a write to the
+ * event row. */
+#define EVENT_SQL_SEATS_TAKEN(alias)                                                               \
+    "(SELECT COALESCE(SUM(sb.taken), 0) FROM event_seat_buckets sb WHERE sb.event_id = " alias     \
+    ".id)"
+
 #define EVENT_SQL_LISTED_FMT "e.is_active = $%d AND e.is_public = $%d"
 
 /* The read rule for the caller op->actor: NULL when they may see e; else

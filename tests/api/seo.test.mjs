@@ -89,16 +89,26 @@ async function insertEvent(o = {}) {
         server,
         `INSERT INTO events (uuid, host_id, venue_id, canonical_id, slug, canonical_url, title,
             description, venue_text, country_code, city_slug, start_time, end_time, max_capacity,
-            going_count, is_paid, ticket_price_minor, cover_images, status, is_public, is_active,
+            is_paid, ticket_price_minor, cover_images, status, is_public, is_active,
             created_at, updated_at)
          VALUES (${q(e.uuid)}, ${Number(e.hostId)}, ${e.venueId ?? 'NULL'}, ${q(e.canonical_id)},
             ${q(e.slug)}, ${q(e.canonical_url)}, ${q(e.title)}, ${q(e.description)},
             ${q(e.venueText)}, ${q(e.cc)}, ${q(e.city)}, ${ts(start.toISOString())},
-            ${ts(e.end)}, ${e.maxCapacity}, ${e.goingCount}, ${b(e.isPaid)}, ${e.priceMinor},
+            ${ts(e.end)}, ${e.maxCapacity}, ${b(e.isPaid)}, ${e.priceMinor},
             ${q(JSON.stringify(e.covers))}, ${q(e.status)}, ${b(e.isPublic)}, ${b(e.isActive)},
             '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')`,
     );
     e.id = Number(await dbQuery(server, `SELECT id FROM events WHERE uuid = ${q(e.uuid)}`));
+    if (e.goingCount > 0) {
+        // Seats taken, straight into the event's seat buckets (bucket 0 holds
+        // them and the whole capacity; the others none).
+        await dbQuery(
+            server,
+            `UPDATE event_seat_buckets SET taken = CASE WHEN bucket = 0 THEN ${e.goingCount} ELSE 0 END,
+                capacity = CASE WHEN capacity IS NULL THEN NULL WHEN bucket = 0 THEN ${e.maxCapacity} ELSE 0 END
+             WHERE event_id = ${e.id}`,
+        );
+    }
     await addSlug(e, e.slug, 1);
     return e;
 }
