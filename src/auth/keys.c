@@ -30,4 +30,5 @@ void keys_derive(const char *secret, keys_t *out)
     derive_one(secret, "loopin:jwt", out->jwt);
     derive_one(secret, "loopin:otp", out->otp);
     derive_one(secret, "loopin:data", out->data);
+    derive_one(secret, "loopin:tickets", out->tickets);
 }

@@ -9,9 +9,10 @@
 #define KEY_BYTES 32
 
 typedef struct {
-    unsigned char jwt[KEY_BYTES];  /* token signatures */
-    unsigned char otp[KEY_BYTES];  /* OTP code hashes */
-    unsigned char data[KEY_BYTES]; /* secretbox for data at rest (bank accounts) */
+    unsigned char jwt[KEY_BYTES];     /* token signatures */
+    unsigned char otp[KEY_BYTES];     /* OTP code hashes */
+    unsigned char data[KEY_BYTES];    /* secretbox for data at rest (bank accounts) */
+    unsigned char tickets[KEY_BYTES]; /* secretbox sealing the events' ticket signing keys */
 } keys_t;
 
 void keys_derive(const char *secret, keys_t *out);

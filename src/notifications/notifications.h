@@ -29,6 +29,18 @@ err_t *notification_mark_read(op_t *op, int64_t id, json_t **out);
 /* Marks all the caller's notifications read: {updated}. */
 err_t *notifications_mark_all_read(op_t *op, json_t **out);
 
+/* One notification row for `to`, sent by op->actor, written on op->db inside
+ * the caller's transaction (so it commits with the change it reports).
+ * metadata is a JSON object as text ("{}" when NULL). */
+typedef struct {
+    int64_t to;
+    const char *type, *title, *message;
+    const char *reference_type; /* "event_request", "event_invite", "attendance", ... */
+    int64_t reference_id;
+    const char *metadata;
+} notice_t;
+int notification_write(op_t *op, const notice_t *n);
+
 extern const struct module notifications_module;
 
 #endif

@@ -58,3 +58,7 @@ CREATE INDEX event_invite_links_created_by_idx ON event_invite_links (created_by
 ALTER TABLE event_invites ADD COLUMN link_id BIGINT REFERENCES event_invite_links (id) ON DELETE RESTRICT;
 ALTER TABLE event_invites ADD COLUMN expiry_policy TEXT NOT NULL DEFAULT '' CHECK (length(expiry_policy) <= 20);
 CREATE INDEX event_invites_link_idx ON event_invites (link_id);
+
+-- Notification types for the invitation answers and cancelled attendance.
+ALTER TABLE notifications DROP CONSTRAINT notifications_type_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_type_check CHECK (type IN ('event_request', 'event_invite', 'event_update', 'event_cancelled', 'event_live', 'payment_success', 'payment_failed', 'booking_success', 'request_approved', 'new_join_request', 'ticket_confirmed', 'event_started', 'payout_reminder', 'reminder', 'system', 'promotional', 'invite_accepted', 'invite_declined', 'attendance_cancelled'));

@@ -58,3 +58,13 @@ CREATE INDEX event_invite_links_created_by_idx ON event_invite_links (created_by
 ALTER TABLE event_invites ADD COLUMN link_id INTEGER REFERENCES event_invite_links (id) ON DELETE RESTRICT;
 ALTER TABLE event_invites ADD COLUMN expiry_policy TEXT NOT NULL DEFAULT '' CHECK (length(expiry_policy) <= 20);
 CREATE INDEX event_invites_link_idx ON event_invites (link_id);
+
+-- Notification types for the invitation answers and cancelled attendance
+-- (the documented schema edit, as in 0016).
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+SET sql = replace(sql, '''system'', ''promotional'')',
+                  '''system'', ''promotional'', ''invite_accepted'', ''invite_declined'', ''attendance_cancelled'')')
+WHERE type = 'table' AND name = 'notifications';
+PRAGMA schema_version = @SCHEMA_VERSION_NEXT;
+PRAGMA writable_schema = OFF;
