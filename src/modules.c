@@ -15,6 +15,7 @@
 #include "notifications/notifications.h"
 #include "profile/profile.h"
 #include "requests/requests.h"
+#include "tickets/tickets.h"
 
 const module_t *const loopin_modules[] = {
     &ops_module,           /* health, metrics, OpenAPI document, job queue housekeeping */
@@ -29,5 +30,6 @@ const module_t *const loopin_modules[] = {
     &seo_module,           /* SEO pages and calendar */
     &requests_module,      /* join requests */
     &notifications_module, /* the in-app inbox */
+    &tickets_module,       /* attendance, tickets, check-in */
     NULL,
 };

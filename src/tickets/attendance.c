@@ -1,0 +1,489 @@
+/*
+ * attendance.c: confirming and cancelling attendance (API.md 7,
+ * docs/tickets.md). Confirming a free event takes the seats (the attendee
+ * row's trigger takes them from the event's seat buckets, refusing with the
+ * event_seat_buckets_room check when they are gone) and issues or re-issues
+ * the ticket, in one transaction. Cancelling releases the seats and revokes
+ * the ticket's code.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/rand.h"
+#include "events/event.h"
+#include "notifications/notifications.h"
+#include "tickets/ticket_keys.h"
+#include "tickets/tickets.h"
+
+typedef struct {
+    int64_t event_id;
+    int seats;
+    event_t e;
+    int64_t request_id, invite_id;
+    bool invite_pending;
+    int allowed;
+    int64_t ticket_id;
+    json_t *out;
+} confirm_ctx_t;
+
+static err_t *event_gone(op_t *op, int64_t event_id)
+{
+    return op_fail(op, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)event_id);
+}
+
+static int audit(op_t *op, const char *action, int64_t event_id, json_t *payload)
+{
+    audit_entry_t a = {.actor_id = op->actor.id,
+                       .action = action,
+                       .object_type = "event",
+                       .object_id = event_id,
+                       .payload = payload,
+                       .severity = AUDIT_LOW,
+                       .success = true};
+    return audit_write(op->db, op, &a);
+}
+
+static err_t *check_event(op_t *op, const event_t *e)
+{
+    if (strcmp(e->status, "published") != 0)
+        return op_fail(op, 400, "EVENT_NOT_PUBLISHED", "This event is not open for attendance.");
+    if (e->end_time && e->end_time <= op->now_us)
+        return op_fail(op, 400, "EVENT_ENDED", "This event is over.");
+    if (e->is_paid) {
+        err_t *err = op_fail(op, 400, "PAYMENT_REQUIRED",
+                             "Payment required for this event. Please complete payment to get "
+                             "your ticket.");
+        err->context = json_pack("{s:I, s:s, s:b, s:s}", "event_id", (json_int_t)e->id,
+                                 "event_title", e->title, "is_paid", 1, "ticket_price",
+                                 event_price_string(op->arena, e->ticket_price_minor));
+        return err;
+    }
+    return NULL;
+}
+
+/* ---- how the caller was admitted ------------------------------------------------- */
+
+static const char SQL_ACCEPTED_REQUEST[] =
+    "SELECT id, seats_requested FROM event_requests WHERE event_id = $1 AND requester_id = $2 AND "
+    "status = 'accepted' ORDER BY id DESC LIMIT 1 @FOR_UPDATE";
+static const char SQL_INVITE[] =
+    "SELECT id, status, expires_at FROM event_invites WHERE event_id = $1 AND invited_user_id = $2 "
+    "AND status IN ('pending', 'accepted') @FOR_UPDATE";
+static const char SQL_EXPIRE_DUE[] =
+    "UPDATE event_invites SET status = 'expired', updated_at = $3 WHERE event_id = $1 AND "
+    "invited_user_id = $2 AND status = 'pending' AND expires_at IS NOT NULL AND expires_at <= $3";
+
+static int admission_request(op_t *op, confirm_ctx_t *x)
+{
+    db_rows_t *rows;
+    int rc = db_query(op->db, SQL_ACCEPTED_REQUEST,
+                      DB_ARGS(db_int(x->event_id), db_int(op->actor.id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (db_next(rows)) {
+        x->request_id = db_col_int(rows, 0);
+        x->allowed = (int)db_col_int(rows, 1);
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
+}
+
+/* An invitation admits one guest, two with the event's plus-one. */
+static int admission_invite(op_t *op, confirm_ctx_t *x)
+{
+    db_rows_t *rows;
+    int rc =
+        db_query(op->db, SQL_INVITE, DB_ARGS(db_int(x->event_id), db_int(op->actor.id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (db_next(rows)) {
+        x->invite_id = db_col_int(rows, 0);
+        x->invite_pending = strcmp(db_col_text(rows, 1), "pending") == 0;
+        x->allowed = x->e.allow_plus_one ? 2 : 1;
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
+}
+
+static const char SQL_EXPIRED_INVITE[] =
+    "SELECT 1 FROM event_invites WHERE event_id = $1 AND invited_user_id = $2 AND status = "
+    "'expired'";
+
+static err_t *find_admission(op_t *op, confirm_ctx_t *x)
+{
+    int rc = admission_request(op, x);
+    if (rc == DB_OK && !x->request_id)
+        rc = admission_invite(op, x);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (x->request_id || x->invite_id)
+        return NULL;
+    int64_t one = 0;
+    bool expired = false;
+    rc = db_query_int(op->db, SQL_EXPIRED_INVITE,
+                      DB_ARGS(db_int(x->event_id), db_int(op->actor.id)), &one, &expired);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (expired)
+        return op_fail(op, 400, "INVITATION_EXPIRED", "Your invitation to this event has expired.");
+    return op_fail(op, 400, "NO_ACCEPTED_REQUEST",
+                   "You must have an accepted request to confirm attendance");
+}
+
+/* ---- the seat holder and the ticket ------------------------------------------------ */
+
+static const char SQL_ATTENDEE[] =
+    "SELECT status FROM event_attendees WHERE event_id = $1 AND user_id = $2 @FOR_UPDATE";
+static const char SQL_ATTENDEE_INSERT[] =
+    "INSERT INTO event_attendees (uuid, event_id, user_id, request_id, invite_id, seats, status, "
+    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'going', $7, $7)";
+static const char SQL_ATTENDEE_REVIVE[] =
+    "UPDATE event_attendees SET status = 'going', seats = $3, request_id = $4, invite_id = $5, "
+    "checked_in_at = NULL, updated_at = $6 WHERE event_id = $1 AND user_id = $2";
+
+static err_t *capacity_full(op_t *op, const confirm_ctx_t *x)
+{
+    int available = x->e.max_capacity - x->e.going_count;
+    err_t *err = op_fail(op, 400, "CAPACITY_FULL", "Event is at full capacity");
+    err->context = json_pack("{s:i, s:i, s:i, s:i}", "current_attendees", x->e.going_count,
+                             "max_capacity", x->e.max_capacity, "requested_seats", x->seats,
+                             "available_seats", available < 0 ? 0 : available);
+    return err;
+}
+
+static err_t *already(op_t *op)
+{
+    return op_fail(op, 400, "ALREADY_CONFIRMED", "You have already confirmed attendance");
+}
+
+/* Takes the seats: the trigger's guard decides, the transaction holds them. */
+static err_t *take_seats(op_t *op, confirm_ctx_t *x)
+{
+    db_rows_t *rows;
+    char status[16] = "", uuid[37];
+    int rc =
+        db_query(op->db, SQL_ATTENDEE, DB_ARGS(db_int(x->event_id), db_int(op->actor.id)), &rows);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    bool exists = db_next(rows);
+    if (exists)
+        snprintf(status, sizeof status, "%s", db_col_text(rows, 0));
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!strcmp(status, "going") || !strcmp(status, "checked_in"))
+        return already(op);
+    db_param_t req = x->request_id ? db_int(x->request_id) : db_null();
+    db_param_t inv = x->invite_id ? db_int(x->invite_id) : db_null();
+    rand_uuid(uuid);
+    rc = exists ? db_exec(op->db, SQL_ATTENDEE_REVIVE,
+                          DB_ARGS(db_int(x->event_id), db_int(op->actor.id), db_int(x->seats), req,
+                                  inv, db_time(op->now_us)),
+                          NULL)
+                : db_exec(op->db, SQL_ATTENDEE_INSERT,
+                          DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(op->actor.id), req,
+                                  inv, db_int(x->seats), db_time(op->now_us)),
+                          NULL);
+    if (rc == DB_CHECK && strstr(db_err_constraint(op->db), "event_seat_buckets_room"))
+        return capacity_full(op, x);
+    if (rc == DB_UNIQUE) /* a parallel confirmation by the same person won */
+        return already(op);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+static const char SQL_RECORD[] =
+    "SELECT id, code_hash FROM attendance_records WHERE event_id = $1 AND user_id = $2 "
+    "@FOR_UPDATE";
+static const char SQL_RECORD_INSERT[] =
+    "INSERT INTO attendance_records (uuid, event_id, user_id, status, payment_status, ticket_ref, "
+    "seats, created_at, updated_at) VALUES ($1, $2, $3, 'going', 'unpaid', $6, $4, $5, $5) "
+    "RETURNING id";
+static const char SQL_RECORD_CODE[] =
+    "UPDATE attendance_records SET status = 'going', payment_status = 'unpaid', seats = $2, "
+    "code_seed = $3, code_hash = $4, checked_in_at = NULL, checked_out_at = NULL, updated_at = $5 "
+    "WHERE id = $1";
+static const char SQL_REVOKE[] =
+    "INSERT INTO ticket_revocations (event_id, attendance_record_id, code_hash, reason, "
+    "revoked_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code_hash) DO NOTHING";
+
+static int revoke(op_t *op, int64_t event_id, int64_t ticket_id, const char *hash,
+                  const char *reason)
+{
+    return db_exec(op->db, SQL_REVOKE,
+                   DB_ARGS(db_int(event_id), db_int(ticket_id), db_text(hash), db_text(reason),
+                           db_time(op->now_us)),
+                   NULL);
+}
+
+/* The ticket row (reused after a cancellation: the old code is revoked) and
+ * a fresh seed, whose code's hash is all the database learns. */
+static int issue_ticket(op_t *op, confirm_ctx_t *x)
+{
+    db_rows_t *rows;
+    char old_hash[TICKET_HASH_HEX] = "", uuid[37], seed_hex[2 * TICKET_SEED_BYTES + 1];
+    char code[TICKET_CODE_LEN + 1], hash[TICKET_HASH_HEX];
+    int rc =
+        db_query(op->db, SQL_RECORD, DB_ARGS(db_int(x->event_id), db_int(op->actor.id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (db_next(rows)) {
+        x->ticket_id = db_col_int(rows, 0);
+        snprintf(old_hash, sizeof old_hash, "%s",
+                 db_col_isnull(rows, 1) ? "" : db_col_text(rows, 1));
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    if (rc == DB_OK && *old_hash)
+        rc = revoke(op, x->event_id, x->ticket_id, old_hash, "replaced");
+    rand_uuid(uuid);
+    if (rc == DB_OK && !x->ticket_id)
+        rc = db_query_int(op->db, SQL_RECORD_INSERT,
+                          DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(op->actor.id),
+                                  db_int(x->seats), db_time(op->now_us), db_text(uuid)),
+                          &x->ticket_id, &(bool){false});
+    ticket_keypair_t kp;
+    bool found = false;
+    if (rc == DB_OK)
+        rc = ticket_keys_get(op, x->event_id, &kp, &found);
+    if (rc != DB_OK || !found)
+        return rc != DB_OK ? rc : DB_ERROR;
+    rand_hex(seed_hex, TICKET_SEED_BYTES);
+    rc = ticket_keys_code(&kp, x->ticket_id, seed_hex, code);
+    sodium_memzero(&kp, sizeof kp);
+    ticket_code_hash(code, hash);
+    return rc != DB_OK ? rc
+                       : db_exec(op->db, SQL_RECORD_CODE,
+                                 DB_ARGS(db_int(x->ticket_id), db_int(x->seats), db_text(seed_hex),
+                                         db_text(hash), db_time(op->now_us)),
+                                 NULL);
+}
+
+static const char SQL_INVITE_ACCEPT[] =
+    "UPDATE event_invites SET status = 'accepted', responded_at = $2, updated_at = $2 WHERE id = "
+    "$1 AND status = 'pending'";
+
+/* A pending invitation is accepted by confirming (the app's "Going!"). */
+static int accept_invite(op_t *op, const confirm_ctx_t *x)
+{
+    if (!x->invite_pending)
+        return DB_OK;
+    int rc = db_exec(op->db, SQL_INVITE_ACCEPT, DB_ARGS(db_int(x->invite_id), db_time(op->now_us)),
+                     NULL);
+    notice_t n = {
+        .to = x->e.host_id,
+        .type = "invite_accepted",
+        .title = "Invitation accepted",
+        .message = arena_printf(op->arena, "A guest accepted your invitation to '%s'.", x->e.title),
+        .reference_type = "event_invite",
+        .reference_id = x->invite_id,
+        .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"invite_id\":%lld}",
+                                 (long long)x->event_id, (long long)x->invite_id)};
+    return rc == DB_OK ? notification_write(op, &n) : rc;
+}
+
+static int notify_ticket(op_t *op, const confirm_ctx_t *x)
+{
+    notice_t n = {.to = op->actor.id,
+                  .type = "ticket_confirmed",
+                  .title = arena_printf(op->arena, "Ticket Confirmed: %.150s", x->e.title),
+                  .message = arena_printf(op->arena, "You're going to '%s' (%d seat%s).",
+                                          x->e.title, x->seats, x->seats == 1 ? "" : "s"),
+                  .reference_type = "attendance",
+                  .reference_id = x->ticket_id,
+                  .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"ticket_id\":%lld}",
+                                           (long long)x->event_id, (long long)x->ticket_id)};
+    return notification_write(op, &n);
+}
+
+static err_t *confirm_tx(op_t *op, void *arg)
+{
+    confirm_ctx_t *x = arg;
+    bool found = false;
+    x->request_id = x->invite_id = x->ticket_id = 0;
+    x->invite_pending = false;
+    int rc = event_load(op->db, op->arena, x->event_id, &x->e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !x->e.is_active)
+        return event_gone(op, x->event_id);
+    err_t *err = check_event(op, &x->e);
+    if (!err)
+        err = find_admission(op, x);
+    if (err)
+        return err;
+    int asked = x->seats ? x->seats : x->allowed;
+    if (asked > x->allowed)
+        return op_fail(op, 400, "SEATS_EXCEED_ACCEPTED",
+                       "You were accepted for %d seat(s) and cannot confirm %d.", x->allowed,
+                       asked);
+    x->seats = asked;
+    rc = accept_invite(op, x);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if ((err = take_seats(op, x)))
+        return err;
+    rc = issue_ticket(op, x);
+    if (rc == DB_OK)
+        rc = notify_ticket(op, x);
+    if (rc == DB_OK)
+        rc = audit(
+            op, "event.attendance.confirmed", x->event_id,
+            json_pack("{s:I, s:i}", "ticket_id", (json_int_t)x->ticket_id, "seats", x->seats));
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+static err_t *expire_tx(op_t *op, void *arg)
+{
+    int64_t event_id = *(int64_t *)arg;
+    int rc = db_exec(op->db, SQL_EXPIRE_DUE,
+                     DB_ARGS(db_int(event_id), db_int(op->actor.id), db_time(op->now_us)), NULL);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out)
+{
+    confirm_ctx_t x = {.event_id = event_id, .seats = seats};
+    bool found = false;
+    int rc = event_load(op->db, op->arena, event_id, &x.e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !x.e.is_active)
+        return event_gone(op, event_id);
+    /* An invitation past its expiry is marked expired for good (API.md 15
+     * item 12), whatever the confirmation below answers. */
+    err_t *e = op_tx(op, DB_TX_WRITE, expire_tx, &event_id);
+    if (!e)
+        e = ticket_keys_ensure(op, event_id);
+    if (!e)
+        e = op_tx(op, DB_TX_WRITE, confirm_tx, &x);
+    return e ? e : ticket_mine(op, event_id, out);
+}
+
+/* ---- cancelling --------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t event_id;
+    event_t e;
+    int64_t request_id, ticket_id;
+    int seats;
+} cancel_ctx_t;
+
+static const char SQL_ATTENDING[] =
+    "SELECT status, seats, COALESCE(request_id, 0), is_paid FROM event_attendees WHERE event_id = "
+    "$1 AND user_id = $2 @FOR_UPDATE";
+static const char SQL_ATTENDEE_CANCEL[] =
+    "UPDATE event_attendees SET status = 'cancelled', updated_at = $3 WHERE event_id = $1 AND "
+    "user_id = $2 AND status = 'going'";
+static const char SQL_RECORD_CANCEL[] =
+    "UPDATE attendance_records SET status = 'cancelled', updated_at = $3 WHERE event_id = $1 AND "
+    "user_id = $2 RETURNING id, code_hash";
+static const char SQL_REQUEST_CANCEL[] =
+    "UPDATE event_requests SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status = "
+    "'accepted'";
+
+static err_t *lock_attending(op_t *op, cancel_ctx_t *x)
+{
+    db_rows_t *rows;
+    char status[16] = "";
+    bool paid = false;
+    int rc =
+        db_query(op->db, SQL_ATTENDING, DB_ARGS(db_int(x->event_id), db_int(op->actor.id)), &rows);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (db_next(rows)) {
+        snprintf(status, sizeof status, "%s", db_col_text(rows, 0));
+        x->seats = (int)db_col_int(rows, 1);
+        x->request_id = db_col_int(rows, 2);
+        paid = db_col_bool(rows, 3);
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!strcmp(status, "checked_in"))
+        return op_fail(op, 400, "ALREADY_CHECKED_IN",
+                       "You have already checked in; attendance can no longer be cancelled.");
+    if (strcmp(status, "going") != 0)
+        return op_fail(op, 404, "ATTENDANCE_NOT_FOUND", "You are not attending this event.");
+    if (paid)
+        return op_fail(op, 400, "REFUND_REQUIRED", "A paid ticket is cancelled with a refund.");
+    return NULL;
+}
+
+/* The ticket is cancelled and its code goes on the revocation list. */
+static int cancel_ticket(op_t *op, cancel_ctx_t *x)
+{
+    db_rows_t *rows;
+    char hash[TICKET_HASH_HEX] = "";
+    int rc =
+        db_query(op->db, SQL_RECORD_CANCEL,
+                 DB_ARGS(db_int(x->event_id), db_int(op->actor.id), db_time(op->now_us)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (db_next(rows)) {
+        x->ticket_id = db_col_int(rows, 0);
+        snprintf(hash, sizeof hash, "%s", db_col_isnull(rows, 1) ? "" : db_col_text(rows, 1));
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc == DB_OK && *hash ? revoke(op, x->event_id, x->ticket_id, hash, "cancelled") : rc;
+}
+
+static int notify_cancel(op_t *op, const cancel_ctx_t *x)
+{
+    notice_t n = {.to = x->e.host_id,
+                  .type = "attendance_cancelled",
+                  .title = arena_printf(op->arena, "Attendance cancelled: %.150s", x->e.title),
+                  .message = arena_printf(op->arena, "A guest cancelled (%d seat%s released).",
+                                          x->seats, x->seats == 1 ? "" : "s"),
+                  .reference_type = "attendance",
+                  .reference_id = x->ticket_id,
+                  .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"ticket_id\":%lld}",
+                                           (long long)x->event_id, (long long)x->ticket_id)};
+    return notification_write(op, &n);
+}
+
+static err_t *cancel_tx(op_t *op, void *arg)
+{
+    cancel_ctx_t *x = arg;
+    bool found = false;
+    int rc = event_load(op->db, op->arena, x->event_id, &x->e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !x->e.is_active)
+        return event_gone(op, x->event_id);
+    err_t *err = lock_attending(op, x);
+    if (err)
+        return err;
+    rc = db_exec(op->db, SQL_ATTENDEE_CANCEL,
+                 DB_ARGS(db_int(x->event_id), db_int(op->actor.id), db_time(op->now_us)), NULL);
+    if (rc == DB_OK)
+        rc = cancel_ticket(op, x);
+    if (rc == DB_OK && x->request_id)
+        rc = db_exec(op->db, SQL_REQUEST_CANCEL,
+                     DB_ARGS(db_int(x->request_id), db_time(op->now_us)), NULL);
+    if (rc == DB_OK)
+        rc = notify_cancel(op, x);
+    if (rc == DB_OK)
+        rc = audit(
+            op, "event.attendance.cancelled", x->event_id,
+            json_pack("{s:I, s:i}", "ticket_id", (json_int_t)x->ticket_id, "seats", x->seats));
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+err_t *attendance_cancel(op_t *op, int64_t event_id, json_t **out)
+{
+    cancel_ctx_t x = {.event_id = event_id};
+    err_t *e = op_tx(op, DB_TX_WRITE, cancel_tx, &x);
+    if (e)
+        return e;
+    *out = json_pack("{s:b, s:s, s:I, s:I, s:i, s:s}", "success", 1, "message",
+                     "Attendance cancelled", "event_id", (json_int_t)event_id, "ticket_id",
+                     (json_int_t)x.ticket_id, "seats_released", x.seats, "status", "cancelled");
+    return NULL;
+}

@@ -1,0 +1,321 @@
+/*
+ * checkin.c: the door (docs/tickets.md). A scan names a ticket by its signed
+ * code (or, from the app's guest list, by the attendee); the code's
+ * signature is checked with the event's public key before the database is
+ * asked anything. Each scan is one transaction that records it in
+ * ticket_scans under its nonce first: the same nonce again (a retry, an
+ * offline batch uploaded twice) finds the recorded answer and repeats it,
+ * and the ticket row is locked for the decision, so two scanners racing on
+ * one ticket give exactly one "ok".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rand.h"
+#include "core/text.h"
+#include "events/event.h"
+#include "tickets/ticket_keys.h"
+#include "tickets/tickets.h"
+
+typedef struct {
+    int64_t event_id;
+    const scan_t *s;
+    bool is_paid;
+    const char *reason; /* set before the transaction for codes refused on sight */
+    ticket_code_t code;
+    char hash[TICKET_HASH_HEX];
+    char nonce[SCAN_NONCE_MAX + 1];
+    int64_t scan_id, ticket_id;
+    json_t *out;
+} scan_ctx_t;
+
+static const char SQL_SCAN_CLAIM[] =
+    "INSERT INTO ticket_scans (uuid, event_id, scanned_by_id, client_scan_id, device_id, action, "
+    "source, result, reason, scanned_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, "
+    "$7, 'rejected', 'pending', $8, $9, $9) ON CONFLICT (scanned_by_id, client_scan_id) DO "
+    "NOTHING RETURNING id";
+static const char SQL_SCAN_PAST[] =
+    "SELECT event_id, result, reason, COALESCE(attendance_record_id, 0), action FROM ticket_scans "
+    "WHERE scanned_by_id = $1 AND client_scan_id = $2";
+static const char SQL_SCAN_SET[] =
+    "UPDATE ticket_scans SET result = $2, reason = $3, attendance_record_id = $4, updated_at = $5 "
+    "WHERE id = $1";
+static const char SQL_LOCK_TICKET[] =
+    "SELECT id, status, COALESCE(code_hash, ''), payment_status, checked_in_at FROM "
+    "attendance_records WHERE event_id = $1 AND (id = $2 OR ($2 = 0 AND user_id = $3)) "
+    "@FOR_UPDATE";
+static const char SQL_ENTER[] =
+    "UPDATE attendance_records SET status = 'checked_in', checked_in_at = $2, checked_out_at = "
+    "NULL, updated_at = $3 WHERE id = $1";
+static const char SQL_EXIT[] =
+    "UPDATE attendance_records SET status = 'not_going', checked_out_at = $2, updated_at = $3 "
+    "WHERE id = $1";
+static const char SQL_ATTENDEE_VIEW[] =
+    "SELECT r.id, r.user_id, COALESCE(p.name, ''), r.seats, r.status, r.checked_in_at, "
+    "r.checked_out_at FROM attendance_records r LEFT JOIN user_profiles p ON p.user_id = "
+    "r.user_id WHERE r.id = $1";
+
+static json_t *time_or_null(db_rows_t *r, int col)
+{
+    return db_col_isnull(r, col) ? json_null() : text_json_time(db_col_time(r, col));
+}
+
+/* The answer: pretix's {status, reason, attendee} and the app's
+ * {success, already_checked_in, attendance}. */
+static int answer(op_t *op, scan_ctx_t *x, const char *reason, bool exit)
+{
+    json_t *attendee = json_null(), *attendance = json_null();
+    if (x->ticket_id) {
+        db_rows_t *rows;
+        int rc = db_query(op->db, SQL_ATTENDEE_VIEW, DB_ARGS(db_int(x->ticket_id)), &rows);
+        if (rc != DB_OK)
+            return rc;
+        if (db_next(rows)) {
+            attendee =
+                json_pack("{s:s, s:i, s:I, s:I}", "name", db_col_text(rows, 2), "seats",
+                          (int)db_col_int(rows, 3), "user_id", (json_int_t)db_col_int(rows, 1),
+                          "ticket_id", (json_int_t)db_col_int(rows, 0));
+            attendance =
+                json_pack("{s:I, s:s, s:o, s:o}", "ticket_id", (json_int_t)db_col_int(rows, 0),
+                          "status", db_col_text(rows, 4), "checked_in_at", time_or_null(rows, 5),
+                          "checked_out_at", time_or_null(rows, 6));
+        }
+        rc = db_rows_status(rows);
+        db_rows_free(rows);
+        if (rc != DB_OK) {
+            json_decref(attendee);
+            json_decref(attendance);
+            return rc;
+        }
+    }
+    bool ok = reason == NULL;
+    json_decref(x->out);
+    x->out =
+        json_pack("{s:s, s:o, s:o, s:b, s:b, s:o, s:s, s:s}", "status", ok ? "ok" : "error",
+                  "reason", ok ? json_null() : json_string(reason), "attendee", attendee, "success",
+                  ok, "already_checked_in", reason && !strcmp(reason, "already_redeemed"),
+                  "attendance", attendance, "type", exit ? "exit" : "entry", "nonce", x->nonce);
+    return x->out ? DB_OK : DB_ERROR;
+}
+
+/* A nonce seen before: the recorded answer, again. */
+static err_t *replay(op_t *op, scan_ctx_t *x)
+{
+    db_rows_t *rows;
+    char result[16] = "", reason[40] = "", action[16] = "";
+    int64_t event_id = 0;
+    int rc =
+        db_query(op->db, SQL_SCAN_PAST, DB_ARGS(db_int(op->actor.id), db_text(x->nonce)), &rows);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (db_next(rows)) {
+        event_id = db_col_int(rows, 0);
+        snprintf(result, sizeof result, "%s", db_col_text(rows, 1));
+        snprintf(reason, sizeof reason, "%s", db_col_text(rows, 2));
+        x->ticket_id = db_col_int(rows, 3);
+        snprintf(action, sizeof action, "%s", db_col_text(rows, 4));
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (event_id != x->event_id)
+        return op_fail(op, 409, "NONCE_REUSED", "This nonce was used for another scan.");
+    rc = answer(op, x, !strcmp(result, "accepted") ? NULL : reason, !strcmp(action, "check_out"));
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+/* Records the scan under its nonce; false in *fresh when it was seen. */
+static int claim(op_t *op, scan_ctx_t *x, bool *fresh)
+{
+    char uuid[37];
+    rand_uuid(uuid);
+    int64_t when =
+        x->s->scanned_at && x->s->scanned_at < op->now_us ? x->s->scanned_at : op->now_us;
+    db_rows_t *rows;
+    int rc = db_query(op->db, SQL_SCAN_CLAIM,
+                      DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(op->actor.id),
+                              db_text(x->nonce), db_text(x->s->device_id ? x->s->device_id : ""),
+                              db_text(x->s->exit ? "check_out" : "check_in"),
+                              db_text(x->s->offline ? "offline" : "online"), db_time(when),
+                              db_time(op->now_us)),
+                      &rows);
+    if (rc != DB_OK)
+        return rc;
+    *fresh = db_next(rows);
+    if (*fresh)
+        x->scan_id = db_col_int(rows, 0);
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
+}
+
+/* The decision on the locked ticket row; NULL reason = ok (and applied). */
+static int decide(op_t *op, scan_ctx_t *x, const char **reason)
+{
+    db_rows_t *rows;
+    char status[16] = "", hash[TICKET_HASH_HEX] = "", paid[16] = "";
+    int64_t in_at = 0;
+    int rc = db_query(
+        op->db, SQL_LOCK_TICKET,
+        DB_ARGS(db_int(x->event_id), db_int(x->code.ticket_id), db_int(x->s->user_id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    bool found = db_next(rows);
+    if (found) {
+        x->ticket_id = db_col_int(rows, 0);
+        snprintf(status, sizeof status, "%s", db_col_text(rows, 1));
+        snprintf(hash, sizeof hash, "%s", db_col_text(rows, 2));
+        snprintf(paid, sizeof paid, "%s", db_col_text(rows, 3));
+        in_at = db_col_time(rows, 4);
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    if (rc != DB_OK)
+        return rc;
+    int64_t when =
+        x->s->scanned_at && x->s->scanned_at < op->now_us ? x->s->scanned_at : op->now_us;
+    if (!found)
+        *reason = "invalid";
+    else if (x->s->code && strcmp(hash, x->hash) != 0)
+        *reason = "revoked";
+    else if (!strcmp(status, "cancelled") || !strcmp(status, "maybe"))
+        *reason = "canceled";
+    else if (x->is_paid && strcmp(paid, "paid") != 0 && strcmp(paid, "completed") != 0)
+        *reason = "unpaid";
+    else if (!x->s->exit && !strcmp(status, "checked_in"))
+        *reason = "already_redeemed";
+    else if (x->s->exit && strcmp(status, "checked_in") != 0)
+        *reason = "not_checked_in";
+    else {
+        *reason = NULL;
+        rc = x->s->exit
+                 ? db_exec(op->db, SQL_EXIT,
+                           DB_ARGS(db_int(x->ticket_id), db_time(when > in_at ? when : in_at),
+                                   db_time(op->now_us)),
+                           NULL)
+                 : db_exec(op->db, SQL_ENTER,
+                           DB_ARGS(db_int(x->ticket_id), db_time(when), db_time(op->now_us)), NULL);
+    }
+    return rc;
+}
+
+static err_t *scan_tx(op_t *op, void *arg)
+{
+    scan_ctx_t *x = arg;
+    bool fresh = false;
+    const char *reason = x->reason;
+    x->ticket_id = 0;
+    int rc = claim(op, x, &fresh);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!fresh)
+        return replay(op, x);
+    if (!reason)
+        rc = decide(op, x, &reason);
+    if (rc == DB_OK)
+        rc = db_exec(op->db, SQL_SCAN_SET,
+                     DB_ARGS(db_int(x->scan_id),
+                             db_text(!reason                               ? "accepted"
+                                     : !strcmp(reason, "already_redeemed") ? "duplicate"
+                                                                           : "rejected"),
+                             db_text(reason ? reason : ""),
+                             x->ticket_id ? db_int(x->ticket_id) : db_null(), db_time(op->now_us)),
+                     NULL);
+    if (rc == DB_OK)
+        rc = answer(op, x, reason, x->s->exit);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+/* What can be said of a code before the database: not a ticket (404), for
+ * another event, or not signed by this event's key. */
+static err_t *inspect(op_t *op, scan_ctx_t *x)
+{
+    if (!x->s->code)
+        return NULL;
+    if (ticket_code_parse(x->s->code, strlen(x->s->code), &x->code) != 0)
+        return op_fail(op, 404, "TICKET_NOT_FOUND", "This code is not a ticket.");
+    ticket_code_hash(x->code.code, x->hash);
+    if (x->code.event_id != x->event_id) {
+        x->reason = "wrong_event";
+        return NULL;
+    }
+    ticket_keypair_t kp;
+    bool found = false;
+    int rc = ticket_keys_get(op, x->event_id, &kp, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !ticket_code_verify(&x->code, kp.pk))
+        x->reason = "invalid";
+    return NULL;
+}
+
+static err_t *scan_one(op_t *op, int64_t event_id, bool is_paid, const scan_t *s, json_t **out)
+{
+    scan_ctx_t x = {.event_id = event_id, .s = s, .is_paid = is_paid};
+    if (s->nonce)
+        snprintf(x.nonce, sizeof x.nonce, "%s", s->nonce);
+    else
+        rand_uuid(x.nonce);
+    err_t *e = inspect(op, &x);
+    if (!e)
+        e = op_tx(op, DB_TX_WRITE, scan_tx, &x);
+    if (e) {
+        json_decref(x.out);
+        return e;
+    }
+    if (!s->nonce)
+        json_object_set_new(x.out, "nonce", json_null());
+    *out = x.out;
+    return NULL;
+}
+
+static err_t *load_event(op_t *op, int64_t event_id, event_t *e)
+{
+    bool found = false;
+    int rc = event_load(op->db, op->arena, event_id, e, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found || !e->is_active)
+        return op_fail(op, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)event_id);
+    return NULL;
+}
+
+err_t *checkin_scan(op_t *op, int64_t event_id, const scan_t *s, json_t **out)
+{
+    event_t e;
+    err_t *err = load_event(op, event_id, &e);
+    if (!err)
+        err = scan_one(op, event_id, e.is_paid, s, out);
+    if (!err && s->user_id && json_is_null(json_object_get(*out, "attendee"))) {
+        json_decref(*out);
+        *out = NULL;
+        return op_fail(op, 404, "ATTENDEE_NOT_FOUND", "This person has no ticket for this event.");
+    }
+    return err;
+}
+
+err_t *checkin_sync(op_t *op, int64_t event_id, const scan_t *scans, int n, json_t **out)
+{
+    event_t e;
+    err_t *err = load_event(op, event_id, &e);
+    if (err)
+        return err;
+    json_t *results = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *one = NULL;
+        err = scan_one(op, event_id, e.is_paid, &scans[i], &one);
+        if (err && err->status >= 500) {
+            json_decref(results);
+            return err;
+        }
+        if (err) /* this scan only: not a ticket, a reused nonce */
+            one = json_pack("{s:s, s:s, s:s, s:o}", "status", "error", "reason",
+                            err->status == 404 ? "invalid" : "nonce_reused", "nonce",
+                            scans[i].nonce, "attendee", json_null());
+        json_array_append_new(results, one);
+    }
+    *out = json_pack("{s:I, s:i, s:o}", "event_id", (json_int_t)event_id, "count", n, "results",
+                     results);
+    return NULL;
+}

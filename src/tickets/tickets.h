@@ -1,0 +1,70 @@
+/*
+ * tickets.h: attendance and tickets (issue 9; API.md section 7, docs/tickets.md).
+ *   attendance.c  confirm (takes the seats, issues the ticket) and cancel
+ *                 (releases them, revokes the code);
+ *   tickets.c     the ticket object, my-ticket, my-tickets, the host's
+ *                 attendee list;
+ *   checkin.c     door check-in online, offline scan data and sync;
+ *   tickets_api.c the routes.
+ * Seats are taken and released by the database (event_seat_buckets triggers,
+ * migration 0017): this code only inserts and updates attendee rows.
+ */
+#ifndef LOOPIN_TICKETS_H
+#define LOOPIN_TICKETS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "op.h"
+
+#define ATTEND_SEATS_MAX 10 /* seats one confirmation may take (API.md 7) */
+#define SCAN_BATCH_MAX   500
+#define SCAN_NONCE_MAX   100
+
+/* Confirms the caller's attendance for a free event (accepted request, or a
+ * pending/accepted invitation): takes the seats and issues the ticket.
+ * seats 0 = all the seats accepted. The ticket object in *out. */
+err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out);
+
+/* Cancels the caller's attendance: seats released, ticket code revoked. */
+err_t *attendance_cancel(op_t *op, int64_t event_id, json_t **out);
+
+/* The caller's ticket for event_id (API.md 7 my-ticket). */
+err_t *ticket_mine(op_t *op, int64_t event_id, json_t **out);
+
+/* The caller's tickets, newest first; event_id 0 for all. */
+err_t *tickets_mine(op_t *op, int64_t event_id, json_t **out);
+
+/* The host's attendee list: {going_count, attendees: [...]} with codes. */
+err_t *attendees_of_event(op_t *op, int64_t event_id, json_t **out);
+
+/* Fills the ticket objects' ticket_secret and qr_code_data from their
+ * "_seed" members (removed), signing with each event's key. */
+err_t *tickets_sign(op_t *op, json_t *tickets);
+
+/* Check-in (docs/tickets.md): code is a ticket code or a whole
+ * qr_code_data; nonce makes a retry idempotent (NULL: none); exit true for
+ * type "exit"; scanned_at 0 = now. The pretix-style answer in *out; 404
+ * TICKET_NOT_FOUND for a code that is not a ticket. */
+typedef struct {
+    const char *code, *nonce, *device_id;
+    bool exit, offline;
+    int64_t scanned_at;
+    int64_t user_id; /* instead of a code: check this attendee in (the app's button) */
+} scan_t;
+err_t *checkin_scan(op_t *op, int64_t event_id, const scan_t *s, json_t **out);
+
+/* Applies offline scans in order: {results: [per scan]}. */
+err_t *checkin_sync(op_t *op, int64_t event_id, const scan_t *scans, int n, json_t **out);
+
+/* Offline scanning data: {event_id, public_key, server_time, tickets,
+ * revoked}; since 0 for everything, else changes after it (usec). */
+err_t *scan_data(op_t *op, int64_t event_id, int64_t since, json_t **out);
+
+/* {checked_in: [{user_id, ticket_id, checked_in_at}]} for the host. */
+err_t *checkins_of_event(op_t *op, int64_t event_id, json_t **out);
+
+extern const struct module tickets_module;
+
+#endif
