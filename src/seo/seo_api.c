@@ -203,18 +203,6 @@ static err_t *city_events(http_req_t *req, op_t *op, const input_t *in)
 
 /* ---- GET /api/events/{event_id}/calendar.ics -------------------------------------------- */
 
-/* "Venue, City", else the venue's name or city alone, else venue_text. */
-static const char *ics_location(arena_t *a, const seo_event_t *s)
-{
-    const char *name = s->has_venue && s->venue_name ? s->venue_name : "";
-    const char *city = s->has_venue && s->venue_city ? s->venue_city : "";
-    if (*name && *city)
-        return arena_printf(a, "%s, %s", name, city);
-    if (*name || *city)
-        return *name ? name : city;
-    return s->venue_text;
-}
-
 /* Published (or postponed / completed) and visible to the caller. */
 static bool calendar_visible(const event_t *e, const actor_t *u)
 {
@@ -244,7 +232,7 @@ static err_t *calendar_ics(http_req_t *req, op_t *op, const input_t *in)
                       .end = e.end_time,
                       .summary = e.title,
                       .description = e.description,
-                      .location = ics_location(op->arena, &s),
+                      .location = seo_event_place(op->arena, &s),
                       .url = seo_event_url(op->arena, &s),
                       .status = e.status};
     size_t len = 0;

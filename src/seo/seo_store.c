@@ -207,3 +207,15 @@ err_t *seo_city_select(op_t *op, const seo_city_query_t *q, seo_page_t *pg, int6
     db_rows_free(rows);
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
+
+/* "Venue, City", else the venue's name or city alone, else venue_text. */
+const char *seo_event_place(arena_t *a, const seo_event_t *s)
+{
+    const char *name = s->has_venue && s->venue_name ? s->venue_name : "";
+    const char *city = s->has_venue && s->venue_city ? s->venue_city : "";
+    if (*name && *city)
+        return arena_printf(a, "%s, %s", name, city);
+    if (*name || *city)
+        return *name ? name : city;
+    return s->venue_text;
+}

@@ -30,6 +30,10 @@ err_t *seo_event_by_slug(op_t *op, const char *slug, event_t *e, bool *found);
 /* Fills *s for e: the event's columns, its host's name and its venue. */
 err_t *seo_event_load(op_t *op, const event_t *e, seo_event_t *s);
 
+/* Where it is, as one line: "Venue, City", else the venue's name or city
+ * alone, else venue_text (calendar LOCATION). */
+const char *seo_event_place(arena_t *a, const seo_event_t *s);
+
 /* The active interest with that slug as {id, name, slug}, else the 404. */
 err_t *seo_interest_find(op_t *op, const char *slug, json_t **out);
 

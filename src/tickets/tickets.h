@@ -65,6 +65,12 @@ err_t *scan_data(op_t *op, int64_t event_id, int64_t since, json_t **out);
 /* {checked_in: [{user_id, ticket_id, checked_in_at}]} for the host. */
 err_t *checkins_of_event(op_t *op, int64_t event_id, json_t **out);
 
+/* The host's attendee list as CSV (malloc'd; formula cells defused). */
+err_t *attendees_csv(op_t *op, int64_t event_id, char **out, size_t *len);
+
+/* The caller's ticket as an iCalendar object (malloc'd). */
+err_t *ticket_ics(op_t *op, int64_t event_id, char **out, size_t *len);
+
 extern const struct module tickets_module;
 
 #endif

@@ -4,12 +4,14 @@
  * host (or staff) the attendee list, check-in by code or by attendee, the
  * list of who is in, offline scan data and the offline sync.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "events/event.h"
 #include "http/router.h"
 #include "module.h"
+#include "tickets/ticket_qr.h"
 #include "tickets/tickets.h"
 
 static err_t *reply(http_req_t *req, int status, err_t *e, json_t *out)
@@ -136,6 +138,70 @@ static err_t *sync(http_req_t *req, op_t *op, const input_t *in)
     return reply(req, 200, checkin_sync(op, event_of(req), scans, (int)n, &out), out);
 }
 
+static err_t *send_file(http_req_t *req, op_t *op, err_t *e, const char *type, const char *name,
+                        char *body, size_t len)
+{
+    if (!e) {
+        if (name)
+            http_set_header(req, "Content-Disposition",
+                            arena_printf(op->arena, "attachment; filename=\"%s\"", name));
+        http_set_header(req, "Cache-Control", "private, no-store");
+        http_reply_raw(req, 200, type, body, len, false);
+    }
+    free(body);
+    return e;
+}
+
+static err_t *attendees_export(http_req_t *req, op_t *op, const input_t *in)
+{
+    (void)in;
+    char *csv = NULL;
+    size_t len = 0;
+    err_t *e = attendees_csv(op, event_of(req), &csv, &len);
+    return send_file(req, op, e, "text/csv; charset=utf-8",
+                     arena_printf(op->arena, "attendees-%lld.csv", (long long)event_of(req)), csv,
+                     len);
+}
+
+static err_t *my_ticket_ics(http_req_t *req, op_t *op, const input_t *in)
+{
+    (void)in;
+    char *text = NULL;
+    size_t len = 0;
+    err_t *e = ticket_ics(op, event_of(req), &text, &len);
+    return send_file(req, op, e, "text/calendar; charset=utf-8",
+                     arena_printf(op->arena, "ticket-%lld.ics", (long long)event_of(req)), text,
+                     len);
+}
+
+/* The QR of the caller's ticket: its qr_code_data, as SVG or PNG. */
+static err_t *qr(http_req_t *req, op_t *op, bool png)
+{
+    json_t *t = NULL;
+    err_t *e = ticket_mine(op, event_of(req), &t);
+    if (e)
+        return e;
+    const char *data = json_string_value(json_object_get(t, "qr_code_data"));
+    size_t len = 0;
+    char *img = png ? (char *)ticket_qr_png(data, 8, &len) : ticket_qr_svg(data, &len);
+    json_decref(t);
+    if (!img)
+        return op_db_fail(op, DB_ERROR);
+    return send_file(req, op, NULL, png ? "image/png" : "image/svg+xml", NULL, img, len);
+}
+
+static err_t *qr_svg(http_req_t *req, op_t *op, const input_t *in)
+{
+    (void)in;
+    return qr(req, op, false);
+}
+
+static err_t *qr_png(http_req_t *req, op_t *op, const input_t *in)
+{
+    (void)in;
+    return qr(req, op, true);
+}
+
 /* ---- fields ------------------------------------------------------------------------ */
 
 static const char *datetime_check(arena_t *a, json_t *v, json_t **out, const char **type)
@@ -233,6 +299,11 @@ static const route_def_t tickets_routes[] = {
      .body_optional = true, .fields = no_fields},
     {TK_ROUTE(HTTP_GET, EVENT_PATH "/my-ticket", my_ticket, AUTH_ACTIVE)},
     {TK_ROUTE(HTTP_GET, "/api/events/my-tickets", my_tickets, AUTH_ACTIVE), .fields = mine_fields},
+    {TK_ROUTE(HTTP_GET, EVENT_PATH "/my-ticket/qr.svg", qr_svg, AUTH_ACTIVE)},
+    {TK_ROUTE(HTTP_GET, EVENT_PATH "/my-ticket/qr.png", qr_png, AUTH_ACTIVE)},
+    {TK_ROUTE(HTTP_GET, EVENT_PATH "/my-ticket.ics", my_ticket_ics, AUTH_ACTIVE)},
+    {TK_ROUTE(HTTP_GET, EVENT_PATH "/attendees.csv", attendees_export, AUTH_HOST),
+     .owner = owner_attendees},
     {TK_ROUTE(HTTP_GET, EVENT_PATH "/attendees", attendees, AUTH_HOST), .owner = owner_attendees},
     {TK_ROUTE(HTTP_POST, EVENT_PATH "/check-in", check_in, AUTH_HOST), .owner = owner_door,
      .body = BODY_JSON, .fields = checkin_fields},

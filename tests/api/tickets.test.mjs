@@ -215,6 +215,41 @@ test('scan data and offline sync: public key, tickets, revocations; a batch appl
     assertValidationError(await post(host.token, `/api/events/${ev.id}/check-ins/sync`, { scans: [{ code: 'x' }] }));
 });
 
+test('exports: QR as SVG and PNG, the ticket as a calendar entry, the attendee list as injection-safe CSV', async () => {
+    const ev = await published({ title: `Export Night ${tag()}` });
+    await accepted(ev, guests[1], 2);
+    const t = (await confirm(guests[1], ev)).json;
+    const svg = await get(guests[1].token, `/api/events/${ev.id}/my-ticket/qr.svg`);
+    assert.equal(svg.status, 200, summarize(svg));
+    assert.match(svg.headers.get('content-type'), /^image\/svg\+xml/);
+    assert.match(svg.text, /^<\?xml[^]*<svg [^]*<path fill="#000" d="M4 4h1v1h-1z/, 'finder pattern at the quiet zone corner');
+    const png = await fetch(`${server.url}/api/events/${ev.id}/my-ticket/qr.png`, { headers: bearer(guests[1].token) });
+    assert.equal(png.status, 200);
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    const bytes = Buffer.from(await png.arrayBuffer());
+    assert.equal(bytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'PNG signature');
+    const width = bytes.readUInt32BE(16);
+    assert.equal(width % 8, 0, 'eight pixels per module');
+    assert.ok(width >= (25 + 8) * 8, `a QR of a 150-character text is at least version 2 (${width}px)`);
+    assertLoopinError(await get(guests[2].token, `/api/events/${ev.id}/my-ticket/qr.svg`), 404, 'TICKET_NOT_FOUND');
+    const ics = await get(guests[1].token, `/api/events/${ev.id}/my-ticket.ics`);
+    assert.equal(ics.status, 200, summarize(ics));
+    assert.match(ics.headers.get('content-type'), /^text\/calendar/);
+    assert.match(ics.text, /^BEGIN:VCALENDAR\r\n/);
+    assert.ok(ics.text.includes(`UID:${t.ticket_uuid}@loopin`), ics.text);
+    assert.ok(ics.text.includes('2 seats'));
+    assertLoopinError(await get(guests[2].token, `/api/events/${ev.id}/my-ticket.ics`), 404, 'TICKET_NOT_FOUND');
+    await dbQuery(server, `UPDATE user_profiles SET name = '=HYPERLINK("http://x")' WHERE user_id = ${guests[1].id}`);
+    const csv = await get(host.token, `/api/events/${ev.id}/attendees.csv`);
+    assert.equal(csv.status, 200, summarize(csv));
+    assert.match(csv.headers.get('content-type'), /^text\/csv/);
+    const lines = csv.text.trim().split('\r\n');
+    assert.equal(lines[0], '"ticket_id","name","seats","status","checked_in_at","checked_out_at","confirmed_at"');
+    assert.ok(lines[1].startsWith(`"${t.ticket_id}","'=HYPERLINK(""http://x"")","2","going",""`), lines[1]);
+    assertLoopinError(await get(guests[1].token, `/api/events/${ev.id}/attendees.csv`), 403, 'PERMISSION_DENIED');
+    assert.equal((await get(staff.token, `/api/events/${ev.id}/attendees.csv`)).status, 200, 'staff too');
+});
+
 test('no request answered 5xx', () => {
     assertNo5xx(client);
 });
