@@ -26,6 +26,7 @@
 #include "media/storage.h"
 #include "module.h"
 #include "ops/ops.h"
+#include "tickets/ticket_cmd.h"
 
 #define EXIT_CONFIG 2
 
@@ -322,6 +323,13 @@ static int cmd_routes(app_t *app, int argc, char **argv)
     return routes_print(stdout, as_json);
 }
 
+/* Offline: main runs it before loading the configuration. */
+static int cmd_ticket(app_t *app, int argc, char **argv)
+{
+    (void)app;
+    return ticket_cmd(argc, argv, stdout);
+}
+
 static const command_t commands[] = {
     {"serve", "run the HTTP server (migrates first)", "loopin serve [--port N] [--no-migrate]",
      cmd_serve, true},
@@ -335,6 +343,10 @@ static const command_t commands[] = {
      false},
     {"routes", "list every route with its auth level and fields", "loopin routes [--json]",
      cmd_routes, false},
+    {.name = "ticket",
+     .summary = "verify a signed ticket code offline with the event's public key",
+     .usage = TICKET_CMD_USAGE,
+     .run = cmd_ticket},
     {"version", "print the version", "loopin version", cmd_version, false},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
@@ -380,6 +392,8 @@ int main(int argc, char **argv)
         printf("usage: %s\n\n%s\n", cmd->usage, cmd->summary);
         return 0;
     }
+    if (cmd->run == cmd_ticket) /* no configuration, no database */
+        return cmd_ticket(NULL, argc - 1, argv + 1);
     /* Signals are handled by sigwait in the main thread only: block them
      * before any other thread exists so every thread inherits the mask. */
     sigset_t set;
