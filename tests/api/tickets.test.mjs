@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, randomBytes } from 'node:crypto';
 import { api, dbQuery, summarize } from './lib/server.mjs';
 import { assertValidationError } from './lib/expect.mjs';
 import { assertNo5xx } from './lib/otp.mjs';
@@ -98,6 +98,10 @@ test('confirm refusals: no accepted request, more seats than accepted, capacity 
     const paid = await published({ is_paid: 'true', ticket_price: '150.00' });
     await accepted(paid, guests[3]);
     assertLoopinError(await confirm(guests[3], paid), 400, 'PAYMENT_REQUIRED');
+    const waitlisted = await newAccount(server, client, nextPhone, { active: false });
+    const wl = await post(waitlisted.token, `/api/events/${ev.id}/confirm-attendance`, {});
+    assert.equal(wl.status, 403, summarize(wl));
+    assert.equal(wl.json.error_code, 'ACCOUNT_WAITLISTED');
     const noToken = await client.post(`/api/events/${ev.id}/confirm-attendance`, { json: {} });
     assert.equal(noToken.status, 403, summarize(noToken));
 });
@@ -158,6 +162,17 @@ test('check-in: one ok per ticket, nonce replays the answer, exit and re-entry, 
     chars[60] = chars[60] === 'A' ? 'B' : 'A';
     const tampered = await scan(host.token, ev, { code: chars.join(''), nonce: `n-${tag()}` });
     assert.equal(tampered.json.reason, 'invalid', summarize(tampered));
+    // the same payload re-signed with another key pair: well formed, not the event's signature
+    const raw = Buffer.from(t.ticket_secret, 'base64url');
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const forged = Buffer.concat([raw.subarray(0, 33), sign(null, raw.subarray(0, 33), privateKey)]).toString('base64url');
+    const resigned = await scan(host.token, ev, { code: forged, nonce: `n-${tag()}` });
+    assert.equal(resigned.json.reason, 'invalid', summarize(resigned));
+    // a payload naming another ticket of this event with a fresh seed, signed by another key
+    const other2 = Buffer.concat([raw.subarray(0, 17), randomBytes(16)]);
+    other2.writeBigUInt64BE(BigInt(t.ticket_id), 1);
+    const forged2 = Buffer.concat([other2, sign(null, other2, privateKey)]).toString('base64url');
+    assert.equal((await scan(host.token, ev, { code: forged2, nonce: `n-${tag()}` })).json.reason, 'invalid');
     assertLoopinError(await scan(host.token, ev, { code: 'not-a-ticket', nonce: `n-${tag()}` }), 404, 'TICKET_NOT_FOUND');
     assertLoopinError(await scan(host.token, ev, { code: t.ticket_secret.slice(0, 100) }), 404, 'TICKET_NOT_FOUND');
     assertLoopinError(await scan(guests[5].token, ev, { code: t.ticket_secret }), 403, 'PERMISSION_DENIED');
