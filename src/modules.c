@@ -10,6 +10,7 @@
 #include "seo/seo.h"
 #include "venues/venue.h"
 #include "hosts/hosts.h"
+#include "invites/invites.h"
 #include "media/storage.h"
 #include "ops/ops.h"
 #include "notifications/notifications.h"
@@ -31,5 +32,6 @@ const module_t *const loopin_modules[] = {
     &requests_module,      /* join requests */
     &notifications_module, /* the in-app inbox */
     &tickets_module,       /* attendance, tickets, check-in */
+    &invites_module,       /* invitations and share links */
     NULL,
 };

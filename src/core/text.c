@@ -75,3 +75,18 @@ json_t *text_json_time(int64_t usec)
     clock_format_iso(usec, iso);
     return json_string(iso);
 }
+
+char *text_like_pattern(arena_t *a, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = arena_alloc(a, 2 * n + 3), *o = p;
+    *o++ = '%';
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return p;
+}

@@ -31,4 +31,7 @@ json_t *text_json_time(int64_t usec);
  * listed tag equals it exactly (weak tags never match). */
 bool text_etag_matches(const char *if_match, const char *tag);
 
+/* "%<s>%" with '%', '_' and '\' escaped by '\' (for LIKE ... ESCAPE '\'). */
+char *text_like_pattern(arena_t *a, const char *s);
+
 #endif

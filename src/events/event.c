@@ -363,3 +363,9 @@ json_t *event_json_by_id(db_conn_t *c, int64_t id)
     json_decref(list);
     return o;
 }
+
+bool event_admits_gender(const char *allowed, const char *gender)
+{
+    return !strcmp(allowed, "all") || !strcmp(allowed, gender) ||
+           (!strcmp(allowed, "non_binary") && !strcmp(gender, "other"));
+}

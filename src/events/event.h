@@ -59,6 +59,9 @@ int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, eve
 
 /* True when u (id 0 = anonymous) is the host or staff. */
 bool event_can_manage(const event_t *e, const actor_t *u);
+/* True when an event's allowed_genders admits a profile's gender
+ * ("non_binary" events welcome profiles that say "other"). */
+bool event_admits_gender(const char *allowed, const char *gender);
 /* Listed/visible to everyone: active and public, whatever the status.
  * EVENT_SQL_LISTED_FMT is the same rule for events aliased `e`, a printf
  * format taking the number of a parameter bound to TRUE twice. */

@@ -211,13 +211,6 @@ static const char SQL_INSERT[] =
     "seats_requested, created_at, updated_at) VALUES ($1, $2, $3, 'pending', $4, $5, $6, $6) "
     "RETURNING id";
 
-/* "non_binary" events welcome profiles that say "other". */
-static bool gender_allowed(const char *allowed, const char *gender)
-{
-    return !strcmp(allowed, "all") || !strcmp(allowed, gender) ||
-           (!strcmp(allowed, "non_binary") && !strcmp(gender, "other"));
-}
-
 /* Who may ask (docs/admission.md): anyone active but the host and staff, for a
  * published event that is not over and admits their gender. */
 static err_t *check_requester(op_t *op, const event_t *e)
@@ -242,7 +235,7 @@ static err_t *check_requester(op_t *op, const event_t *e)
     db_rows_free(rows);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
-    if (!gender_allowed(e->allowed_genders, gender))
+    if (!event_admits_gender(e->allowed_genders, gender))
         return op_fail(op, 403, "GENDER_NOT_ALLOWED", "This event is open to %s guests only.",
                        e->allowed_genders);
     return NULL;

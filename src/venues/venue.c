@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/clock.h"
 #include "core/rand.h"
 #include "events/slug.h"
@@ -156,7 +157,7 @@ int venue_json_active(db_conn_t *c, int64_t id, json_t **out)
 /* ---- listing -----------------------------------------------------------------
  * One SQL text for every filter combination: an absent filter is a NULL
  * parameter (cast so PostgreSQL knows its type). The city filter is a LIKE
- * pattern whose metacharacters were escaped by venue_like_pattern. */
+ * pattern whose metacharacters were escaped by text_like_pattern. */
 
 #define VENUE_FILTER                                                                               \
     " FROM venues WHERE is_active"                                                                 \
@@ -169,7 +170,7 @@ static const char SQL_VENUE_PAGE[] =
 
 int venue_list(db_conn_t *c, arena_t *a, const venue_query_t *q, json_t **data, int64_t *total)
 {
-    const char *pattern = q->city ? venue_like_pattern(a, q->city) : NULL;
+    const char *pattern = q->city ? text_like_pattern(a, q->city) : NULL;
     bool found = false;
     *data = NULL;
     *total = 0;
@@ -341,19 +342,4 @@ void venue_coord_format(double d, char out[32])
 {
     d = round(d * 1e6) / 1e6;
     snprintf(out, 32, "%.6f", d == 0 ? 0.0 : d);
-}
-
-char *venue_like_pattern(arena_t *a, const char *s)
-{
-    size_t n = strlen(s);
-    char *p = arena_alloc(a, 2 * n + 3), *o = p;
-    *o++ = '%';
-    for (; *s; s++) {
-        if (*s == '%' || *s == '_' || *s == '\\')
-            *o++ = '\\';
-        *o++ = *s;
-    }
-    *o++ = '%';
-    *o = '\0';
-    return p;
 }

@@ -96,9 +96,6 @@ venue_coord_status_t venue_coord_parse(const json_t *v, double limit, double *ou
 /* "12.971600": the wire form of a coordinate (out >= 32 bytes). */
 void venue_coord_format(double d, char out[32]);
 
-/* "%<s>%" with '%', '_' and '\' escaped by '\' (for LIKE ... ESCAPE '\'). */
-char *venue_like_pattern(arena_t *a, const char *s);
-
 /* Registers GET and POST /api/events/venues and
  * GET /api/events/venues/{venue_id} (venue_api.c). */
 extern const struct module venues_module;

@@ -1,0 +1,62 @@
+/*
+ * user_search.c: the people a host can invite (the app's invite screen):
+ * active accounts other than the caller and staff, by name (never by phone:
+ * hosts must not be able to enumerate numbers), each with already_invited.
+ */
+#include "core/text.h"
+#include "invites/invites.h"
+
+#define SQL_WHERE                                                                                  \
+    "FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.is_active = $3 AND "       \
+    "u.is_staff = $4 AND u.id <> $2 AND COALESCE(p.name, '') <> '' AND (CAST($5 AS TEXT) IS NULL " \
+    "OR lower(p.name) LIKE lower($5) ESCAPE '\\') "
+
+static const char SQL_COUNT[] = "SELECT count(*) " SQL_WHERE "AND $1 = $1";
+static const char SQL_PAGE[] =
+    "SELECT u.id, p.name, p.profile_pictures, EXISTS (SELECT 1 FROM event_invites i WHERE "
+    "i.event_id = $1 AND i.invited_user_id = u.id) " SQL_WHERE
+    "ORDER BY lower(p.name), u.id LIMIT $6 OFFSET $7";
+
+static json_t *picture(const char *pictures)
+{
+    json_t *all = json_loads(pictures ? pictures : "[]", 0, NULL);
+    json_t *first = json_incref(json_array_get(all, 0));
+    json_decref(all);
+    return json_is_string(first) ? first : (json_decref(first), json_null());
+}
+
+err_t *invite_user_search(op_t *op, int64_t event_id, const char *search, int64_t offset,
+                          int64_t limit, json_t **out)
+{
+    const char *like = search && *search ? text_like_pattern(op->arena, search) : NULL;
+    int64_t total = 0;
+    bool found = false;
+    db_rows_t *rows;
+    json_t *data = json_array();
+    int rc = db_query_int(op->db, SQL_COUNT,
+                          DB_ARGS(db_int(event_id), db_int(op->actor.id), db_bool(true),
+                                  db_bool(false), db_text(like)),
+                          &total, &found);
+    if (rc == DB_OK)
+        rc = db_query(op->db, SQL_PAGE,
+                      DB_ARGS(db_int(event_id), db_int(op->actor.id), db_bool(true), db_bool(false),
+                              db_text(like), db_int(limit), db_int(offset)),
+                      &rows);
+    while (rc == DB_OK && db_next(rows))
+        json_array_append_new(
+            data, json_pack("{s:I, s:s, s:s, s:o, s:b}", "id", (json_int_t)db_col_int(rows, 0),
+                            "full_name", db_col_text(rows, 1), "username", db_col_text(rows, 1),
+                            "profile_picture_url", picture(db_col_text(rows, 2)), "already_invited",
+                            db_col_bool(rows, 3)));
+    if (rc == DB_OK) {
+        rc = db_rows_status(rows);
+        db_rows_free(rows);
+    }
+    if (rc != DB_OK) {
+        json_decref(data);
+        return op_db_fail(op, rc);
+    }
+    *out = json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset",
+                     (json_int_t)offset, "limit", (json_int_t)limit, "data", data);
+    return NULL;
+}
