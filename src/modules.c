@@ -12,6 +12,7 @@
 #include "hosts/hosts.h"
 #include "invites/invites.h"
 #include "media/storage.h"
+#include "money/fee.h"
 #include "ops/ops.h"
 #include "notifications/notifications.h"
 #include "profile/profile.h"
@@ -33,5 +34,6 @@ const module_t *const loopin_modules[] = {
     &notifications_module, /* the in-app inbox */
     &tickets_module,       /* attendance, tickets, check-in */
     &invites_module,       /* invitations and share links */
+    &fee_module,           /* the platform fee */
     NULL,
 };
