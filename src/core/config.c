@@ -205,6 +205,35 @@ static int check_public_url(config_t *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* Money: reservation and order lifetimes, the payment provider. Production
+ * needs PayU credentials; elsewhere the built-in test provider is the
+ * default, so a developer can click through a purchase locally. */
+static int load_payments(config_t *cfg, char *err, size_t errlen)
+{
+    if (get_int("LOOPIN_RESERVATION_MINUTES", 1440, 1, 100000, &cfg->reservation_minutes, err,
+                errlen) ||
+        get_int("LOOPIN_ORDER_MINUTES", 10, 1, 1440, &cfg->order_minutes, err, errlen) ||
+        get_str("LOOPIN_PAYMENT_PROVIDER", cfg->env == ENV_PRODUCTION ? "payu" : "test",
+                cfg->payment_provider, sizeof cfg->payment_provider, err, errlen) ||
+        get_str("LOOPIN_PAYU_KEY", "", cfg->payu_key, sizeof cfg->payu_key, err, errlen) ||
+        get_str("LOOPIN_PAYU_SALT", "", cfg->payu_salt, sizeof cfg->payu_salt, err, errlen) ||
+        get_str("LOOPIN_PAYU_URL", "https://test.payu.in/_payment", cfg->payu_url,
+                sizeof cfg->payu_url, err, errlen) ||
+        get_str("LOOPIN_PAYU_ALLOWED_IPS", "", cfg->payu_allowed_ips, sizeof cfg->payu_allowed_ips,
+                err, errlen) ||
+        get_str("LOOPIN_PAYMENT_RETURN_URL", "", cfg->payment_return_url,
+                sizeof cfg->payment_return_url, err, errlen))
+        return -1;
+    if (strcmp(cfg->payment_provider, "payu") && strcmp(cfg->payment_provider, "test"))
+        return fail(err, errlen, "LOOPIN_PAYMENT_PROVIDER: expected payu or test, got \"%s\"",
+                    cfg->payment_provider);
+    if (!strcmp(cfg->payment_provider, "payu") && (!cfg->payu_key[0] || !cfg->payu_salt[0]))
+        return fail(err, errlen, "LOOPIN_PAYU_KEY and LOOPIN_PAYU_SALT are required with PayU");
+    if (cfg->env == ENV_PRODUCTION && !strcmp(cfg->payment_provider, "test"))
+        return fail(err, errlen, "LOOPIN_PAYMENT_PROVIDER=test is refused in production");
+    return 0;
+}
+
 /* Accounts: token lifetime, waitlist window, OTP limits and SMS delivery. */
 static int load_accounts(config_t *cfg, char *err, size_t errlen)
 {
@@ -289,7 +318,7 @@ int config_load(config_t *cfg, char *err, size_t errlen)
         get_bool("LOOPIN_API_DOCS", cfg->env != ENV_PRODUCTION, &cfg->api_docs, err, errlen) ||
         get_str("LOOPIN_API_DOCS_DIR", LOOPIN_DEFAULT_DOCS_DIR, cfg->api_docs_dir,
                 sizeof cfg->api_docs_dir, err, errlen) ||
-        load_accounts(cfg, err, errlen)) {
+        load_accounts(cfg, err, errlen) || load_payments(cfg, err, errlen)) {
         free_file_vars();
         return -1;
     }
@@ -422,6 +451,12 @@ static const struct {
     I("LOOPIN_OTP_PER_PHONE_HOUR", otp_per_phone_hour),
     I("LOOPIN_OTP_PER_IP_HOUR", otp_per_ip_hour),
     I("LOOPIN_OTP_COOLDOWN_SECONDS", otp_cooldown_s),
+    I("LOOPIN_RESERVATION_MINUTES", reservation_minutes),
+    I("LOOPIN_ORDER_MINUTES", order_minutes),
+    S("LOOPIN_PAYMENT_PROVIDER", payment_provider),
+    S("LOOPIN_PAYU_URL", payu_url),
+    S("LOOPIN_PAYU_ALLOWED_IPS", payu_allowed_ips),
+    S("LOOPIN_PAYMENT_RETURN_URL", payment_return_url),
     S("LOOPIN_SMS_BACKEND", sms_backend),
     S("LOOPIN_SMS_OUTBOX", sms_outbox),
     S("LOOPIN_TWILIO_ACCOUNT_SID", twilio_account_sid),

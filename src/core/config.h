@@ -49,6 +49,15 @@ typedef struct {
     char twilio_auth_token[128];
     char twilio_from[32];
     char twilio_api_base[256]; /* default https://api.twilio.com (tests point it at a fake) */
+    /* money (docs/money.md) */
+    int reservation_minutes;   /* how long an accepted paid request holds its seats */
+    int order_minutes;         /* how long an unpaid order stays open */
+    char payment_provider[16]; /* payu | test */
+    char payu_key[64];
+    char payu_salt[128];
+    char payu_url[256];           /* the PayU checkout the app posts the form to */
+    char payu_allowed_ips[512];   /* comma-separated; empty = any (the hash is checked always) */
+    char payment_return_url[512]; /* where the browser goes after paying; empty = a small page */
 } config_t;
 
 /* Reads the configuration. Returns 0, or -1 with a one-line message naming

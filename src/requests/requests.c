@@ -7,6 +7,7 @@
  * in the same transaction.
  */
 #include "requests/requests.h"
+#include "money/reservations.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,8 +24,11 @@
     "SELECT r.id, r.uuid, r.event_id, r.requester_id, COALESCE(p.name, ''), r.status, "            \
     "r.message, r.host_message, r.seats_requested, r.created_at, r.updated_at, "                   \
     "p.profile_pictures, e.title, EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = "     \
-    "r.event_id AND a.user_id = r.requester_id AND a.status IN ('going', 'checked_in')) "          \
-    "FROM event_requests r JOIN events e ON e.id = r.event_id "                                    \
+    "r.event_id AND a.user_id = r.requester_id AND a.status IN ('going', 'checked_in')), "         \
+    "c.reservation_key, c.expires_at, e.is_paid FROM event_requests r JOIN events e ON e.id = "    \
+    "r.event_id LEFT JOIN capacity_reservations c ON c.id = (SELECT max(c2.id) FROM "              \
+    "capacity_reservations c2 WHERE c2.request_id = r.id AND NOT c2.consumed AND c2.released_at "  \
+    "IS NULL) "                                                                                    \
     "LEFT JOIN user_profiles p ON p.user_id = r.requester_id "
 
 static const char SQL_BY_ID[] = SQL_ITEM "WHERE r.id = $1";
@@ -52,16 +56,22 @@ static json_t *first_picture(db_rows_t *r, int col)
     return json_is_string(first) ? first : (json_decref(first), json_null());
 }
 
-/* The guest's view (API.md: RequestStatus; the app reads it flat). */
+/* The guest's view (API.md: RequestStatus; the app reads it flat). On a
+ * paid event an accepted request holds its seats in a reservation until
+ * paid (issue 10): its key and expiry, or null. */
 static json_t *status_item(db_rows_t *r)
 {
-    bool accepted = strcmp(db_col_text(r, 5), "accepted") == 0;
-    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:b}", "request_id",
-                     (json_int_t)db_col_int(r, 0), "event_id", (json_int_t)db_col_int(r, 2),
-                     "event_title", db_col_text(r, 12), "status", db_col_text(r, 5), "message",
-                     db_col_text(r, 6), "host_message", db_col_text(r, 7), "seats_requested",
-                     (json_int_t)db_col_int(r, 8), "created_at", col_time(r, 9), "updated_at",
-                     col_time(r, 10), "can_confirm", accepted && !db_col_bool(r, 13));
+    bool accepted = strcmp(db_col_text(r, 5), "accepted") == 0, paid = db_col_bool(r, 16);
+    bool attending = db_col_bool(r, 13);
+    return json_pack(
+        "{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:o, s:o, s:b, s:b, s:o, s:o}", "request_id",
+        (json_int_t)db_col_int(r, 0), "event_id", (json_int_t)db_col_int(r, 2), "event_title",
+        db_col_text(r, 12), "status", db_col_text(r, 5), "message", db_col_text(r, 6),
+        "host_message", db_col_text(r, 7), "seats_requested", (json_int_t)db_col_int(r, 8),
+        "created_at", col_time(r, 9), "updated_at", col_time(r, 10), "can_confirm",
+        accepted && !attending && !paid, "requires_payment", accepted && !attending && paid,
+        "reservation_key", db_col_isnull(r, 14) ? json_null() : json_string(db_col_text(r, 14)),
+        "reservation_expires_at", db_col_isnull(r, 15) ? json_null() : col_time(r, 15));
 }
 
 /* The host's view (API.md's list item, plus what the app shows). */
@@ -402,6 +412,17 @@ static int notify_answer(op_t *op, const respond_ctx_t *x, const event_t *e, int
                   x->accept ? "accepted" : "declined");
 }
 
+/* Accepting a paid request holds its seats until paid (issue 10). */
+static err_t *reserve(op_t *op, const event_t *e, int64_t request_id, int64_t requester, int seats)
+{
+    reservation_t r;
+    int rc = reservation_create(op, e->id, requester, request_id, seats, &r);
+    if (rc == DB_CHECK && strstr(db_err_constraint(op->db), "event_seat_buckets_room"))
+        return op_fail(op, 400, "CAPACITY_EXCEEDED",
+                       "The event has reached its capacity: %d seat(s) cannot be held.", seats);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
 static err_t *respond_tx(op_t *op, void *arg)
 {
     respond_ctx_t *x = arg;
@@ -423,6 +444,9 @@ static err_t *respond_tx(op_t *op, void *arg)
                  DB_ARGS(db_int(x->request_id), db_text(x->accept ? "accepted" : "declined"),
                          db_text(x->host_message ? x->host_message : ""), db_time(op->now_us)),
                  NULL);
+    if (rc == DB_OK && x->accept && e.is_paid &&
+        (err = reserve(op, &e, x->request_id, requester, seats)))
+        return err;
     if (rc == DB_OK)
         rc = notify_answer(op, x, &e, requester);
     if (rc == DB_OK)
@@ -531,6 +555,9 @@ static err_t *bulk_tx(op_t *op, void *arg)
                      DB_ARGS(db_int(ids[i]), db_text(x->accept ? "accepted" : "declined"),
                              db_text(x->host_message ? x->host_message : ""), db_time(op->now_us)),
                      NULL);
+        if (rc == DB_OK && x->accept && e.is_paid &&
+            (err = reserve(op, &e, ids[i], who[i], seats[i])))
+            return err;
         if (rc == DB_OK)
             rc = notify_answer(op, &one, &e, who[i]);
         if (rc == DB_OK)

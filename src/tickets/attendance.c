@@ -18,8 +18,9 @@
 #include "tickets/tickets.h"
 
 typedef struct {
-    int64_t event_id;
+    int64_t event_id, user_id; /* user_id: who is admitted (the caller, or a payer) */
     int seats;
+    int64_t order_id, price_minor, fee_minor; /* paid admission; 0 when free */
     event_t e;
     int64_t request_id, invite_id;
     bool invite_pending;
@@ -140,10 +141,12 @@ static const char SQL_ATTENDEE[] =
     "SELECT status FROM event_attendees WHERE event_id = $1 AND user_id = $2 @FOR_UPDATE";
 static const char SQL_ATTENDEE_INSERT[] =
     "INSERT INTO event_attendees (uuid, event_id, user_id, request_id, invite_id, seats, status, "
-    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'going', $7, $7)";
+    "is_paid, price_paid_minor, platform_fee_minor, payment_order_id, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, 'going', $8, $9, $10, $11, $7, $7)";
 static const char SQL_ATTENDEE_REVIVE[] =
     "UPDATE event_attendees SET status = 'going', seats = $3, request_id = $4, invite_id = $5, "
-    "checked_in_at = NULL, updated_at = $6 WHERE event_id = $1 AND user_id = $2";
+    "checked_in_at = NULL, is_paid = $7, price_paid_minor = $8, platform_fee_minor = $9, "
+    "payment_order_id = $10, updated_at = $6 WHERE event_id = $1 AND user_id = $2";
 
 static err_t *capacity_full(op_t *op, const confirm_ctx_t *x)
 {
@@ -166,7 +169,7 @@ static err_t *take_seats(op_t *op, confirm_ctx_t *x)
     db_rows_t *rows;
     char status[16] = "", uuid[37];
     int rc =
-        db_query(op->db, SQL_ATTENDEE, DB_ARGS(db_int(x->event_id), db_int(op->actor.id)), &rows);
+        db_query(op->db, SQL_ATTENDEE, DB_ARGS(db_int(x->event_id), db_int(x->user_id)), &rows);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     bool exists = db_next(rows);
@@ -181,13 +184,16 @@ static err_t *take_seats(op_t *op, confirm_ctx_t *x)
     db_param_t req = x->request_id ? db_int(x->request_id) : db_null();
     db_param_t inv = x->invite_id ? db_int(x->invite_id) : db_null();
     rand_uuid(uuid);
+    db_param_t order = x->order_id ? db_int(x->order_id) : db_null();
     rc = exists ? db_exec(op->db, SQL_ATTENDEE_REVIVE,
-                          DB_ARGS(db_int(x->event_id), db_int(op->actor.id), db_int(x->seats), req,
-                                  inv, db_time(op->now_us)),
+                          DB_ARGS(db_int(x->event_id), db_int(x->user_id), db_int(x->seats), req,
+                                  inv, db_time(op->now_us), db_bool(x->order_id != 0),
+                                  db_int(x->price_minor), db_int(x->fee_minor), order),
                           NULL)
                 : db_exec(op->db, SQL_ATTENDEE_INSERT,
-                          DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(op->actor.id), req,
-                                  inv, db_int(x->seats), db_time(op->now_us)),
+                          DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(x->user_id), req, inv,
+                                  db_int(x->seats), db_time(op->now_us), db_bool(x->order_id != 0),
+                                  db_int(x->price_minor), db_int(x->fee_minor), order),
                           NULL);
     if (rc == DB_CHECK && strstr(db_err_constraint(op->db), "event_seat_buckets_room"))
         return capacity_full(op, x);
@@ -204,9 +210,9 @@ static const char SQL_RECORD_INSERT[] =
     "seats, created_at, updated_at) VALUES ($1, $2, $3, 'going', 'unpaid', $6, $4, $5, $5) "
     "RETURNING id";
 static const char SQL_RECORD_CODE[] =
-    "UPDATE attendance_records SET status = 'going', payment_status = 'unpaid', seats = $2, "
-    "code_seed = $3, code_hash = $4, checked_in_at = NULL, checked_out_at = NULL, updated_at = $5 "
-    "WHERE id = $1";
+    "UPDATE attendance_records SET status = 'going', payment_status = $6, payment_order_id = $7, "
+    "seats = $2, code_seed = $3, code_hash = $4, checked_in_at = NULL, checked_out_at = NULL, "
+    "updated_at = $5 WHERE id = $1";
 static const char SQL_REVOKE[] =
     "INSERT INTO ticket_revocations (event_id, attendance_record_id, code_hash, reason, "
     "revoked_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code_hash) DO NOTHING";
@@ -227,8 +233,7 @@ static int issue_ticket(op_t *op, confirm_ctx_t *x)
     db_rows_t *rows;
     char old_hash[TICKET_HASH_HEX] = "", uuid[37], seed_hex[2 * TICKET_SEED_BYTES + 1];
     char code[TICKET_CODE_LEN + 1], hash[TICKET_HASH_HEX];
-    int rc =
-        db_query(op->db, SQL_RECORD, DB_ARGS(db_int(x->event_id), db_int(op->actor.id)), &rows);
+    int rc = db_query(op->db, SQL_RECORD, DB_ARGS(db_int(x->event_id), db_int(x->user_id)), &rows);
     if (rc != DB_OK)
         return rc;
     if (db_next(rows)) {
@@ -243,7 +248,7 @@ static int issue_ticket(op_t *op, confirm_ctx_t *x)
     rand_uuid(uuid);
     if (rc == DB_OK && !x->ticket_id)
         rc = db_query_int(op->db, SQL_RECORD_INSERT,
-                          DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(op->actor.id),
+                          DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(x->user_id),
                                   db_int(x->seats), db_time(op->now_us), db_text(uuid)),
                           &x->ticket_id, &(bool){false});
     ticket_keypair_t kp;
@@ -259,7 +264,9 @@ static int issue_ticket(op_t *op, confirm_ctx_t *x)
     return rc != DB_OK ? rc
                        : db_exec(op->db, SQL_RECORD_CODE,
                                  DB_ARGS(db_int(x->ticket_id), db_int(x->seats), db_text(seed_hex),
-                                         db_text(hash), db_time(op->now_us)),
+                                         db_text(hash), db_time(op->now_us),
+                                         db_text(x->order_id ? "paid" : "unpaid"),
+                                         x->order_id ? db_int(x->order_id) : db_null()),
                                  NULL);
 }
 
@@ -288,7 +295,7 @@ static int accept_invite(op_t *op, const confirm_ctx_t *x)
 
 static int notify_ticket(op_t *op, const confirm_ctx_t *x)
 {
-    notice_t n = {.to = op->actor.id,
+    notice_t n = {.to = x->user_id,
                   .type = "ticket_confirmed",
                   .title = arena_printf(op->arena, "Ticket Confirmed: %.150s", x->e.title),
                   .message = arena_printf(op->arena, "You're going to '%s' (%d seat%s).",
@@ -347,7 +354,7 @@ static err_t *expire_tx(op_t *op, void *arg)
 
 err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out)
 {
-    confirm_ctx_t x = {.event_id = event_id, .seats = seats};
+    confirm_ctx_t x = {.event_id = event_id, .user_id = op->actor.id, .seats = seats};
     bool found = false;
     int rc = event_load(op->db, op->arena, event_id, &x.e, &found);
     if (rc != DB_OK)
@@ -486,4 +493,27 @@ err_t *attendance_cancel(op_t *op, int64_t event_id, json_t **out)
                      "Attendance cancelled", "event_id", (json_int_t)event_id, "ticket_id",
                      (json_int_t)x.ticket_id, "seats_released", x.seats, "status", "cancelled");
     return NULL;
+}
+
+/* ---- paid admission (issue 10: a confirmed payment) ----------------------------------- */
+
+err_t *attendance_admit_paid(op_t *op, const event_t *e, const admit_t *a, int64_t *ticket_id)
+{
+    confirm_ctx_t x = {.event_id = e->id,
+                       .user_id = a->user_id,
+                       .seats = a->seats,
+                       .order_id = a->order_id,
+                       .price_minor = a->price_minor,
+                       .fee_minor = a->fee_minor,
+                       .request_id = a->request_id,
+                       .invite_id = a->invite_id,
+                       .e = *e};
+    err_t *err = take_seats(op, &x);
+    if (err)
+        return err;
+    int rc = issue_ticket(op, &x);
+    if (rc == DB_OK)
+        rc = notify_ticket(op, &x);
+    *ticket_id = x.ticket_id;
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "events/event.h"
 #include "op.h"
 
 #define ATTEND_SEATS_MAX 10 /* seats one confirmation may take (API.md 7) */
@@ -26,6 +27,17 @@
  * pending/accepted invitation): takes the seats and issues the ticket.
  * seats 0 = all the seats accepted. The ticket object in *out. */
 err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out);
+
+/* A paid admission, inside the caller's transaction (the payment's): the
+ * attendee row going (its trigger takes the seats: CAPACITY_FULL when they
+ * are gone, ALREADY_CONFIRMED when attending) and a paid ticket. The event's
+ * ticket keys must exist (ticket_keys_ensure before the transaction). */
+typedef struct {
+    int64_t user_id, order_id, request_id, invite_id;
+    int seats;
+    int64_t price_minor, fee_minor; /* what the attendee paid, and the fee in it */
+} admit_t;
+err_t *attendance_admit_paid(op_t *op, const event_t *e, const admit_t *a, int64_t *ticket_id);
 
 /* Cancels the caller's attendance: seats released, ticket code revoked. */
 err_t *attendance_cancel(op_t *op, int64_t event_id, json_t **out);

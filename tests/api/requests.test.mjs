@@ -39,7 +39,7 @@ const answer = (token, eventId, id, action, json) =>
 const REQUEST_KEYS = ['created_at', 'event_id', 'full_name', 'host_message', 'id', 'message', 'profile_picture_url',
     'requester_id', 'requester_name', 'seats_requested', 'status', 'updated_at', 'uuid'].sort();
 const STATUS_KEYS = ['can_confirm', 'created_at', 'event_id', 'event_title', 'host_message', 'message', 'request_id',
-    'seats_requested', 'status', 'updated_at'].sort();
+    'requires_payment', 'reservation_expires_at', 'reservation_key', 'seats_requested', 'status', 'updated_at'].sort();
 
 test('asking: 201 with the request, one pending request per person, both views agree', async () => {
     const ev = await published();
