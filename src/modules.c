@@ -35,5 +35,6 @@ const module_t *const loopin_modules[] = {
     &tickets_module,       /* attendance, tickets, check-in */
     &invites_module,       /* invitations and share links */
     &fee_module,           /* the platform fee */
+    &payments_module,      /* orders, reservations, provider callbacks */
     NULL,
 };

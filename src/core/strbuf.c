@@ -135,3 +135,28 @@ char *sb_steal(strbuf_t *sb, size_t *len)
     sb_init(sb);
     return p;
 }
+
+void sb_html(strbuf_t *sb, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            sb_puts(sb, "&amp;");
+            break;
+        case '<':
+            sb_puts(sb, "&lt;");
+            break;
+        case '>':
+            sb_puts(sb, "&gt;");
+            break;
+        case '"':
+            sb_puts(sb, "&quot;");
+            break;
+        case '\'':
+            sb_puts(sb, "&#39;");
+            break;
+        default:
+            sb_putc(sb, *s);
+        }
+    }
+}

@@ -23,5 +23,7 @@ void sb_printf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf,
 void sb_json_string(strbuf_t *sb, const char *s);
 /* Hands the buffer over to the caller (free() it); the strbuf is reset. */
 char *sb_steal(strbuf_t *sb, size_t *len);
+/* Appends s as HTML text or attribute value (& < > " ' escaped). */
+void sb_html(strbuf_t *sb, const char *s);
 
 #endif

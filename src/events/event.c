@@ -12,15 +12,14 @@
 
 #include "core/clock.h"
 
+// clang-format off
 #define SQL_EVENT_COLUMNS                                                                          \
     "SELECT id, uuid, canonical_id, slug, slug_version, slug_is_manual, canonical_url, title, "    \
     "description, host_id, venue_id, venue_text, country_code, city_slug, start_time, end_time, "  \
-    "max_capacity, " EVENT_SQL_SEATS_TAKEN(                                                        \
-        "events") ", requests_count, is_paid, "                                                    \
-                  "ticket_price_minor, currency, status, "                                         \
-                  "is_public, is_active, cover_images, allow_plus_one, gst_number, "               \
-                  "allowed_genders, updated_at "                                                   \
-                  "FROM events "
+    "max_capacity, " EVENT_SQL_SEATS_TAKEN("events") ", requests_count, is_paid, "                \
+    "ticket_price_minor, currency, status, is_public, is_active, cover_images, allow_plus_one, "   \
+    "gst_number, allowed_genders, updated_at, " EVENT_SQL_SEATS_HELD("events") " FROM events "
+// clang-format on
 
 static void copy(char *dst, size_t n, const char *s)
 {
@@ -60,6 +59,7 @@ static void read_event(db_rows_t *r, arena_t *a, event_t *e)
     e->gst_number = arena_strdup(a, db_col_text(r, 27));
     copy(e->allowed_genders, sizeof e->allowed_genders, db_col_text(r, 28));
     e->updated_at = db_col_time(r, 29);
+    e->seats_held = (int)db_col_int(r, 30);
 }
 
 static int load_where(db_conn_t *c, arena_t *a, const char *sql, db_param_t key, event_t *e,
@@ -368,4 +368,12 @@ bool event_admits_gender(const char *allowed, const char *gender)
 {
     return !strcmp(allowed, "all") || !strcmp(allowed, gender) ||
            (!strcmp(allowed, "non_binary") && !strcmp(gender, "other"));
+}
+
+int event_seats_free(const event_t *e)
+{
+    if (e->max_capacity <= 0)
+        return INT32_MAX;
+    int free = e->max_capacity - e->going_count - e->seats_held;
+    return free < 0 ? 0 : free;
 }

@@ -32,6 +32,7 @@ typedef struct {
     char city_slug[104];
     int64_t start_time, end_time; /* usec */
     int max_capacity, going_count, requests_count;
+    int seats_held; /* by live reservations: max_capacity - going_count - seats_held are free */
     bool is_paid;
     int64_t ticket_price_minor;
     char currency[4];
@@ -59,6 +60,8 @@ int event_load_canonical(db_conn_t *c, arena_t *a, const char *canonical_id, eve
 
 /* True when u (id 0 = anonymous) is the host or staff. */
 bool event_can_manage(const event_t *e, const actor_t *u);
+/* Seats still free (INT32_MAX when the capacity is unlimited). */
+int event_seats_free(const event_t *e);
 /* True when an event's allowed_genders admits a profile's gender
  * ("non_binary" events welcome profiles that say "other"). */
 bool event_admits_gender(const char *allowed, const char *gender);
@@ -71,8 +74,12 @@ bool event_is_publicly_visible(const event_t *e);
  * (migration 0017), exact right after any change and never a write to the
  * event row. */
 #define EVENT_SQL_SEATS_TAKEN(alias)                                                               \
-    "(SELECT COALESCE(SUM(sb.taken), 0) FROM event_seat_buckets sb WHERE sb.event_id = " alias     \
-    ".id)"
+    "(SELECT COALESCE(SUM(sb.taken - sb.held), 0) FROM event_seat_buckets sb WHERE sb.event_id "   \
+    "= " alias ".id)"
+/* The seats live reservations hold (paid admission waiting for payment). */
+#define EVENT_SQL_SEATS_HELD(alias)                                                                \
+    "(SELECT COALESCE(SUM(sb.held), 0) FROM event_seat_buckets sb WHERE sb.event_id = " alias ".i" \
+                                                                                              "d)"
 
 #define EVENT_SQL_LISTED_FMT "e.is_active = $%d AND e.is_public = $%d"
 

@@ -303,7 +303,7 @@ static err_t *validate_update(op_t *op, const input_t *in, const event_t *e, eve
     f->slug = in_str(in, "slug");
     f->cover_urls = in_json(in, "cover_images");
     event_fields_check(f, details);
-    if (f->max_capacity > 0 && f->max_capacity < e->going_count)
+    if (f->max_capacity > 0 && f->max_capacity < e->going_count + e->seats_held)
         err_detail_add(details, "value_error", "body", "max_capacity",
                        "Value error, max_capacity cannot be below the seats already confirmed",
                        json_integer(f->max_capacity));

@@ -23,7 +23,10 @@ static json_t *envelope_body(const err_t *e, envelope_t env)
                          e->message, "error_code", e->code, "details",
                          e->context ? json_incref(e->context) : json_object());
     default:
-        return json_pack("{s:s, s:s}", "detail", e->message, "error_code", e->code);
+        /* machine-readable facts of a refusal (e.g. the expected amount) */
+        return e->context ? json_pack("{s:s, s:s, s:O}", "detail", e->message, "error_code",
+                                      e->code, "details", e->context)
+                          : json_pack("{s:s, s:s}", "detail", e->message, "error_code", e->code);
     }
 }
 

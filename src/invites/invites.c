@@ -9,6 +9,7 @@
 #include "core/rand.h"
 #include "core/text.h"
 #include "invites/invites.h"
+#include "money/reservations.h"
 #include "notifications/notifications.h"
 
 static json_t *time_or_null(db_rows_t *r, int col)
@@ -381,8 +382,7 @@ static err_t *not_found(op_t *op)
 /* One free seat now (confirming takes it). */
 static err_t *check_seat(op_t *op, const event_t *e)
 {
-    int available = e->max_capacity - e->going_count;
-    if (e->max_capacity <= 0 || available >= 1)
+    if (event_seats_free(e) >= 1)
         return NULL;
     err_t *err = op_fail(op, 400, "CAPACITY_FULL", "Event is at full capacity");
     err->context = json_pack("{s:i, s:i, s:i}", "current_attendees", e->going_count, "max_capacity",
@@ -397,6 +397,8 @@ static err_t *respond_tx(op_t *op, void *arg)
     bool found = false;
     int rc = db_query_int(op->db, SQL_LOCK_MINE,
                           DB_ARGS(db_int(x->invite_id), db_int(op->actor.id)), &event_id, &found);
+    if (rc == DB_OK && found)
+        rc = reservations_reclaim(op, event_id);
     if (rc == DB_OK && found)
         rc = event_load(op->db, op->arena, event_id, &x->e, &found);
     if (rc != DB_OK)

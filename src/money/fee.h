@@ -41,5 +41,6 @@ int fee_current_bps(op_t *op, int *bps);
 void fee_cache_clear(void);
 
 extern const struct module fee_module;
+extern const struct module payments_module;
 
 #endif

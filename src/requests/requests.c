@@ -382,9 +382,7 @@ static err_t *lock_pending(op_t *op, const respond_ctx_t *x, int64_t *requester,
  * counted in seats (not attendee rows, REF-BUG 15.1). */
 static err_t *check_capacity(op_t *op, const event_t *e, int seats)
 {
-    if (e->max_capacity <= 0)
-        return NULL;
-    int available = e->max_capacity - e->going_count;
+    int available = event_seats_free(e);
     if (seats <= available)
         return NULL;
     err_t *err = op_fail(op, 400, "CAPACITY_EXCEEDED",
@@ -430,7 +428,10 @@ static err_t *respond_tx(op_t *op, void *arg)
     bool found = false;
     int64_t requester = 0;
     int seats = 0;
-    int rc = event_load(op->db, op->arena, x->event_id, &e, &found);
+    /* expired reservations never block a seat: released before counting */
+    int rc = reservations_reclaim(op, x->event_id);
+    if (rc == DB_OK)
+        rc = event_load(op->db, op->arena, x->event_id, &e, &found);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!found || !e.is_active)
@@ -520,8 +521,8 @@ static err_t *check_bulk_capacity(op_t *op, const event_t *e, const int *seats, 
     int wanted = 0;
     for (int i = 0; i < m; i++)
         wanted += seats[i];
-    int available = e->max_capacity - e->going_count;
-    if (e->max_capacity <= 0 || wanted <= available)
+    int available = event_seats_free(e);
+    if (wanted <= available)
         return NULL;
     return op_fail(op, 400, "CAPACITY_EXCEEDED",
                    "Cannot accept all requests: would exceed capacity. Available: %d, "
@@ -536,7 +537,9 @@ static err_t *bulk_tx(op_t *op, void *arg)
     bool found = false;
     int64_t ids[REQUEST_BULK_MAX], who[REQUEST_BULK_MAX];
     int seats[REQUEST_BULK_MAX], m = 0;
-    int rc = event_load(op->db, op->arena, x->event_id, &e, &found);
+    int rc = reservations_reclaim(op, x->event_id);
+    if (rc == DB_OK)
+        rc = event_load(op->db, op->arena, x->event_id, &e, &found);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!found || !e.is_active)

@@ -150,7 +150,7 @@ static const char SQL_ATTENDEE_REVIVE[] =
 
 static err_t *capacity_full(op_t *op, const confirm_ctx_t *x)
 {
-    int available = x->e.max_capacity - x->e.going_count;
+    int available = event_seats_free(&x->e);
     err_t *err = op_fail(op, 400, "CAPACITY_FULL", "Event is at full capacity");
     err->context = json_pack("{s:i, s:i, s:i, s:i}", "current_attendees", x->e.going_count,
                              "max_capacity", x->e.max_capacity, "requested_seats", x->seats,
