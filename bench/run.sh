@@ -9,17 +9,37 @@
 #     profile read (bench/accounts.mjs);
 #   - W1: wrk on GET /api/events/{id} as an active seeded user (random
 #     visible event per request), W2: anonymous GET /api/events?limit=20,
-#     W3: POST /api/events/{id}/requests when that route exists;
+#     W3: POST /api/events/{id}/requests {"seats_requested":1} when that
+#     route exists (400 requesters who have asked for nothing, each pair of
+#     requester and future published event once);
 #   - per wrk run: req/s, p50/p99, non-2xx, server RSS, and CPU per request
 #     of the server, of PostgreSQL (postmaster and all its children) and of
 #     wrk, from /proc before and after, plus how busy the machine was;
-#   - PostgreSQL only: pgbench with bench/pgbench/w1.sql and w2.sql, the
-#     statements the server runs per W1/W2 request (checked against the
-#     server's statement log first), as the physical limit; the ratio
+#   - PostgreSQL only: pgbench with bench/pgbench/w1.sql, w2.sql and w3.sql,
+#     the statements the server runs per W1/W2/W3 request (checked against
+#     the server's statement log first), as the physical limit; the ratio
 #     server req/s / pgbench tps.
+# Those run on a cluster with fsync off. Then the durable part, on a second
+# cluster with durable commits (fsync, synchronous_commit and
+# full_page_writes on, data on the real disk, never tmpfs), the same data
+# set plus the hot events of `bench/seed.sql.sh pg-rush`:
+#   - the disk's fsync latency (pg_test_fsync);
+#   - pgbench on the seat guards, many clients on ONE event: the single
+#     guarded row (UPDATE ... WHERE taken + 1 <= capacity) and the bucketed
+#     guard the server uses (seat_take of migration 0017), seats/s each;
+#   - three `loopin serve` processes on that database and bench/rush.mjs:
+#     BENCH_RUSH_USERS people with an accepted request confirm attendance at
+#     once on one event (confirmed seats/s, latency, and zero oversell:
+#     buckets = 200s = attendees' seats <= max_capacity), the host checks
+#     every ticket in (check-ins/s), then the same people rush an event with
+#     half as many seats (sell-out: the rest get CAPACITY_FULL).
 # Results go to stdout, bench/last-run.txt and docs/benchmarks.md (the part
 # of docs/benchmarks.md below the "written by hand" marker is kept).
-# Knobs: LOOPIN_BIN, BENCH_DURATION (10s), BENCH_USERS/EVENTS/REQUESTS.
+# Knobs: LOOPIN_BIN, BENCH_DURATION (10s), BENCH_USERS/EVENTS/REQUESTS,
+# BENCH_W3_USERS (1000), BENCH_RUSH_USERS (5000), BENCH_RUSH_CONCURRENCY
+# (64), BENCH_GUARD_CLIENTS ("32 8": one pgbench run per count and guard),
+# BENCH_GUARD_SECONDS (10), BENCH_PARTS ("sqlite pg durable"; a subset runs
+# only those parts and leaves docs/benchmarks.md alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +50,17 @@ WRK_CONNS=32
 PGB_CLIENTS=4 # the server's pool on two cores (LOOPIN_DB_POOL = 2 x cores)
 PGB_JOBS=2
 export BENCH_USERS=${BENCH_USERS:-10000} BENCH_EVENTS=${BENCH_EVENTS:-2500}
-export BENCH_REQUESTS=${BENCH_REQUESTS:-50000}
+export BENCH_REQUESTS=${BENCH_REQUESTS:-50000} BENCH_W3_USERS=${BENCH_W3_USERS:-1000}
+export BENCH_RUSH_USERS=${BENCH_RUSH_USERS:-5000} BENCH_RUSH_SOLO=${BENCH_RUSH_SOLO:-500}
 W1_USER=42 # a seeded, active account; not the host of the events it reads
+W3_WRK_USERS=400 # W3's first 400 requesters are wrk's; then pgbench's; the last one probes
+RUSH_CONC=${BENCH_RUSH_CONCURRENCY:-64}
+RUSH_SERVERS=3
+RUSH_WARM=60 # requests per phase that warm the servers up, not measured
+GUARD_CLIENTS=${BENCH_GUARD_CLIENTS:-32 8}
+GUARD_SECS=${BENCH_GUARD_SECONDS:-10}
+PARTS=${BENCH_PARTS:-sqlite pg durable}
+has() { [[ " $PARTS " == *" $1 "* ]]; }
 # shellcheck source=../scripts/lib/pg.sh
 source scripts/lib/pg.sh
 OUT=bench/last-run.txt
@@ -39,12 +68,15 @@ DOC=docs/benchmarks.md
 MARKER='<!-- Everything below this line is written by hand; bench/run.sh keeps it. -->'
 tmp=$(mktemp -d /tmp/loopin-bench.XXXXXX)
 server_pid=""
+servers=() # the durable part's serve processes
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 HZ=$(getconf CLK_TCK)
 declare -A R # results: R[key] = value
 
 cleanup() {
     if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+    local p
+    for p in "${servers[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     pg_stop
     rm -rf "$tmp"
 }
@@ -66,7 +98,8 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 loopin_env() { # $1 = database url; sets ENVV for env(1)
     ENVV=(LOOPIN_DATABASE_URL="$1" LOOPIN_SECRET_KEY="$secret" LOOPIN_LOG_LEVEL=warn
         LOOPIN_ENV=production LOOPIN_SMS_BACKEND=file LOOPIN_SMS_OUTBOX="$tmp/sms.jsonl"
-        LOOPIN_MEDIA_DIR="$tmp/media" LOOPIN_OTP_PER_IP_HOUR=100000 LOOPIN_OTP_COOLDOWN_SECONDS=0)
+        LOOPIN_MEDIA_DIR="$tmp/media" LOOPIN_OTP_PER_IP_HOUR=100000 LOOPIN_OTP_COOLDOWN_SECONDS=0
+        LOOPIN_PAYU_KEY=bench LOOPIN_PAYU_SALT=bench) # production wants a payment provider; none is called
 }
 
 migrate() { # $1 = database url
@@ -101,7 +134,7 @@ proc_ticks() {
 pg_ticks() {
     if [[ -z ${pg_dir:-} || ! -f $pg_dir/data/postmaster.pid ]]; then echo 0; return; fi
     local pm; pm=$(head -n 1 "$pg_dir/data/postmaster.pid")
-    cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$pm" '
         { s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
           if ($1 == pm) t += f[12] + f[13] + f[14] + f[15]; else if (f[2] == pm) t += f[12] + f[13] }
         END { print t + 0 }'
@@ -193,18 +226,20 @@ LUA
     } >"$tmp/w1.lua"
 }
 
-# W3 script: POST a join request, each thread cycling through its share of
-# 400 seeded users (tokens) and then the visible events, so no (event, user)
-# pair repeats within a run.
+# W3 script: POST a join request, each thread cycling through the target
+# events (published, not over) and then its share of W3's 400 wrk requesters
+# (tokens; seeded users who have asked for nothing), so no (event, user) pair
+# repeats within a run, every request is a new pending request, and requests
+# in flight are for different events.
 w3_lua() { # ids on stdin -> $tmp/w3.lua
     {
         echo "local ids = {$(paste -sd, -)}"
         echo "local tokens = {"
-        node bench/token.mjs "$secret" 1001-1400 | sed 's/.*/"&",/'
+        node bench/token.mjs "$secret" $((BENCH_USERS + 1))-$((BENCH_USERS + W3_WRK_USERS)) | sed 's/.*/"&",/'
         echo "}"
         echo "local nthreads = $WRK_THREADS"
         cat <<'LUA'
-local body = '{"message":"Benchmark join request","seats_requested":1}'
+local body = '{"seats_requested":1}'
 local counter, created = 0, 0
 function setup(thread)
     thread:set("tid", created)
@@ -212,8 +247,8 @@ function setup(thread)
 end
 function request()
     local per = math.floor(#tokens / nthreads)
-    local u = tid + nthreads * (counter % per) + 1
-    local e = ids[(math.floor(counter / per) % #ids) + 1]
+    local e = ids[(counter % #ids) + 1]
+    local u = tid + nthreads * (math.floor(counter / #ids) % per) + 1
     counter = counter + 1
     return wrk.format("POST", "/api/events/" .. e .. "/requests",
         {["Authorization"] = "Bearer " .. tokens[u], ["Content-Type"] = "application/json"}, body)
@@ -235,18 +270,26 @@ workloads() {
     run_wrk "${key_db}_W2" "$label W2 GET /api/events?limit=20" "/api/events?limit=20"
 }
 
-w3() { # $1 = label; run last: it writes
-    local label=$1 token code
-    token=$(node bench/token.mjs "$secret" "$W1_USER")
-    code=$(curl -s -o "$tmp/w3.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
-        -H 'Content-Type: application/json' -d '{"message":"probe","seats_requested":1}' \
-        "$URL/api/events/$(head -n 1 "$tmp/ids")/requests")
+# One W3 request as W3's last requester (neither wrk's nor pgbench's) on
+# event $1: its status code in W3_CODE, the answer in $tmp/w3.json.
+w3_probe() {
+    local token
+    token=$(node bench/token.mjs "$secret" $((BENCH_USERS + BENCH_W3_USERS)))
+    W3_CODE=$(curl -s -o "$tmp/w3.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' -d '{"seats_requested":1}' "$URL/api/events/$1/requests")
+}
+
+w3() { # $1 = label, target events in $tmp/w3ids; run last: it writes
+    local label=$1 code
+    w3_probe "$(tail -n 1 "$tmp/w3ids")"
+    code=$W3_CODE
     if [[ $code == 405 ]] || { [[ $code == 404 ]] && grep -Eq '"error_code": ?"NOT_FOUND"' "$tmp/w3.json"; }; then
         echo "W3: not available yet (join requests not built)"
         R[${key_db}_W3.na]=1
         return
     fi
-    w3_lua <"$tmp/ids"
+    [[ $code == 201 ]] || echo "WARNING: $label POST /api/events/{id}/requests answered $code: $(cat "$tmp/w3.json")" >&2
+    w3_lua <"$tmp/w3ids"
     run_wrk "${key_db}_W3" "$label W3 POST /api/events/{id}/requests" /api/events "" "$tmp/w3.lua"
 }
 
@@ -297,14 +340,81 @@ sql_check() {
     "${psql[@]}" -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
 }
 
+# W3's pgbench variables (bench/pgbench/w3.sql): its own requesters (after
+# wrk's, before the probe's) and every event from the first target on (the
+# statements do not depend on the event's status); the notification and
+# audit texts the server would write for the first target event.
+w3_vars() {
+    local efirst ecount ucount
+    efirst=$(head -n 1 "$tmp/w3ids")
+    ecount=$((BENCH_EVENTS - efirst + 1))
+    ucount=$((BENCH_W3_USERS - W3_WRK_USERS - 1))
+    R[w3.pairs]=$((ucount * ecount))
+    PGBV3=(-D k=0 -D clients="$PGB_CLIENTS" -D ufirst=$((BENCH_USERS + W3_WRK_USERS + 1)) -D ucount="$ucount"
+        -D efirst="$efirst" -D ecount="$ecount" -D seats=1 -D "now=$(date -u '+%Y-%m-%d %H:%M:%S.000000+00')"
+        -D ntype=new_join_request -D "ntitle=New join request"
+        -D "nmsg=Someone asked to join 'Bench event $efirst: music, food and friends' (1 seat)."
+        -D "nmeta={\"action\": \"requested\", \"event_id\": $efirst, \"request_id\": 50001}"
+        -D aaction=event.request.created -D atype=event_request
+        -D "apayload={\"seats\": 1, \"event_id\": $efirst}" -D ip=127.0.0.1 -D ua=wrk/4.1.0
+        -D reqid=0123456789abcdef0123456789abcdef -D sev=low)
+}
+
+# The statements (normalised, BEGIN and COMMIT included) of the transaction
+# that inserted a join request, and the account query just before it, from
+# byte $1 of PostgreSQL's log on (the job scheduler may use the same pooled
+# connection right after).
+logged_tx() {
+    sleep 0.3
+    tail -c +$(($1 + 1)) "$pg_dir/server.log" | awk '
+        match($0, /LOG:  duration: [0-9.]* ms  (execute [^:]*|statement): /) {
+            pid = $0; sub(/^[^[]*\[/, "", pid); sub(/\].*/, "", pid)
+            n++; P[n] = pid; S[n] = substr($0, RSTART + RLENGTH)
+            if (S[n] ~ /^INSERT INTO event_requests/) want = pid
+        }
+        END { # that backend: its transaction, and the account query just before it
+            for (i = 1; i <= n; i++) if (P[i] == want) Q[++m] = S[i]
+            for (i = 1; i <= m && Q[i] !~ /^INSERT INTO event_requests/; i++);
+            for (b = i; b > 1 && Q[b] !~ /^BEGIN/; b--);
+            for (e = i; e < m && Q[e] !~ /^COMMIT/; e++);
+            if (b > 1 && Q[b - 1] ~ /^SELECT u\.uuid/) b--
+            for (i = b; i <= e; i++) print Q[i] }' | sed -E 's/\$[0-9]+/$?/g; s/[; ]+$//'
+}
+
+# Checks that bench/pgbench/w3.sql sends what the server sends for one W3
+# request (apart from pgbench's uuid statement); sets R[sql.w3].
+w3_sql_check() {
+    local psql=("$PG_BIN/psql" -q -X "$PG_URL") off
+    "${psql[@]}" -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+    sleep 0.3
+    off=$(stat -c %s "$pg_dir/server.log")
+    w3_probe "$(head -n 1 "$tmp/w3ids")"
+    [[ $W3_CODE == 201 ]] || echo "WARNING: the W3 probe answered $W3_CODE: $(cat "$tmp/w3.json")" >&2
+    logged_tx "$off" >"$tmp/server.w3"
+    off=$(stat -c %s "$pg_dir/server.log")
+    # the last (event, requester) pair: the timed run starts from the first
+    "$PG_BIN/pgbench" -n -M prepared -c 1 -t 1 -f bench/pgbench/w3.sql "${PGBV[@]}" "${PGBV3[@]}" \
+        -D base=$((R[w3.pairs] - 1 - PGB_CLIENTS)) "$PG_URL" >"$tmp/pgb.check" 2>&1 || cat "$tmp/pgb.check" >&2
+    logged_tx "$off" | { grep -v 'gen_random_uuid' || true; } >"$tmp/pgbench.w3"
+    if [[ -s $tmp/server.w3 ]] && diff -u "$tmp/server.w3" "$tmp/pgbench.w3" >"$tmp/diff.w3"; then
+        R[sql.w3]="same statements as the server ($(wc -l <"$tmp/server.w3") per request, BEGIN and COMMIT included), plus pgbench's uuid statement"
+    else
+        R[sql.w3]="DIFFERS from the server's statements (diff in bench/last-run.txt)"
+        echo "WARNING: bench/pgbench/w3.sql differs from what the server sends:" >&2
+        cat "$tmp/diff.w3" >&2
+        sed 's/^/    /' "$tmp/diff.w3" >>"$tmp/notes"
+    fi
+    "${psql[@]}" -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+}
+
 PGB_HEAD='| pgbench script | tps | latency avg | failed | postgres CPU µs/tx | pgbench CPU µs/tx | machine busy (others) |
 |---|---:|---:|---:|---:|---:|---:|'
 
-run_pgbench() { # $1 = key (w1|w2), $2 = label
+run_pgbench() { # $1 = key (w1|w2|w3), $2 = label, then more pgbench arguments
     local key=$1 label=$2 a b
     read -ra a <<<"$(cpu_snap)"
     /usr/bin/time -f '%U %S' -o "$tmp/pgb.time" "$PG_BIN/pgbench" -n -M prepared -c "$PGB_CLIENTS" \
-        -j "$PGB_JOBS" -T "$SECS" -f "bench/pgbench/$key.sql" "${PGBV[@]}" "$PG_URL" >"$tmp/pgb.out" 2>&1 ||
+        -j "$PGB_JOBS" -T "$SECS" -f "bench/pgbench/$key.sql" "${PGBV[@]}" "${@:3}" "$PG_URL" >"$tmp/pgb.out" 2>&1 ||
         { cat "$tmp/pgb.out" >&2; return 1; }
     sleep 0.5 # the backends exit and are reaped into the postmaster's times
     read -ra b <<<"$(cpu_snap)"
@@ -326,6 +436,296 @@ run_pgbench() { # $1 = key (w1|w2), $2 = label
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; }
 meets() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { print (b > 0 && a / b >= t) ? "yes" : "**no**" }'; }
 
+# ---- durable commits: the seat guards, the rush and the door ---------------------
+
+# Like scripts/lib/pg.sh's pg_start (the same pg_dir and pg_port, so pg_stop,
+# pg_ticks and the EXIT trap work), but with durable commits: fsync,
+# synchronous_commit and full_page_writes on (PostgreSQL's defaults), data on
+# the real disk (the first of /var/tmp and /tmp that is not tmpfs), and the
+# time of WAL syncs tracked for pg_stat_wal.
+pg_start_durable() {
+    local d base=""
+    for d in /var/tmp /tmp; do
+        if [[ -d $d && -w $d && $(stat -f -c %T "$d") != tmpfs ]]; then base=$d; break; fi
+    done
+    [[ -n $base ]] || { echo "bench: no directory on a real disk for the durable cluster" >&2; return 1; }
+    R[d.disk]="$(df --output=source "$base" | tail -n 1) ($(stat -f -c %T "$base"), $base)"
+    pg_dir=$(mktemp -d "$base/loopin-pgd.XXXXXX")
+    chown postgres:postgres "$pg_dir"
+    chmod 700 "$pg_dir"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$pg_dir/data" -A trust -U postgres -E UTF8 \
+        >"$pg_dir/initdb.log" 2>&1 || { cat "$pg_dir/initdb.log" >&2; return 1; }
+    pg_port=$(free_port)
+    local opts="-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$pg_dir"
+    opts+=" -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=300"
+    opts+=" -c track_wal_io_timing=on"
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -o "$opts" \
+        -w -t 60 start >/dev/null || { cat "$pg_dir/server.log" >&2; return 1; }
+    export LOOPIN_TEST_PG_ADMIN_URL="postgresql://postgres@127.0.0.1:$pg_port/postgres"
+}
+
+# The disk's fsync latency: pg_test_fsync's first group (one 8 kB write,
+# then a sync) in the cluster's directory -> R[d.fsync], R[d.fsync.line].
+fsync_latency() {
+    timeout 8 "$PG_BIN/pg_test_fsync" -s 1 -f "$pg_dir/fsync.test" >"$tmp/fsync.out" 2>&1 || true
+    rm -f "$pg_dir/fsync.test"
+    local method
+    method=$("$PG_BIN/psql" -AtX "$PG_URL" -c "SHOW wal_sync_method")
+    R[d.syncmethod]=$method
+    R[d.fsync]=$(awk -v m="$method" '$1 == m && /usecs/ { printf "%s %s ops/s, %s µs per 8 kB write + sync", m, $2, $4; exit }' "$tmp/fsync.out")
+    R[d.fsync.all]=$(awk '/one 8kB write/ { f = 1; next } f && /usecs/ { printf "%s%s %s µs", s, $1, $4; s = ", " } f && /^$/ { exit }' "$tmp/fsync.out")
+}
+
+wal_snap() { # -> "syncs sync_ms bytes fpi"
+    "$PG_BIN/psql" -AtX -F' ' "$PG_URL" -c "SELECT wal_sync, wal_sync_time, wal_bytes, wal_fpi FROM pg_stat_wal"
+}
+
+# "WAL syncs/s, per item, average sync": $1..$4 = before, $5..$8 = after, $9 = items, $10 = seconds.
+wal_cols() {
+    awk -v s=$(($5 - $1)) -v ms="$(awk -v a="$2" -v b="$6" 'BEGIN {print b - a}')" -v n="$9" -v t="${10}" 'BEGIN {
+        printf "%.0f | %s | %s", (t > 0 ? s / t : 0), (s > 0 ? sprintf("%.2f", n / s) : "-"),
+            (s > 0 ? sprintf("%.2f ms", ms / s) : "-") }'
+}
+
+GUARD_HEAD='| pgbench script (durable commits, ONE event) | clients | seats/s | latency avg | failed | postgres CPU µs/seat | WAL syncs/s | seats per WAL sync | WAL sync avg | seats by the lock-all path | machine busy (others) |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+
+run_guard() { # $1 = row|buckets, $2 = clients, $3 = label, then more pgbench arguments
+    local key=$1 c=$2 label=$3 a b wa wb ua ub
+    read -ra a <<<"$(cpu_snap)"
+    read -ra wa <<<"$(wal_snap)"
+    ua=$(bucket_updates)
+    /usr/bin/time -f '%U %S' -o "$tmp/pgb.time" "$PG_BIN/pgbench" -n -M prepared -c "$c" -j 2 \
+        -T "$GUARD_SECS" -f "bench/pgbench/guard_$key.sql" "${@:4}" "$PG_URL" >"$tmp/pgb.out" 2>&1 ||
+        { cat "$tmp/pgb.out" >&2; return 1; }
+    sleep 0.5
+    read -ra b <<<"$(cpu_snap)"
+    read -ra wb <<<"$(wal_snap)"
+    ub=$(bucket_updates)
+    local tps n lat failed own row slow="-"
+    [[ $key == buckets ]] && slow=$(slow_share $((ub - ua)) "$(awk -F': ' '/number of transactions actually processed/ {split($2, x, "/"); print x[1]}' "$tmp/pgb.out")")
+    tps=$(awk '/^tps = / {printf "%.0f", $3; exit}' "$tmp/pgb.out")
+    n=$(awk -F': ' '/number of transactions actually processed/ {split($2, x, "/"); print x[1]}' "$tmp/pgb.out")
+    lat=$(awk '/latency average/ {print $4 $5}' "$tmp/pgb.out")
+    failed=$(awk -F': ' '/number of failed transactions/ {split($2, x, " "); print x[1]}' "$tmp/pgb.out")
+    own=$(awk -v hz="$HZ" '{printf "%.0f", ($1 + $2) * hz}' "$tmp/pgb.time")
+    row=$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$label" "$c" "$tps" "$lat" "${failed:-0}" \
+        "$(us_per $((b[1] - a[1])) "$n")" "$(wal_cols "${wa[@]}" "${wb[@]}" "$n" "$GUARD_SECS")" "$slow" \
+        "$(busy "${a[@]}" "${b[@]}" "$own")")
+    echo "$row"
+    echo "$row" >>"$tmp/table.guard"
+    R[guard.$key.$c]=$tps
+}
+
+# RUSH_SERVERS `loopin serve` processes on database $1 (ports in RUSH_PORTS).
+start_servers() {
+    local i port
+    servers=()
+    RUSH_PORTS=""
+    loopin_env "$1"
+    for ((i = 0; i < RUSH_SERVERS; i++)); do
+        port=$(free_port)
+        env "${ENVV[@]}" "$BIN" serve --no-migrate --port "$port" >"$tmp/server$i.log" 2>&1 &
+        servers+=($!)
+        RUSH_PORTS+="${RUSH_PORTS:+,}$port"
+        for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+    done
+}
+
+# Stops them; DIED = "" or what went wrong ("process 2 died (exit status 134, SIGABRT)").
+stop_servers() {
+    local i st
+    DIED=""
+    for i in "${!servers[@]}"; do
+        if kill -0 "${servers[$i]}" 2>/dev/null; then
+            kill -TERM "${servers[$i]}"
+            wait "${servers[$i]}" 2>/dev/null || true
+        else
+            st=0
+            wait "${servers[$i]}" 2>/dev/null || st=$?
+            DIED+="${DIED:+; }process $((i + 1)) died (exit status $st$( ((st == 134)) && echo ", SIGABRT"))"
+        fi
+    done
+    servers=()
+}
+
+rush_died() { # $1 = phase: notes a serve process that died during it
+    [[ -z $DIED ]] && return 0
+    echo "WARNING: $1: $DIED" >&2
+    tail -n 3 "$tmp"/server[0-9].log >&2 || true
+    echo "$1: serve processes died: $DIED" >>"$tmp/rush.notes"
+}
+
+servers_ticks() {
+    local p t=0
+    for p in "${servers[@]}"; do t=$((t + $(proc_ticks "$p"))); done
+    echo "$t"
+}
+
+RUSH_HEAD='| phase (3 servers, durable commits, ONE event) | requests | successes | other answers | seconds | successes/s | p50 | p99 | servers CPU µs/req | postgres CPU µs/req | client CPU µs/req | WAL syncs/s | requests per WAL sync | WAL sync avg | seats by the lock-all path | machine busy (others) |
+|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+
+# Rows of event_seat_buckets updated so far (committed statistics). seat_take
+# updates one row on its fast path and all 8 when it locks every bucket, so
+# (updates - seats) / 7 seats went the slow way.
+bucket_updates() {
+    "$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'event_seat_buckets'"
+}
+slow_share() { # $1 = bucket row updates, $2 = seats taken
+    awk -v u="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f%%", 100 * (u - n) / 7 / n; else print "-" }'
+}
+
+# One phase: $1 = key, $2 = label, $3 = database url, $4 = confirm|checkin,
+# $5 = event, $6 = concurrency, $7 = tickets file (confirm: written; checkin:
+# read), $8 = the measured users (confirm: first-last) or the host (checkin),
+# $9 = the warm-up: users first-last (confirm) or a tickets file (checkin).
+# Starts the serve processes, warms them up (RUSH_WARM requests, 24 at a
+# time, so every pooled connection has prepared its statements and compiled
+# the triggers' functions; not measured), waits until the backends have
+# reported the warm-up's statistics, runs the measured requests, and stops
+# the processes (their backends then report their statistics at once), so
+# the CPU, WAL and bucket figures cover exactly the measured requests. Sets R[$1.ok], R[$1.warm]
+# (the warm-up's successes), R[$1.rate], R[$1.n], R[$1.p50], R[$1.p99],
+# R[$1.cpu], and DIED.
+run_rush() {
+    local key=$1 label=$2 a b wa wb ua ub sticks
+    start_servers "$3"
+    if [[ $4 == confirm ]]; then
+        node bench/rush.mjs confirm "$RUSH_PORTS" "$5" "$secret" "$9" 24 "$7.warm" >"$tmp/warm.json"
+    else
+        node bench/rush.mjs checkin "$RUSH_PORTS" "$5" "$secret" "$8" 24 "$9" >"$tmp/warm.json"
+    fi
+    R[$key.warm]=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).ok)' "$tmp/warm.json")
+    sleep 11 # an idle backend reports the warm-up's statistics within 10 s (PGSTAT_IDLE_INTERVAL)
+    a=("$(servers_ticks)" "$(pg_ticks)" $(machine_ticks))
+    read -ra wa <<<"$(wal_snap)"
+    ua=$(bucket_updates)
+    if ! node bench/rush.mjs "$4" "$RUSH_PORTS" "$5" "$secret" "$8" "$6" "$7" >"$tmp/rush.json" 2>"$tmp/rush.err"; then
+        cat "$tmp/rush.err" >&2
+        stop_servers
+        echo "| $label | failed: $(head -c 200 "$tmp/rush.err" | tr '\n|' '  ') |||||||||||||||" | tee -a "$tmp/table.rush"
+        return 0
+    fi
+    sticks=$(servers_ticks)
+    b=("$sticks" 0 $(machine_ticks))
+    stop_servers
+    sleep 0.5
+    b[1]=$(pg_ticks)
+    read -ra wb <<<"$(wal_snap)"
+    ub=$(bucket_updates)
+    local n ok other secs rate p50 p99 cpu
+    read -r n ok secs rate p50 p99 cpu other < <(node -e '
+        const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        const other = Object.entries(j.outcome).filter(([k]) => k !== "200" && k !== "ok")
+            .map(([k, v]) => `${v} ${k}`).join(", ") || "0";
+        console.log(j.requests, j.ok, j.seconds, j.per_second, j.p50_ms, j.p99_ms, j.client_cpu_s, other);' "$tmp/rush.json")
+    local own row
+    own=$(awk -v c="$cpu" -v hz="$HZ" 'BEGIN {printf "%.0f", c * hz}')
+    local seats=0
+    [[ $4 == confirm ]] && seats=$ok
+    row=$(printf '| %s | %s | %s | %s | %s | %s | %sms | %sms | %s | %s | %s | %s | %s | %s |' "$label" "$n" "$ok" \
+        "$other" "$secs" "$rate" "$p50" "$p99" "$(us_per $((b[0] - a[0])) "$n")" \
+        "$(us_per $((b[1] - a[1])) "$n")" "$(us_per "$own" "$n")" \
+        "$(wal_cols "${wa[@]}" "${wb[@]}" "$n" "$secs")" "$(slow_share $((ub - ua)) "$seats")" \
+        "$(busy "${a[@]}" "${b[@]}" "$own")")
+    echo "$row"
+    echo "$row" >>"$tmp/table.rush"
+    R[$key.n]=$n R[$key.ok]=$ok R[$key.rate]=$rate R[$key.p50]=$p50 R[$key.p99]=$p99
+    R[$key.cpu]=$(us_per $((b[0] - a[0] + b[1] - a[1] + own)) "$n")
+}
+
+# "X µs ... at most Y/s": the CPU one request costs (servers + PostgreSQL +
+# client) and the rate that would fill every core with it. $1 = key.
+ceiling() {
+    awk -v c="${R[$1.cpu]:-0}" -v n="$(nproc)" 'BEGIN {
+        if (c > 0) printf "%s µs of CPU (servers + PostgreSQL + client), so at most %.0f/s on %d cores", c, n * 1e6 / c, n
+        else print "-" }'
+}
+
+# Zero oversell on event $1 after a rush with $2 answers 200: the buckets'
+# seats = the 200s = the attendees' seats <= max_capacity. Sets R[$3].
+oversell_check() {
+    local taken going cap verdict
+    read -r taken going cap < <("$PG_BIN/psql" -AtX -F' ' "$PG_URL" -c "SELECT
+        (SELECT COALESCE(SUM(taken), 0) FROM event_seat_buckets WHERE event_id = $1),
+        (SELECT COALESCE(SUM(seats), 0) FROM event_attendees WHERE event_id = $1 AND status IN ('going', 'checked_in')),
+        (SELECT max_capacity FROM events WHERE id = $1)")
+    if ((taken == $2 && going == $2 && (cap == 0 || taken <= cap))); then
+        verdict="zero oversell"
+    else
+        verdict="**MISMATCH**"
+        echo "WARNING: event $1: buckets $taken, answers 200 $2, attendees' seats $going, max_capacity $cap" >&2
+    fi
+    R[$3]="$verdict: seats in the buckets $taken = answers 200 $2 = attendees' seats $going, max_capacity $cap"
+    echo "event $1: ${R[$3]}"
+}
+
+# The durable part: its own cluster, the same data set plus the hot events.
+durable() {
+    key_db=durable
+    local ubase=$((BENCH_USERS + BENCH_W3_USERS)) c t0
+    local rush_event=$((BENCH_EVENTS + 1)) sell_event=$((BENCH_EVENTS + 2)) guard_event=$((BENCH_EVENTS + 3))
+    pg_start_durable
+    "$PG_BIN/psql" -q "$LOOPIN_TEST_PG_ADMIN_URL" -c 'CREATE DATABASE loopin_bench'
+    PG_URL="postgresql://postgres@127.0.0.1:$pg_port/loopin_bench"
+    migrate "$PG_URL"
+    t0=$(now)
+    seed pg "$PG_URL" >/dev/null
+    bash bench/seed.sql.sh pg-rush | "$PG_BIN/psql" -q -X -v ON_ERROR_STOP=1 "$PG_URL" >/dev/null
+    "$PG_BIN/psql" -qX "$PG_URL" -c CHECKPOINT
+    R[seed.durable]=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}')
+    fsync_latency
+    echo
+    echo "Durable PostgreSQL: fsync=$("$PG_BIN/psql" -AtX "$PG_URL" -c 'SHOW fsync')," \
+        "synchronous_commit=$("$PG_BIN/psql" -AtX "$PG_URL" -c 'SHOW synchronous_commit'), data on ${R[d.disk]};" \
+        "seeded (the data set and pg-rush) in ${R[seed.durable]} s"
+    echo "pg_test_fsync (one 8 kB write): ${R[d.fsync.all]}"
+    echo
+    echo "$GUARD_HEAD"
+    : >"$tmp/table.guard"
+    for c in $GUARD_CLIENTS; do
+        run_guard row "$c" "single row: UPDATE ... WHERE taken + 1 <= capacity (guard_row.sql)"
+        run_guard buckets "$c" "8 buckets: SELECT seat_take(event, 1) (guard_buckets.sql)" -D event="$guard_event"
+    done
+    : >"$tmp/guard.ratio"
+    for c in $GUARD_CLIENTS; do
+        echo "- $c clients: buckets ${R[guard.buckets.$c]} seats/s / single row ${R[guard.row.$c]} seats/s = $(ratio "${R[guard.buckets.$c]}" "${R[guard.row.$c]}")" | tee -a "$tmp/guard.ratio"
+    done
+    echo
+    echo "$RUSH_HEAD"
+    : >"$tmp/table.rush"
+    : >"$tmp/rush.notes"
+    local warm="$((ubase + 1))-$((ubase + RUSH_WARM))" cap solo=$((BENCH_EVENTS + 4))
+    local who="$((ubase + RUSH_WARM + 1))-$((ubase + BENCH_RUSH_USERS))"
+    run_rush solo "confirm-attendance one at a time, $((BENCH_RUSH_SOLO - RUSH_WARM)) people (no contention)" "$PG_URL" \
+        confirm "$solo" 1 "$tmp/tickets.solo" "$((ubase + RUSH_WARM + 1))-$((ubase + BENCH_RUSH_SOLO))" "$warm"
+    rush_died solo
+    run_rush solodoor "check-in one at a time, those tickets" "$PG_URL" \
+        checkin "$solo" 1 "$tmp/tickets.solo" 1 "$tmp/tickets.solo.warm"
+    rush_died solodoor
+    echo "without contention, one confirmation costs $(ceiling solo); one check-in $(ceiling solodoor)" >>"$tmp/rush.notes"
+    cap=$("$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT max_capacity FROM events WHERE id = $rush_event")
+    run_rush rush "confirm-attendance, $((BENCH_RUSH_USERS - RUSH_WARM)) people at once, max_capacity $cap" "$PG_URL" \
+        confirm "$rush_event" "$RUSH_CONC" "$tmp/tickets" "$who" "$warm"
+    rush_died rush
+    oversell_check "$rush_event" $((R[rush.ok] + R[rush.warm])) rush.check >>"$tmp/rush.notes"
+    run_rush door "check-in by the host, each of those tickets once" "$PG_URL" \
+        checkin "$rush_event" "$RUSH_CONC" "$tmp/tickets" 1 "$tmp/tickets.warm"
+    rush_died door
+    R[door.check]=$("$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT count(*) FROM attendance_records WHERE event_id = $rush_event AND status = 'checked_in'")
+    local nt
+    nt=$(cat "$tmp/tickets" "$tmp/tickets.warm" | wc -l)
+    echo "check-ins: ${R[door.ok]:-0} + ${R[door.warm]:-0} (warm-up) answers ok for $nt tickets, ${R[door.check]} tickets checked in" >>"$tmp/rush.notes"
+    cap=$("$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT max_capacity FROM events WHERE id = $sell_event")
+    run_rush sell "sell-out: the same people at once, max_capacity $cap ($RUSH_WARM taken by the warm-up)" "$PG_URL" \
+        confirm "$sell_event" "$RUSH_CONC" "$tmp/tickets.sell" "$who" "$warm"
+    rush_died sell
+    oversell_check "$sell_event" $((R[sell.ok] + R[sell.warm])) sell.check >>"$tmp/rush.notes"
+    pg_stop
+    echo
+    cat "$tmp/rush.notes"
+}
+
 # ---- the run ------------------------------------------------------------------
 
 seed() { # $1 = pg|sqlite, $2 = target; prints seconds
@@ -339,6 +739,11 @@ seed() { # $1 = pg|sqlite, $2 = target; prints seconds
 }
 
 visible_ids_sql="SELECT id FROM events WHERE is_active AND is_public ORDER BY id"
+# W3's targets: visible events open for requests (published, over in more than a day).
+w3_ids_pg="SELECT id FROM events WHERE is_active AND is_public AND status = 'published'
+    AND end_time > now() + interval '1 day' ORDER BY id"
+w3_ids_sqlite="SELECT id FROM events WHERE is_active AND is_public AND status = 'published'
+    AND end_time > strftime('%Y-%m-%dT%H:%M:%S.000000Z', 'now', '+1 day') ORDER BY id"
 
 # Not a pipeline: the cluster and server must be started in this shell so the
 # EXIT trap can stop them.
@@ -351,7 +756,7 @@ R[load]=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load average before the run: ${R[load]}"
 touch "$tmp/notes"
 
-# SQLite
+if has sqlite; then
 key_db=SQLite
 db="$tmp/bench.db"
 migrate "sqlite://$db"
@@ -370,10 +775,12 @@ run_wrk SQLite_health "SQLite GET /api/health" /api/health
 run_wrk SQLite_dbhealth "SQLite GET /health (DB)" /health
 accounts SQLite
 workloads SQLite
+sqlite3 "$db" "$w3_ids_sqlite" >"$tmp/w3ids"
 w3 SQLite
 stop_server
+fi
 
-# PostgreSQL
+if has pg; then
 key_db=PG
 pg_start >/dev/null
 "$PG_BIN/psql" -q "$LOOPIN_TEST_PG_ADMIN_URL" -c 'CREATE DATABASE loopin_bench'
@@ -417,10 +824,34 @@ echo "W1: server ${R[PG_W1.rps]} req/s / pgbench ${R[pgb.w1]} tps = ${R[w1.ratio
 echo "W2: server ${R[PG_W2.rps]} req/s / pgbench ${R[pgb.w2]} tps = ${R[w2.ratio]} (target >= 80%: ${R[w2.ok]});" \
     "CPU per request ${R[PG_W2.cpu]} µs vs ${R[pgb.w2.cpu]} µs per pgbench tx"
 echo
+"$PG_BIN/psql" -AtX "$PG_URL" -c "$w3_ids_pg" >"$tmp/w3ids"
 w3 PostgreSQL
+if [[ -z ${R[PG_W3.na]:-} ]]; then
+    w3_vars
+    w3_sql_check
+    echo "pgbench W3 SQL: ${R[sql.w3]}"
+    echo
+    echo "$PGB_HEAD"
+    run_pgbench w3 "W3 SQL (bench/pgbench/w3.sql)" "${PGBV3[@]}" -D base=0
+    R[w3.ratio]=$(ratio "${R[PG_W3.rps]}" "${R[pgb.w3]}")
+    echo
+    echo "W3: server ${R[PG_W3.rps]} req/s / pgbench ${R[pgb.w3]} tps = ${R[w3.ratio]};" \
+        "CPU per request ${R[PG_W3.cpu]} µs vs ${R[pgb.w3.cpu]} µs per pgbench tx"
+fi
 stop_server
+pg_stop
+fi
+
+if has durable; then
+    durable
+fi
 echo
 cat "$tmp/notes"
+if [[ $PARTS != "sqlite pg durable" ]]; then
+    echo
+    echo "BENCH_PARTS=\"$PARTS\": $DOC left as it was"
+    exit 0
+fi
 
 # ---- docs/benchmarks.md -----------------------------------------------------------
 
@@ -432,8 +863,18 @@ if [[ -z ${hand//[[:space:]]/} ]]; then
     hand=$'\n## What bounds it\n\n(To be written by hand from a run: what limits W1 and W2, and what would lift it.)'
 fi
 w3_line() { # $1 = key_db
-    if [[ -n ${R[$1_W3.na]:-} ]]; then echo "not available yet (join requests not built)"; else echo "see the table"; fi
+    if [[ -n ${R[$1_W3.na]:-} ]]; then echo "not available yet (join requests not built)"; else
+        echo "as one of $W3_WRK_USERS seeded users who have asked for nothing (tokens cycled by the wrk
+  Lua script), body \\`{\"seats_requested\":1}\\`; each request a new (event, requester) pair over the
+  $(wc -l <"$tmp/w3ids") visible published events that end more than a day from now, consecutive requests
+  for different events, so every answer is 201 and a new pending request"
+    fi
 }
+goal() { awk -v a="$1" -v t="$2" 'BEGIN { print (a + 0 >= t + 0) ? "yes" : "**no**" }'; }
+R[guard.row.max]=0
+for c in $GUARD_CLIENTS; do
+    R[guard.row.max]=$(awk -v a="${R[guard.row.max]}" -v b="${R[guard.row.$c]:-0}" 'BEGIN { print (b > a) ? b : a }')
+done
 {
     cat <<EOF
 # Benchmarks
@@ -447,7 +888,8 @@ is written by hand and kept by the script. Never part of \`make test\`.
 - $("$BIN" version), release build \`$BIN\` ($(stat -c %s "$BIN") bytes), default workers and pool
   (2 x cores each)
 - $("$PG_BIN/postgres" --version) (private cluster from scripts/lib/pg.sh: fsync off, defaults
-  otherwise), SQLite $(sqlite3 --version | cut -d' ' -f1) (CLI used for seeding)
+  otherwise; the durable part: a second cluster, fsync, synchronous_commit and full_page_writes on,
+  defaults otherwise, data on ${R[d.disk]}), SQLite $(sqlite3 --version | cut -d' ' -f1) (CLI used for seeding)
 - $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), \`-t$WRK_THREADS -c$WRK_CONNS -d$DURATION --latency\`; $("$PG_BIN/pgbench" --version),
   \`-n -M prepared -c $PGB_CLIENTS -j $PGB_JOBS -T $SECS\`
 - Load generator, server and database share the same $(nproc) cores. Load average before the run:
@@ -458,9 +900,14 @@ is written by hand and kept by the script. Never part of \`make test\`.
 
 \`bench/seed.sql.sh\` (SQL only, after \`loopin migrate\`): $BENCH_USERS active users with profiles,
 $BENCH_EVENTS events ($(wc -l <"$tmp/ids") active, public and published or completed; the rest drafts,
-cancelled or private), 2-3 interests each, 100 venues, $BENCH_REQUESTS join requests (60% pending).
+cancelled or private), 2-3 interests each, 100 venues, $BENCH_REQUESTS join requests (60% pending),
+plus $BENCH_W3_USERS users who have asked for nothing (W3's requesters). Event i starts 4i hours after
+a day 80% of the events' span before the run, so the last fifth is always in the future.
 Seeding took ${R[seed.sqlite]} s on SQLite (${R[size.sqlite]}) and ${R[seed.pg]} s on PostgreSQL
-(${R[size.pg]}, VACUUM ANALYZE included).
+(${R[size.pg]}, VACUUM ANALYZE included). The durable part adds \`bench/seed.sql.sh pg-rush\`:
+$BENCH_RUSH_USERS more users, each with an accepted join request for 1 seat on two hot events (free,
+public, published, hosted by user 1), and an event for pgbench's bucketed guard
+(${R[seed.durable]} s for both, on the durable cluster).
 
 ## Workloads
 
@@ -489,13 +936,19 @@ $(cat "$tmp/table.PG")
 
 ### pgbench: the same SQL, no HTTP server
 
-\`bench/pgbench/w1.sql\` and \`w2.sql\` hold the statements the server runs per request (W1: the
+\`bench/pgbench/w1.sql\`, \`w2.sql\` and \`w3.sql\` hold the statements the server runs per request (W1: the
 verifier's account query, then the EventResponse row with its interests (LEFT JOIN) with the
 1-id bucket, which also decides visibility; W2: the listing version read, the page of ids, the
-EventResponse rows with their interests with the 20-id bucket). Before pgbench runs, the script logs the statements
+EventResponse rows with their interests with the 20-id bucket; W3: the account query, then one
+transaction: the event, the requester's gender, their last request for the event, the INSERT (whose
+trigger adds 1 to the event's requests_count), the host's notification, the audit row, the new
+request, COMMIT). Before pgbench runs, the script logs the statements
 one real request of each kind sends and compares them with the scripts:
-W1 ${R[sql.w1]}; W2 ${R[sql.w2]}.
-Random user and event per W1 transaction; W2 binds the first page's ids, as the server does.
+W1 ${R[sql.w1]}; W2 ${R[sql.w2]}; W3 ${R[sql.w3]:-not run}.
+Random user and event per W1 transaction; W2 binds the first page's ids, as the server does; W3 takes
+a new (event, requester) pair per transaction, events varying fastest, and makes its three uuids and
+the empty strings it binds in one extra statement (pgbench cannot make strings), one round trip
+more than the server.
 
 $PGB_HEAD
 $(cat "$tmp/table.pgbench")
@@ -506,9 +959,56 @@ $(cat "$tmp/table.pgbench")
 |---|---:|---:|---:|---:|---|---:|---:|---:|
 | W1 | ${R[PG_W1.rps]} | ${R[pgb.w1]} | ${R[w1.ratio]} | >= 50% | ${R[w1.ok]} | ${R[PG_W1.cpu]} | ${R[pgb.w1.cpu]} | $(ratio "${R[pgb.w1.cpu]}" "${R[PG_W1.cpu]}") |
 | W2 | ${R[PG_W2.rps]} | ${R[pgb.w2]} | ${R[w2.ratio]} | >= 80% | ${R[w2.ok]} | ${R[PG_W2.cpu]} | ${R[pgb.w2.cpu]} | $(ratio "${R[pgb.w2.cpu]}" "${R[PG_W2.cpu]}") |
+| W3 | ${R[PG_W3.rps]:--} | ${R[pgb.w3]:--} | ${R[w3.ratio]:--} | - | - | ${R[PG_W3.cpu]:--} | ${R[pgb.w3.cpu]:--} | $(ratio "${R[pgb.w3.cpu]:-0}" "${R[PG_W3.cpu]:-0}") |
 
 When every core is busy, throughput is cores / CPU per request, so the ratio to pgbench cannot
 exceed (pgbench's CPU per transaction) / (the HTTP path's CPU per request): the last column.
+
+## Durable commits: seats on one hot event, and the door
+
+A second PostgreSQL cluster with durable commits (fsync=on, synchronous_commit=on), data on
+${R[d.disk]}. Its disk, pg_test_fsync, one 8 kB write then a sync:
+${R[d.fsync.all]} (PostgreSQL uses ${R[d.syncmethod]}).
+
+### The seat guards under pgbench (no HTTP server)
+
+One seat per transaction (BEGIN, the guard, COMMIT), every client on the same event, \`pgbench -n
+-M prepared -j 2 -T $GUARD_SECS\`. \`bench/pgbench/guard_row.sql\`: one guarded counter row (UPDATE ...
+SET taken = taken + 1 WHERE ... AND taken + 1 <= capacity). \`guard_buckets.sql\`: \`SELECT seat_take(event,
+1)\`, the function of migration 0017 that confirmations call by trigger (8 bucket rows per event; the
+first free one with room, FOR UPDATE SKIP LOCKED; when none is free, every bucket locked in order and
+the room re-spread). "Seats by the lock-all path": seats that went the second way, from the bucket
+rows' update count (1 row on the fast path, 8 on the other). WAL syncs are pg_stat_wal's.
+
+$GUARD_HEAD
+$(cat "$tmp/table.guard")
+
+$(cat "$tmp/guard.ratio")
+
+### The rush and the door over HTTP
+
+$RUSH_SERVERS \`loopin serve\` processes (default workers and pool each) on the durable cluster;
+\`bench/rush.mjs\` (Node, keep-alive agents, $RUSH_CONC requests in flight spread over the three ports,
+tokens and bodies made before the clock starts). Confirm: each of $BENCH_RUSH_USERS people with an
+accepted request calls \`POST /api/events/{id}/confirm-attendance\` \`{"seats":1}\` once. Check-in: the
+host sends each ticket code from those answers once, \`POST /api/events/{id}/check-in\` \`{"code", "nonce",
+"type": "entry"}\`. Sell-out: the same people on an event with half as many seats. The first two rows
+do the same one request at a time: what one costs without contention. Each phase starts the servers,
+sends $RUSH_WARM requests that are not measured (24 at a time: every pooled connection prepares its
+statements and compiles the triggers' functions), then the measured ones, and stops the servers, so
+its CPU, WAL and bucket figures are its own.
+
+$RUSH_HEAD
+$(cat "$tmp/table.rush")
+
+$(sed 's/^/- /' "$tmp/rush.notes")
+
+| goal (issue 9) | measured | met |
+|---|---:|---|
+| confirmed seats/s on one event >= 3,000 | ${R[rush.rate]:--} | $(goal "${R[rush.rate]:-0}" 3000) |
+| >= 1.5 x the single-row limit (best single-row figure above: ${R[guard.row.max]}) | ${R[rush.rate]:--} | $(goal "${R[rush.rate]:-0}" "$(awk -v a="${R[guard.row.max]}" 'BEGIN { print 1.5 * a }')") |
+| zero oversell (rush and sell-out) | ${R[rush.check]%%:*}; ${R[sell.check]%%:*} | $([[ ${R[rush.check]:-} == zero* && ${R[sell.check]:-} == zero* ]] && echo yes || echo "**no**") |
+| check-ins/s on one event >= 5,000 | ${R[door.rate]:--} | $(goal "${R[door.rate]:-0}" 5000) |
 
 ## Notes from the run
 

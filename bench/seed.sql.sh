@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# bench/seed.sql.sh pg|sqlite: prints the SQL that fills a freshly migrated
-# Loopin database with the benchmark data set, using SQL only (a numbers
-# table from generate_series on PostgreSQL, from a recursive CTE on SQLite),
-# so it runs in seconds:
+# bench/seed.sql.sh pg|sqlite|pg-rush: prints the SQL that fills a freshly
+# migrated Loopin database with the benchmark data set, using SQL only (a
+# numbers table from generate_series on PostgreSQL, from a recursive CTE on
+# SQLite), so it runs in seconds:
 #   bash bench/seed.sql.sh pg     | psql -v ON_ERROR_STOP=1 -q "$URL"
 #   bash bench/seed.sql.sh sqlite | sqlite3 -bail path.db
+#   bash bench/seed.sql.sh pg-rush | psql ...   (after pg: the hot-event rush)
 # Sizes (environment): BENCH_USERS (10000), BENCH_EVENTS (2500),
-# BENCH_REQUESTS (50000), BENCH_VENUES (100).
+# BENCH_REQUESTS (50000), BENCH_VENUES (100), BENCH_W3_USERS (1000);
+# pg-rush: BENCH_RUSH_USERS (5000), BENCH_RUSH_SOLO (500), BENCH_RUSH_CAPACITY (1000000),
+# BENCH_RUSH_SELLOUT (half the rush users). BENCH_T0 (epoch seconds) is when
+# event 0 would start; by default the day of the run minus 80% of the events'
+# span, so the last fifth of the events is always in the future (W3 asks to
+# join those) whatever the date.
 #
-# What it makes (every CHECK constraint of migrations 0001-0011 holds):
+# What it makes (every CHECK constraint of the migrations holds):
 #   users + user_profiles: ids 1..U, active, E.164 phones +9190XXXXXXXX, names
-#     "Bench User i", two interests each;
+#     "Bench User i", two interests each; then ids U+1..U+W3 the same way but
+#     with no join request at all (W3's requesters: the first 400 for wrk, the
+#     rest for pgbench, the last one for the statement check);
 #   venues: ids 1..V in Bengaluru;
 #   events: ids 1..E, host 1 + 7i mod U, venue 1 + i mod V (every 10th has no
 #     venue, only venue_text), canonical_id 'b<i>', slug 'bench-event-<i>',
 #     canonical_url '/in/bengaluru/events/bench-event-<i>--b<i>', 3 hours long,
-#     one every 4 hours from 2026-01-01; status draft when i % 20 = 0,
+#     one every 4 hours from BENCH_T0; status draft when i % 20 = 0,
 #     cancelled when i % 50 = 7, completed when i % 25 = 11, else published;
 #     private when i % 30 = 13; every 4th paid (499.00); 2-3 interests each;
-#     one event_slugs row each (the current slug);
+#     one event_slugs row each (the current slug); on PostgreSQL the
+#     events_seat_buckets trigger of 0017 gives each its 8 seat buckets;
 #   event_requests: R rows, event 1 + (r-1) mod E, the k-th round of requests
 #     (k = (r-1) div E) from user 1 + (STEP*k + 7e + 13) mod U with
 #     STEP = U div ceil(R/E): every (event, requester) pair occurs once, and
@@ -27,20 +36,98 @@
 #     requests_count (on PostgreSQL it is set once instead, see below).
 # Visible to everyone (active, public, published|completed|postponed):
 #   i % 20 <> 0 AND i % 50 <> 7 AND i % 30 <> 13.
+#
+# pg-rush (PostgreSQL only, after pg; bench/run.sh's durable part): users
+# U+W3+1 .. U+W3+N ("Rush User j", profiles), and three free, public,
+# published events hosted by user 1, starting in 30 days:
+#   E+1 'rusha'  max_capacity BENCH_RUSH_CAPACITY (the rush: never full);
+#   E+2 'rushb'  max_capacity BENCH_RUSH_SELLOUT (the sell-out: fewer seats
+#                than people);
+#   E+3 'guard'  max_capacity 100000000 (pgbench's bucketed guard, seat_take);
+#   E+4 'solo'   max_capacity BENCH_RUSH_CAPACITY (confirmations one at a
+#                time: the cost of one without contention);
+# and for every rush user an accepted join request for 1 seat on E+1 and on
+# E+2, and for the first BENCH_RUSH_SOLO (500) of them on E+4. It also creates bench_seat_guard (event_id, capacity, taken), one row
+# (event 1, capacity 2e9): pgbench's single-row guard.
 set -euo pipefail
 
-dialect=${1:?usage: seed.sql.sh pg|sqlite}
+dialect=${1:?usage: seed.sql.sh pg|sqlite|pg-rush}
 U=${BENCH_USERS:-10000}
 E=${BENCH_EVENTS:-2500}
 R=${BENCH_REQUESTS:-50000}
 V=${BENCH_VENUES:-100}
+W3=${BENCH_W3_USERS:-1000}
+T0=${BENCH_T0:-$(($(date -u +%s) / 86400 * 86400 - E * 4 / 5 * 14400))}
+ORIGIN=1748736000 # 2025-06-01T00:00:00Z, the origin of ts() below
+
+if [[ $dialect == pg-rush ]]; then
+    N=${BENCH_RUSH_USERS:-5000}
+    CAP=${BENCH_RUSH_CAPACITY:-1000000}
+    SOLD=${BENCH_RUSH_SELLOUT:-$((N / 2))}
+    SOLO=${BENCH_RUSH_SOLO:-500}
+    B=$((U + W3))
+    cat <<SQL
+\\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+BEGIN;
+INSERT INTO users (id, uuid, phone, first_name, last_name, is_active, is_staff, is_superuser,
+                   date_joined, last_login, created_at, updated_at) OVERRIDING SYSTEM VALUE
+SELECT $B + j, md5('rush-u' || j)::uuid, '+9191' || lpad(j::text, 8, '0'), 'Rush', 'User ' || j,
+       true, false, false, now() - interval '90 days', now() - interval '1 day',
+       now() - interval '90 days', now() - interval '90 days'
+FROM generate_series(1, $N) AS j;
+INSERT INTO user_profiles (user_id, uuid, name, phone_number, bio, location, gender,
+                           is_verified, is_active, created_at, updated_at)
+SELECT $B + j, md5('rush-p' || j)::uuid, 'Rush User ' || j, '+9191' || lpad(j::text, 8, '0'),
+       'Generated for the rush.', 'Bengaluru', '', false, true,
+       now() - interval '90 days', now() - interval '90 days'
+FROM generate_series(1, $N) AS j;
+INSERT INTO events (id, uuid, host_id, venue_id, canonical_id, slug, slug_version, slug_is_manual,
+                    canonical_url, title, description, venue_text, country_code, city_slug,
+                    start_time, end_time, max_capacity, going_count, requests_count, is_paid,
+                    ticket_price_minor, currency, allow_plus_one, gst_number, allowed_genders,
+                    cover_images, status, is_public, is_active, published_at, deleted_at,
+                    created_at, updated_at) OVERRIDING SYSTEM VALUE
+SELECT $E + k, md5('rush-e' || k)::uuid, 1, 1, c, 'bench-' || c, 1, false,
+       '/in/bengaluru/events/bench-' || c || '--' || c, 'Bench hot event ' || c,
+       'A generated hot event for the Loopin benchmark.', '', 'in', 'bengaluru',
+       now() + interval '30 days', now() + interval '30 days 3 hours', cap, 0, 0, false, 0, 'INR',
+       false, '', 'all', '[]'::jsonb, 'published', true, true, now(), NULL, now(), now()
+FROM (VALUES (1, 'rusha', $CAP), (2, 'rushb', $SOLD), (3, 'guard', 100000000), (4, 'solo', $CAP))
+    AS t (k, c, cap);
+INSERT INTO event_slugs (event_id, slug, version, created_at)
+SELECT $E + k, 'bench-' || c, 1, now()
+FROM (VALUES (1, 'rusha'), (2, 'rushb'), (3, 'guard'), (4, 'solo')) AS t (k, c);
+INSERT INTO event_requests (uuid, event_id, requester_id, status, message, host_message,
+                            seats_requested, responded_at, created_at, updated_at)
+SELECT md5('rush-r' || k || '-' || j)::uuid, $E + k, $B + j, 'accepted', 'Rush request', '', 1,
+       now(), now() - interval '1 hour', now()
+FROM generate_series(1, $N) AS j CROSS JOIN (VALUES (1), (2), (4)) AS t (k)
+WHERE k < 4 OR j <= $SOLO;
+CREATE TABLE bench_seat_guard (event_id BIGINT PRIMARY KEY, capacity INTEGER NOT NULL,
+                               taken INTEGER NOT NULL CHECK (taken <= capacity));
+INSERT INTO bench_seat_guard VALUES (1, 2000000000, 0);
+DO \$\$
+BEGIN
+    PERFORM setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users));
+    PERFORM setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events));
+    IF (SELECT count(*) FROM event_seat_buckets WHERE event_id > $E) <> 32 THEN
+        RAISE EXCEPTION 'seed: the hot events have no seat buckets';
+    END IF;
+END \$\$;
+COMMIT;
+ANALYZE;
+SQL
+    exit 0
+fi
 rounds=$(((R + E - 1) / E))
 STEP=$((U / rounds))
 if ((STEP < 1 || STEP * (rounds - 1) + 13 >= U || U < 10 || E < 1 || V < 1)); then
     echo "seed.sql.sh: $R requests over $E events need more than $U users" >&2
     exit 1
 fi
-N=$U
+UA=$((U + W3)) # every user: the data set's and W3's requesters
+N=$UA
 ((E > N)) && N=$E
 ((R > N)) && N=$R
 
@@ -81,7 +168,7 @@ sqlite)
         case $1 in u) tag=1 ;; p) tag=2 ;; v) tag=3 ;; e) tag=4 ;; r) tag=5 ;; *) tag=9 ;; esac
         echo "printf('%08x-%04x-4000-8000-%012x', $2, $tag, $2)"
     }
-    ts() { echo "strftime('%Y-%m-%dT%H:%M:%S.000000Z', '2025-06-01 00:00:00', '+' || ($1) || ' seconds')"; }
+    ts() { echo "strftime('%Y-%m-%dT%H:%M:%S.000000Z', '2025-06-01 00:00:00', ($1) || ' seconds')"; }
     pad8() { echo "printf('%08d', $1)"; }
     json() { echo "($1)"; }
     over=""
@@ -104,9 +191,9 @@ SQL
     ;;
 esac
 
-# Event i starts 2026-01-01 + 4i hours (2026-01-01 is 214 days after the
-# timestamp origin) and lasts 3 hours; it was created 30 days before.
-ev_start="(18489600 + i * 14400)"
+# Event i starts BENCH_T0 + 4i hours and lasts 3 hours; it was created 30
+# days before.
+ev_start="($((T0 - ORIGIN)) + i * 14400)"
 status="CASE WHEN i % 20 = 0 THEN 'draft' WHEN i % 50 = 7 THEN 'cancelled' WHEN i % 25 = 11 THEN 'completed' ELSE 'published' END"
 
 cat <<SQL
@@ -114,19 +201,19 @@ INSERT INTO users (id, uuid, phone, first_name, last_name, is_active, is_staff, 
                    date_joined, last_login, created_at, updated_at) $over
 SELECT i, $(uuid u i), '+9190' || $(pad8 i), 'Bench', 'User ' || i, true, false, false,
        $(ts "i * 60"), $(ts "i * 60 + 86400"), $(ts "i * 60"), $(ts "i * 60")
-FROM bench_n WHERE i <= $U;
+FROM bench_n WHERE i <= $UA;
 
 INSERT INTO user_profiles (user_id, uuid, name, phone_number, bio, location, gender,
                            is_verified, is_active, created_at, updated_at)
 SELECT i, $(uuid p i), 'Bench User ' || i, '+9190' || $(pad8 i), 'Generated for the benchmark.',
        'Bengaluru', CASE i % 4 WHEN 0 THEN 'male' WHEN 1 THEN 'female' WHEN 2 THEN 'other' ELSE '' END,
        i % 3 = 0, true, $(ts "i * 60"), $(ts "i * 60 + 600")
-FROM bench_n WHERE i <= $U;
+FROM bench_n WHERE i <= $UA;
 
 INSERT INTO user_event_interests (user_id, interest_id)
 SELECT n.i, t.id FROM bench_n n JOIN event_interests t
     ON t.id = 1 + n.i % 20 OR t.id = 1 + (n.i * 3 + 7) % 20
-WHERE n.i <= $U;
+WHERE n.i <= $UA;
 
 INSERT INTO venues (id, uuid, name, address, city, country_code, city_slug, venue_type,
                     capacity, latitude, longitude, created_at, updated_at) $over
