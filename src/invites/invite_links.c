@@ -236,7 +236,7 @@ static err_t *accept_tx(op_t *op, void *arg)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     x->out = invite_answer_json(id, "accepted", &x->e);
-    return NULL;
+    return x->e.is_paid ? invite_reserve(op, &x->e, op->actor.id, x->out) : NULL;
 }
 
 err_t *invite_link_accept(op_t *op, const char *token, json_t **out)

@@ -49,20 +49,30 @@ err_t *invite_check_event(op_t *op, const event_t *e)
 static const char SQL_GENDER[] =
     "SELECT COALESCE(gender, '') FROM user_profiles WHERE user_id = $1";
 
-err_t *invite_check_guest(op_t *op, const event_t *e, int64_t user_id)
+/* Whether the event's allowed_genders admits user_id's profile gender (the
+ * join-request rule, API.md 15 item 14). */
+static int gender_admitted(op_t *op, const event_t *e, int64_t user_id, bool *ok)
 {
     char gender[32] = "";
     db_rows_t *rows;
     int rc = db_query(op->db, SQL_GENDER, DB_ARGS(db_int(user_id)), &rows);
     if (rc != DB_OK)
-        return op_db_fail(op, rc);
+        return rc;
     if (db_next(rows))
         snprintf(gender, sizeof gender, "%s", db_col_text(rows, 0));
     rc = db_rows_status(rows);
     db_rows_free(rows);
+    *ok = event_admits_gender(e->allowed_genders, gender);
+    return rc;
+}
+
+err_t *invite_check_guest(op_t *op, const event_t *e, int64_t user_id)
+{
+    bool ok = false;
+    int rc = gender_admitted(op, e, user_id, &ok);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
-    if (!event_admits_gender(e->allowed_genders, gender))
+    if (!ok)
         return op_fail(op, 403, "GENDER_NOT_ALLOWED", "This event is open to %s guests only.",
                        e->allowed_genders);
     return NULL;
@@ -89,6 +99,24 @@ int invite_notify_host(op_t *op, const event_t *e, int64_t invite_id, bool going
                   .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"invite_id\":%lld}",
                                            (long long)e->id, (long long)invite_id)};
     return notification_write(op, &n);
+}
+
+/* A paid event: going holds one seat in a reservation until paid, as an
+ * accepted request does (issue 10); its key goes into the answer. */
+err_t *invite_reserve(op_t *op, const event_t *e, int64_t user_id, json_t *answer)
+{
+    reservation_t r;
+    bool found = false;
+    int rc = reservation_live(op, e->id, user_id, &r, &found);
+    if (rc == DB_OK && !found)
+        rc = reservation_create(op, e->id, user_id, 0, 1, &r);
+    if (rc == DB_CHECK && strstr(db_err_constraint(op->db), "event_seat_buckets_room"))
+        return op_fail(op, 400, "CAPACITY_FULL", "Event is at full capacity");
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    json_object_set_new(answer, "reservation_key", json_string(r.key));
+    json_object_set_new(answer, "reservation_expires_at", text_json_time(r.expires_at));
+    return NULL;
 }
 
 /* ---- expiry ------------------------------------------------------------------------ */
@@ -181,34 +209,61 @@ static json_t *invite_item(int64_t id, int64_t user_id, const char *name, json_t
                      s->expiry_policy ? s->expiry_policy : "");
 }
 
+/* s cut to at most max code points (never inside a UTF-8 sequence). */
+static const char *clip(arena_t *a, const char *s, long max)
+{
+    const char *p = s;
+    for (long n = 0; *p && n < max; n++)
+        for (p++; (*p & 0xC0) == 0x80; p++)
+            ;
+    return *p ? arena_printf(a, "%.*s", (int)(p - s), s) : s;
+}
+
+/* The invitee's in-app row; the title stays within the 200 characters. */
+static int notify_invitee(op_t *op, const create_ctx_t *x, int64_t user_id, int64_t id)
+{
+    const char *msg = x->spec->message;
+    notice_t n = {.to = user_id,
+                  .type = "event_invite",
+                  .title = arena_printf(op->arena, "You're invited: %s",
+                                        clip(op->arena, x->e.title, 200 - 16)),
+                  .message = msg && *msg
+                                 ? msg
+                                 : arena_printf(op->arena, "You are invited to '%s'.", x->e.title),
+                  .reference_type = "event_invite",
+                  .reference_id = id,
+                  .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"invite_id\":%lld}",
+                                           (long long)x->event_id, (long long)id)};
+    return notification_write(op, &n);
+}
+
 /* One invitee: skipped (already invited), refused (errors) or invited. */
 static int invite_one(op_t *op, create_ctx_t *x, int64_t user_id, json_t *invites, json_t *errors,
                       int *skipped)
 {
     const invite_spec_t *s = x->spec;
-    if (user_id == x->e.host_id) {
+    bool admitted = false;
+    if (user_id == x->e.host_id || user_id == op->actor.id) {
         add_error(errors, user_id, "CANNOT_INVITE_SELF");
         return DB_OK;
     }
-    err_t *refusal = invite_check_guest(op, &x->e, user_id);
-    if (refusal) {
-        if (refusal->status >= 500)
-            return DB_ERROR;
-        add_error(errors, user_id, "GENDER_NOT_ALLOWED");
-        return DB_OK;
+    int rc = gender_admitted(op, &x->e, user_id, &admitted);
+    if (rc != DB_OK || !admitted) {
+        if (rc == DB_OK)
+            add_error(errors, user_id, "GENDER_NOT_ALLOWED");
+        return rc;
     }
     char uuid[37], name[128] = "";
     json_t *picture = json_null();
     db_rows_t *rows;
     int64_t id = 0;
     rand_uuid(uuid);
-    int rc =
-        db_query(op->db, SQL_INSERT,
-                 DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(x->e.host_id), db_int(user_id),
-                         db_text(s->message ? s->message : ""),
-                         s->expires_at ? db_time(s->expires_at) : db_null(),
-                         db_text(s->expiry_policy ? s->expiry_policy : ""), db_time(op->now_us)),
-                 &rows);
+    rc = db_query(op->db, SQL_INSERT,
+                  DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(x->e.host_id), db_int(user_id),
+                          db_text(s->message ? s->message : ""),
+                          s->expires_at ? db_time(s->expires_at) : db_null(),
+                          db_text(s->expiry_policy ? s->expiry_policy : ""), db_time(op->now_us)),
+                  &rows);
     if (rc != DB_OK)
         return rc;
     if (db_next(rows))
@@ -230,17 +285,7 @@ static int invite_one(op_t *op, create_ctx_t *x, int64_t user_id, json_t *invite
     rc = db_rows_status(rows);
     db_rows_free(rows);
     json_array_append_new(invites, invite_item(id, user_id, name, picture, x));
-    notice_t n = {.to = user_id,
-                  .type = "event_invite",
-                  .title = arena_printf(op->arena, "You're invited: %.150s", x->e.title),
-                  .message = s->message && *s->message
-                                 ? s->message
-                                 : arena_printf(op->arena, "You are invited to '%s'.", x->e.title),
-                  .reference_type = "event_invite",
-                  .reference_id = id,
-                  .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"invite_id\":%lld}",
-                                           (long long)x->event_id, (long long)id)};
-    return rc == DB_OK ? notification_write(op, &n) : rc;
+    return rc == DB_OK ? notify_invitee(op, x, user_id, id) : rc;
 }
 
 static err_t *create_tx(op_t *op, void *arg)
@@ -420,7 +465,7 @@ static err_t *respond_tx(op_t *op, void *arg)
         return op_db_fail(op, rc);
     json_decref(x->out);
     x->out = invite_answer_json(x->invite_id, status, &x->e);
-    return NULL;
+    return x->going && x->e.is_paid ? invite_reserve(op, &x->e, op->actor.id, x->out) : NULL;
 }
 
 static err_t *expire_one_tx(op_t *op, void *arg)

@@ -61,6 +61,9 @@ err_t *invite_check_guest(op_t *op, const event_t *e, int64_t user_id);
 /* {invite_id, status, event_id, event_title, is_paid, requires_payment,
  * requires_confirmation} for an answer. */
 json_t *invite_answer_json(int64_t invite_id, const char *status, const event_t *e);
+/* On a paid event, holds the guest's seat in a reservation (CAPACITY_FULL
+ * when none is free) and adds its key and expiry to answer. */
+err_t *invite_reserve(op_t *op, const event_t *e, int64_t user_id, json_t *answer);
 /* The in-app row to the host when a guest answers. */
 int invite_notify_host(op_t *op, const event_t *e, int64_t invite_id, bool going);
 

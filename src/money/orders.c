@@ -17,6 +17,7 @@
 #include "money/fee.h"
 #include "money/payu.h"
 #include "money/reservations.h"
+#include "notifications/notifications.h"
 
 void provider_get(op_t *op, const char *name, provider_t *out)
 {
@@ -141,11 +142,44 @@ err_t *orders_mine(op_t *op, int64_t offset, int64_t limit, json_t **out)
 
 static const char SQL_EXPIRE[] =
     "UPDATE payment_orders SET status = 'expired', updated_at = $1 WHERE status IN ('created', "
-    "'pending') AND expires_at <= $1";
+    "'pending') AND expires_at <= $1 RETURNING id, user_id, event_id, order_id";
 
 int orders_expire_all(op_t *op, int64_t *expired)
 {
-    return db_exec(op->db, SQL_EXPIRE, DB_ARGS(db_time(op->now_us)), expired);
+    db_rows_t *rows;
+    *expired = 0;
+    int rc = db_query(op->db, SQL_EXPIRE, DB_ARGS(db_time(op->now_us)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    json_t *told = json_array();
+    while (db_next(rows))
+        json_array_append_new(
+            told, json_pack("{s:I, s:I, s:I, s:s}", "id", (json_int_t)db_col_int(rows, 0), "user",
+                            (json_int_t)db_col_int(rows, 1), "event",
+                            (json_int_t)db_col_int(rows, 2), "order", db_col_text(rows, 3)));
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    size_t i;
+    json_t *t;
+    json_array_foreach(told, i, t)
+    {
+        if (rc != DB_OK)
+            break;
+        notice_t n = {.to = json_integer_value(json_object_get(t, "user")),
+                      .type = "payment_failed",
+                      .title = "Order expired",
+                      .message = "Your order was not paid in time; nothing was charged.",
+                      .reference_type = "payment_order",
+                      .reference_id = json_integer_value(json_object_get(t, "id")),
+                      .metadata =
+                          arena_printf(op->arena, "{\"event_id\":%lld,\"order_id\":\"%s\"}",
+                                       (long long)json_integer_value(json_object_get(t, "event")),
+                                       json_string_value(json_object_get(t, "order")))};
+        rc = notification_write(op, &n);
+        ++*expired;
+    }
+    json_decref(told);
+    return rc;
 }
 
 /* ---- creating ---------------------------------------------------------------------- */

@@ -267,14 +267,22 @@ static err_t *test_checkout(http_req_t *req, op_t *op, const input_t *in)
 
 /* ---- the periodic job ---------------------------------------------------------------------- */
 
-static err_t *expire_job(op_t *op, json_t *payload)
+/* Expires open orders and releases expired reservations, telling each
+ * owner, in one transaction (a batch of at most 500 reservations a run). */
+static err_t *expire_tx(op_t *op, void *arg)
 {
-    (void)payload;
+    (void)arg;
     int64_t orders = 0, reservations = 0;
     int rc = orders_expire_all(op, &orders);
     if (rc == DB_OK)
         rc = reservations_expire_all(op, &reservations);
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+static err_t *expire_job(op_t *op, json_t *payload)
+{
+    (void)payload;
+    return op_tx(op, DB_TX_WRITE, expire_tx, NULL);
 }
 
 /* ---- routes ---------------------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "core/rand.h"
 #include "core/text.h"
+#include "notifications/notifications.h"
 
 static const char SQL_RECLAIM[] =
     "UPDATE capacity_reservations SET released_at = $2, updated_at = $2 WHERE event_id = $1 AND "
@@ -23,8 +24,9 @@ static const char SQL_LIVE[] =
     "event_id = $1 AND user_id = $2 AND consumed = $4 AND released_at IS NULL AND expires_at > $3 "
     "ORDER BY id DESC LIMIT 1";
 static const char SQL_EXPIRE_ALL[] =
-    "UPDATE capacity_reservations SET released_at = $1, updated_at = $1 WHERE consumed = $2 AND "
-    "released_at IS NULL AND expires_at <= $1";
+    "UPDATE capacity_reservations SET released_at = $1, updated_at = $1 WHERE id IN (SELECT id "
+    "FROM capacity_reservations WHERE consumed = $2 AND released_at IS NULL AND expires_at <= $1 "
+    "ORDER BY id LIMIT 500) RETURNING id, user_id, event_id";
 
 int reservations_reclaim(op_t *op, int64_t event_id)
 {
@@ -71,7 +73,35 @@ int reservation_live(op_t *op, int64_t event_id, int64_t user_id, reservation_t 
 
 int reservations_expire_all(op_t *op, int64_t *released)
 {
-    return db_exec(op->db, SQL_EXPIRE_ALL, DB_ARGS(db_time(op->now_us), db_bool(false)), released);
+    db_rows_t *rows;
+    int64_t told[3 * 500];
+    int n = 0;
+    *released = 0;
+    int rc = db_query(op->db, SQL_EXPIRE_ALL, DB_ARGS(db_time(op->now_us), db_bool(false)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    while (n < 500 && db_next(rows)) {
+        told[3 * n] = db_col_int(rows, 0);
+        told[3 * n + 1] = db_col_int(rows, 1);
+        told[3 * n + 2] = db_col_int(rows, 2);
+        n++;
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    for (int i = 0; i < n && rc == DB_OK; i++) {
+        notice_t note = {
+            .to = told[3 * i + 1],
+            .type = "reminder",
+            .title = "Your held seats were released",
+            .message = "The seats held for you were not paid in time. Ask to renew "
+                       "them while seats remain.",
+            .reference_type = "capacity_reservation",
+            .reference_id = told[3 * i],
+            .metadata = arena_printf(op->arena, "{\"event_id\":%lld}", (long long)told[3 * i + 2])};
+        rc = notification_write(op, &note);
+    }
+    *released = n;
+    return rc;
 }
 
 json_t *reservation_json(const reservation_t *r, int64_t event_id)

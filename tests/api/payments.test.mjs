@@ -153,6 +153,25 @@ test('order refusals: staff, free events, no reservation, bad key, wrong amount,
     assertValidationError(await order(guests[2], { event_id: ev.id, amount: 110, reservation_key: 'x' }), { loc: ['body', 'reservation_key'] });
 });
 
+test('an invitation to a paid event leads to the same reservation, order and ticket', async () => {
+    const ev = await paidEvent({ max_capacity: 1 });
+    const inv = await client.post(`/api/events/${ev.id}/invitations`, { headers: bearer(host.token), json: { user_ids: [guests[5].id, guests[4].id] } });
+    const [mine, other] = inv.json.invites.map((i) => i.invite_id);
+    const going = await client.put(`/api/events/invitations/${mine}/respond`, { headers: bearer(guests[5].token), json: { response: 'going' } });
+    assert.equal(going.status, 200, summarize(going));
+    assert.equal(going.json.requires_payment, true);
+    assert.equal(going.json.requires_confirmation, false);
+    assert.match(going.json.reservation_key, /^[0-9a-f-]{36}$/);
+    assert.equal(await seats(ev), '1,1');
+    assertLoopinError(await client.put(`/api/events/invitations/${other}/respond`, { headers: bearer(guests[4].token), json: { response: 'going' } }), 400, 'CAPACITY_FULL');
+    const o = (await order(guests[5], { event_id: ev.id, amount: 110, reservation_key: going.json.reservation_key })).json.data;
+    assert.equal(o.order.amount, '110.00');
+    const { pay } = await checkout(o.payu_redirect);
+    assert.match(await (await postForm(pay.action, pay.fields)).text(), /Payment successful/);
+    assert.equal((await client.get(`/api/events/${ev.id}/my-ticket`, { headers: bearer(guests[5].token) })).json.payment_status, 'paid');
+    assert.equal(await seats(ev), '1,0');
+});
+
 test('expiry: an abandoned reservation gives its seats back; a late success finds them gone and is refunded', async () => {
     const ev = await paidEvent({ max_capacity: 2 });
     await acceptedPaid(ev, guests[3], 2);
@@ -175,6 +194,16 @@ test('expiry: an abandoned reservation gives its seats back; a late success find
     assert.equal(await seats(ev), '1,1', 'never an overbooking');
     const renew = await client.post(`/api/events/${ev.id}/reservations`, { headers: bearer(guests[3].token), json: {} });
     assertLoopinError(renew, 400, 'CAPACITY_FULL');
+    // the periodic job tells owners of expired orders and released seats
+    await dbQuery(server, `UPDATE capacity_reservations SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE event_id = ${ev.id} AND released_at IS NULL AND NOT consumed`);
+    await dbQuery(server, `INSERT INTO jobs (kind, payload, run_at, dedupe_key, created_at, updated_at) VALUES ('payments_expire', '{}', '2020-01-01T00:00:00.000000Z', 'once-${tag()}', '2020-01-01T00:00:00.000000Z', '2020-01-01T00:00:00.000000Z')`);
+    let told = 0;
+    for (let i = 0; i < 60 && !told; i++) {
+        told = Number(await dbQuery(server, `SELECT count(*) FROM notifications WHERE recipient_id = ${guests[4].id} AND reference_type = 'capacity_reservation'`));
+        if (!told) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(told, 1, 'the job released the expired reservation and told its owner');
+    assert.equal(await seats(ev), '0,0');
 });
 
 test('no request answered 5xx', () => {
