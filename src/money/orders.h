@@ -25,6 +25,10 @@ err_t *order_create(op_t *op, const order_spec_t *spec, json_t **out);
 err_t *order_get(op_t *op, const char *order_id, json_t **out);
 /* The caller's orders, newest first: {total, offset, limit, data}. */
 err_t *orders_mine(op_t *op, int64_t offset, int64_t limit, json_t **out);
+/* Staff refund of amount (0: the rest) with a reason: {success, order_id,
+ * refunded_now, refunded_total, status}. */
+err_t *order_refund(op_t *op, const char *order_id, int64_t amount, const char *reason,
+                    json_t **out);
 /* Marks open orders past their expiry expired (the periodic job). */
 int orders_expire_all(op_t *op, int64_t *expired);
 

@@ -64,6 +64,24 @@ static err_t *renew(http_req_t *req, op_t *op, const input_t *in)
     return reply(req, 200, reservation_renew(op, http_param_int(req, "event_id"), &out), out);
 }
 
+static err_t *refund(http_req_t *req, op_t *op, const input_t *in)
+{
+    int64_t minor = 0;
+    json_t *amount = in_json(in, "amount");
+    char buf[64];
+    const char *text = json_string_value(amount);
+    if (json_is_number(amount)) {
+        snprintf(buf, sizeof buf, "%.2f", json_number_value(amount));
+        text = buf;
+    }
+    if (text)
+        money_parse(text, &minor);
+    json_t *out = NULL;
+    return reply(req, 200,
+                 order_refund(op, http_param(req, "order_id"), minor, in_str(in, "reason"), &out),
+                 out);
+}
+
 /* ---- callbacks --------------------------------------------------------------------------- */
 
 /* The posted form (or a JSON object's string members), as an object. */
@@ -313,6 +331,13 @@ static const field_t order_fields[] = {
     FIELDS_END,
 };
 
+static const field_t refund_fields[] = {
+    {"order_id", FT_STRING, F_REQUIRED, .in = FIELD_PATH, .pattern = "^[A-Za-z0-9_-]{1,64}$"},
+    {"amount", FT_ANY, F_NULLABLE, .check = amount_check},
+    {"reason", FT_STRING, F_REQUIRED | F_TRIM, .min_len = 1, .max_len = 500},
+    FIELDS_END,
+};
+
 static const field_t page_fields[] = {
     {"offset", FT_INT, 0, .in = FIELD_QUERY, .min = 0, .max = INT32_MAX},
     {"limit", FT_INT, 0, .in = FIELD_QUERY, .min = 1, .max = 100},
@@ -339,6 +364,8 @@ static const route_def_t payments_routes[] = {
     {PAY_ROUTE(HTTP_GET, "/api/payments/orders", list_orders, AUTH_ACTIVE), .fields = page_fields},
     {PAY_ROUTE(HTTP_GET, "/api/payments/orders/{order_id}", get_order, AUTH_ACTIVE),
      .fields = order_id_fields},
+    {PAY_ROUTE(HTTP_POST, "/api/admin/orders/{order_id}/refund", refund, AUTH_STAFF),
+     .body = BODY_JSON, .fields = refund_fields},
     {PAY_ROUTE(HTTP_POST, "/api/events/{event_id:int}/reservations", renew, AUTH_ACTIVE),
      .body = BODY_JSON, .body_optional = true, .envelope = ENVELOPE_EVENT},
     {PAY_ROUTE(HTTP_POST, "/api/payments/{provider}/success", payu_success, AUTH_ANONYMOUS),

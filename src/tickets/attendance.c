@@ -374,10 +374,11 @@ err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out)
 /* ---- cancelling --------------------------------------------------------------------- */
 
 typedef struct {
-    int64_t event_id;
+    int64_t event_id, user_id;
     event_t e;
     int64_t request_id, ticket_id;
     int seats;
+    const char *reason; /* on the revocation list: cancelled | refunded */
 } cancel_ctx_t;
 
 static const char SQL_ATTENDING[] =
@@ -427,9 +428,8 @@ static int cancel_ticket(op_t *op, cancel_ctx_t *x)
 {
     db_rows_t *rows;
     char hash[TICKET_HASH_HEX] = "";
-    int rc =
-        db_query(op->db, SQL_RECORD_CANCEL,
-                 DB_ARGS(db_int(x->event_id), db_int(op->actor.id), db_time(op->now_us)), &rows);
+    int rc = db_query(op->db, SQL_RECORD_CANCEL,
+                      DB_ARGS(db_int(x->event_id), db_int(x->user_id), db_time(op->now_us)), &rows);
     if (rc != DB_OK)
         return rc;
     if (db_next(rows)) {
@@ -438,7 +438,7 @@ static int cancel_ticket(op_t *op, cancel_ctx_t *x)
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
-    return rc == DB_OK && *hash ? revoke(op, x->event_id, x->ticket_id, hash, "cancelled") : rc;
+    return rc == DB_OK && *hash ? revoke(op, x->event_id, x->ticket_id, hash, x->reason) : rc;
 }
 
 static int notify_cancel(op_t *op, const cancel_ctx_t *x)
@@ -485,7 +485,7 @@ static err_t *cancel_tx(op_t *op, void *arg)
 
 err_t *attendance_cancel(op_t *op, int64_t event_id, json_t **out)
 {
-    cancel_ctx_t x = {.event_id = event_id};
+    cancel_ctx_t x = {.event_id = event_id, .user_id = op->actor.id, .reason = "cancelled"};
     err_t *e = op_tx(op, DB_TX_WRITE, cancel_tx, &x);
     if (e)
         return e;
@@ -516,4 +516,16 @@ err_t *attendance_admit_paid(op_t *op, const event_t *e, const admit_t *a, int64
         rc = notify_ticket(op, &x);
     *ticket_id = x.ticket_id;
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
+static const char SQL_ATTENDEE_REFUNDED[] =
+    "UPDATE event_attendees SET status = 'cancelled', updated_at = $3 WHERE event_id = $1 AND "
+    "user_id = $2 AND status IN ('going', 'checked_in')";
+
+int attendance_cancel_refunded(op_t *op, int64_t event_id, int64_t user_id)
+{
+    cancel_ctx_t x = {.event_id = event_id, .user_id = user_id, .reason = "refunded"};
+    int rc = db_exec(op->db, SQL_ATTENDEE_REFUNDED,
+                     DB_ARGS(db_int(event_id), db_int(user_id), db_time(op->now_us)), NULL);
+    return rc == DB_OK ? cancel_ticket(op, &x) : rc;
 }

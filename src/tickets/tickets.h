@@ -39,6 +39,10 @@ typedef struct {
 } admit_t;
 err_t *attendance_admit_paid(op_t *op, const event_t *e, const admit_t *a, int64_t *ticket_id);
 
+/* A full refund: the attendee's seats released, the ticket cancelled and
+ * its code revoked ("refunded"), inside the caller's transaction. */
+int attendance_cancel_refunded(op_t *op, int64_t event_id, int64_t user_id);
+
 /* Cancels the caller's attendance: seats released, ticket code revoked. */
 err_t *attendance_cancel(op_t *op, int64_t event_id, json_t **out);
 

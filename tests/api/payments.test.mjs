@@ -172,6 +172,35 @@ test('an invitation to a paid event leads to the same reservation, order and tic
     assert.equal(await seats(ev), '1,0');
 });
 
+test('refunds: staff only, partial then full; a full refund cancels the ticket, revokes its code and frees the seats', async () => {
+    const ev = await paidEvent({ max_capacity: 5 });
+    await acceptedPaid(ev, guests[2], 2);
+    const o = (await order(guests[2], { event_id: ev.id, amount: 100 })).json.data;
+    const { pay } = await checkout(o.payu_redirect);
+    await postForm(pay.action, pay.fields);
+    const t = (await client.get(`/api/events/${ev.id}/my-ticket`, { headers: bearer(guests[2].token) })).json;
+    const refund = (token, json) => client.post(`/api/admin/orders/${o.order.order_id}/refund`, { headers: bearer(token), json });
+    assertErrorBody(await refund(guests[2].token, { reason: 'mine' }), 403);
+    assertValidationError(await refund(staff.token, {}), { loc: ['body', 'reason'] });
+    assertValidationError(await refund(staff.token, { reason: 'x', amount: -1 }), { loc: ['body', 'amount'] });
+    assertErrorBody(await refund(staff.token, { reason: 'too much', amount: '220.01' }), 400, 'REFUND_TOO_LARGE');
+    const part = await refund(staff.token, { reason: 'a seat went unused', amount: '110.00' });
+    assert.equal(part.status, 200, summarize(part));
+    assert.deepEqual(part.json, { success: true, order_id: o.order.order_id, refunded_now: '110.00', refunded_total: '110.00', status: 'paid' });
+    assert.equal((await client.get(`/api/events/${ev.id}/my-ticket`, { headers: bearer(guests[2].token) })).status, 200, 'a partial refund keeps the ticket');
+    const rest = await refund(staff.token, { reason: 'event changed' });
+    assert.equal(rest.json.refunded_total, '220.00');
+    assert.equal(rest.json.status, 'refunded');
+    assertErrorBody(await refund(staff.token, { reason: 'again' }), 400, 'ORDER_NOT_REFUNDABLE');
+    assertLoopinError(await client.get(`/api/events/${ev.id}/my-ticket`, { headers: bearer(guests[2].token) }), 404, 'TICKET_NOT_FOUND');
+    assert.equal(await seats(ev), '0,0', 'the seats are free again');
+    assert.equal(await dbQuery(server, `SELECT reason FROM ticket_revocations WHERE attendance_record_id = ${t.ticket_id}`), 'refunded');
+    assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM payment_transactions WHERE payment_order_id = ${o.order.id} AND transaction_type = 'refund'`)), 2);
+    const door = await client.post(`/api/events/${ev.id}/check-in`, { headers: bearer(host.token), json: { code: t.ticket_secret, nonce: `n-${tag()}` } });
+    assert.equal(door.json.status, 'error');
+    assertErrorBody(await client.post('/api/admin/orders/LPnosuchorder/refund', { headers: bearer(staff.token), json: { reason: 'x' } }), 404, 'ORDER_NOT_FOUND');
+});
+
 test('expiry: an abandoned reservation gives its seats back; a late success finds them gone and is refunded', async () => {
     const ev = await paidEvent({ max_capacity: 2 });
     await acceptedPaid(ev, guests[3], 2);
