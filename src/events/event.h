@@ -79,7 +79,7 @@ bool event_is_publicly_visible(const event_t *e);
 /* The seats live reservations hold (paid admission waiting for payment). */
 #define EVENT_SQL_SEATS_HELD(alias)                                                                \
     "(SELECT COALESCE(SUM(sb.held), 0) FROM event_seat_buckets sb WHERE sb.event_id = " alias ".i" \
-                                                                                              "d)"
+    "d)"
 
 #define EVENT_SQL_LISTED_FMT "e.is_active = $%d AND e.is_public = $%d"
 
