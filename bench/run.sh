@@ -865,7 +865,7 @@ fi
 w3_line() { # $1 = key_db
     if [[ -n ${R[$1_W3.na]:-} ]]; then echo "not available yet (join requests not built)"; else
         echo "as one of $W3_WRK_USERS seeded users who have asked for nothing (tokens cycled by the wrk
-  Lua script), body \\`{\"seats_requested\":1}\\`; each request a new (event, requester) pair over the
+  Lua script), body \`{\"seats_requested\":1}\`; each request a new (event, requester) pair over the
   $(wc -l <"$tmp/w3ids") visible published events that end more than a day from now, consecutive requests
   for different events, so every answer is 201 and a new pending request"
     fi

@@ -3,7 +3,8 @@
 -- with the same text (each :variable becomes a $n parameter under
 -- -M prepared): the verifier's account query (src/auth/guard.c SQL_USER),
 -- then one transaction (src/requests/requests.c create_tx): the event row
--- (src/events/event.c event_load, going_count as the buckets' sum), the
+-- (src/events/event.c event_load: going_count and the seats reservations
+-- hold, both from the seat buckets), the
 -- requester's gender, the last request of this person for this event, the
 -- INSERT (its AFTER trigger event_requests_counter of 0011 adds 1 to
 -- events.requests_count), the host's in-app notification (requests.c
@@ -37,7 +38,7 @@
 SELECT gen_random_uuid() AS ru, gen_random_uuid() AS nu, gen_random_uuid() AS au, '' AS blank \gset
 SELECT u.uuid, u.phone, u.is_active, u.is_staff, u.is_superuser, p.waitlist_promote_at, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = :jti) FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.id = :uid;
 BEGIN;
-SELECT id, uuid, canonical_id, slug, slug_version, slug_is_manual, canonical_url, title, description, host_id, venue_id, venue_text, country_code, city_slug, start_time, end_time, max_capacity, (SELECT COALESCE(SUM(sb.taken), 0) FROM event_seat_buckets sb WHERE sb.event_id = events.id), requests_count, is_paid, ticket_price_minor, currency, status, is_public, is_active, cover_images, allow_plus_one, gst_number, allowed_genders, updated_at FROM events WHERE id = :eid;
+SELECT id, uuid, canonical_id, slug, slug_version, slug_is_manual, canonical_url, title, description, host_id, venue_id, venue_text, country_code, city_slug, start_time, end_time, max_capacity, (SELECT COALESCE(SUM(sb.taken - sb.held), 0) FROM event_seat_buckets sb WHERE sb.event_id = events.id), requests_count, is_paid, ticket_price_minor, currency, status, is_public, is_active, cover_images, allow_plus_one, gst_number, allowed_genders, updated_at, (SELECT COALESCE(SUM(sb.held), 0) FROM event_seat_buckets sb WHERE sb.event_id = events.id) FROM events WHERE id = :eid;
 SELECT COALESCE(gender, '') FROM user_profiles WHERE user_id = :uid;
 SELECT status FROM event_requests WHERE event_id = :eid AND requester_id = :uid ORDER BY created_at DESC, id DESC LIMIT 1;
 INSERT INTO event_requests (uuid, event_id, requester_id, status, message, seats_requested, created_at, updated_at) VALUES (:ru, :eid, :uid, 'pending', :blank, :seats, :now, :now) RETURNING id \gset
