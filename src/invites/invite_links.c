@@ -39,6 +39,8 @@ err_t *invite_link_create(op_t *op, int64_t event_id, const link_spec_t *spec, j
     int rc = event_load(op->db, op->arena, event_id, &e, &found);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
+    if (!found || !e.is_active)
+        return event_not_found(op, event_id);
     err_t *err = invite_check_event(op, &e);
     if (err)
         return err;
@@ -57,13 +59,14 @@ err_t *invite_link_create(op_t *op, int64_t event_id, const link_spec_t *spec, j
                       &id, &found);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
-    *out = json_pack(
-        "{s:I, s:s, s:I, s:s, s:s, s:i, s:i, s:o, s:s, s:o}", "link_id", (json_int_t)id, "uuid",
-        uuid, "event_id", (json_int_t)event_id, "token", token, "accept_url",
-        arena_printf(op->arena, "%s/api/invite-links/%s/accept", op->app->cfg.public_url, token),
-        "max_uses", spec->max_uses, "uses", 0, "expires_at",
-        spec->expires_at ? text_json_time(spec->expires_at) : json_null(), "message",
-        spec->message ? spec->message : "", "created_at", text_json_time(op->now_us));
+    const char *url =
+        arena_printf(op->arena, "%s/api/invite-links/%s/accept", op->app->cfg.public_url, token);
+    *out = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:o}", "link_id",
+                     (json_int_t)id, "uuid", uuid, "event_id", (json_int_t)event_id, "token", token,
+                     "url", url, "accept_url", url, "max_uses", spec->max_uses, "uses", 0,
+                     "expires_at",
+                     spec->expires_at ? text_json_time(spec->expires_at) : json_null(), "message",
+                     spec->message ? spec->message : "", "created_at", text_json_time(op->now_us));
     return NULL;
 }
 
@@ -125,7 +128,8 @@ static const char SQL_FIND[] =
     "SELECT id, event_id, uses, max_uses, expires_at, revoked_at FROM event_invite_links WHERE "
     "token_hash = $1";
 static const char SQL_EXISTING[] =
-    "SELECT id, status FROM event_invites WHERE event_id = $1 AND invited_user_id = $2";
+    "SELECT id, status, expires_at FROM event_invites WHERE event_id = $1 AND invited_user_id = "
+    "$2 @FOR_UPDATE";
 static const char SQL_USE[] =
     "UPDATE event_invite_links SET uses = uses + 1, updated_at = $2 WHERE id = $1 AND uses < "
     "max_uses AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)";
@@ -184,17 +188,40 @@ static err_t *check_taker(op_t *op, const event_t *e)
     return err ? err : invite_check_guest(op, e, op->actor.id);
 }
 
-/* The caller's invitation to the event, if any: answered as it is. */
-static int existing(op_t *op, accept_ctx_t *x, bool *found)
+static const char SQL_SETTLE[] =
+    "UPDATE event_invites SET status = $2, responded_at = CASE WHEN CAST($2 AS TEXT) = 'accepted' "
+    "THEN $3 ELSE responded_at END, updated_at = $3 WHERE id = $1 AND status = 'pending'";
+
+/* The caller's invitation to the event, if any, answered without spending a
+ * use: a pending one is accepted (or marked expired when past its expiry;
+ * this transaction commits), any other is returned as it is. */
+static int existing(op_t *op, accept_ctx_t *x, bool *found, bool *accepted)
 {
     db_rows_t *rows;
+    int64_t id = 0, expires_at = 0;
+    char status[16] = "";
     int rc = db_query(op->db, SQL_EXISTING, DB_ARGS(db_int(x->e.id), db_int(op->actor.id)), &rows);
     if (rc != DB_OK)
         return rc;
-    if ((*found = db_next(rows)))
-        x->out = invite_answer_json(db_col_int(rows, 0), db_col_text(rows, 1), &x->e);
+    if ((*found = db_next(rows))) {
+        id = db_col_int(rows, 0);
+        snprintf(status, sizeof status, "%s", db_col_text(rows, 1));
+        expires_at = db_col_isnull(rows, 2) ? 0 : db_col_time(rows, 2);
+    }
     rc = db_rows_status(rows);
     db_rows_free(rows);
+    if (rc != DB_OK || !*found)
+        return rc;
+    if (!strcmp(status, "pending")) {
+        bool expired = expires_at && expires_at <= op->now_us;
+        snprintf(status, sizeof status, "%s", expired ? "expired" : "accepted");
+        rc = db_exec(op->db, SQL_SETTLE, DB_ARGS(db_int(id), db_text(status), db_time(op->now_us)),
+                     NULL);
+        if (rc == DB_OK && !expired)
+            rc = invite_notify_host(op, &x->e, id, true);
+        *accepted = !expired;
+    }
+    x->out = invite_answer_json(id, status, &x->e);
     return rc;
 }
 
@@ -215,10 +242,15 @@ static err_t *accept_tx(op_t *op, void *arg)
         return op_fail(op, 404, "INVITE_LINK_NOT_FOUND", "This invite link does not exist.");
     if ((err = check_taker(op, &x->e)))
         return err;
+    if (l.revoked || (l.expires_at && l.expires_at <= op->now_us))
+        return link_refusal(op, &l);
     json_decref(x->out);
     x->out = NULL;
-    if ((rc = existing(op, x, &found)) != DB_OK || found)
-        return rc == DB_OK ? NULL : op_db_fail(op, rc);
+    bool accepted = false;
+    if ((rc = existing(op, x, &found, &accepted)) != DB_OK)
+        return op_db_fail(op, rc);
+    if (found) /* a paid event: the seat is held as for an answer */
+        return accepted && x->e.is_paid ? invite_reserve(op, &x->e, op->actor.id, x->out) : NULL;
     rc = db_exec(op->db, SQL_USE, DB_ARGS(db_int(l.id), db_time(op->now_us)), &used);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
