@@ -90,3 +90,12 @@ char *text_like_pattern(arena_t *a, const char *s)
     *o = '\0';
     return p;
 }
+
+const char *text_clip(arena_t *a, const char *s, long max)
+{
+    const char *p = s;
+    for (long n = 0; *p && n < max; n++)
+        for (p++; (*p & 0xC0) == 0x80; p++)
+            ;
+    return *p ? arena_printf(a, "%.*s", (int)(p - s), s) : s;
+}

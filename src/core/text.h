@@ -34,4 +34,8 @@ bool text_etag_matches(const char *if_match, const char *tag);
 /* "%<s>%" with '%', '_' and '\' escaped by '\' (for LIKE ... ESCAPE '\'). */
 char *text_like_pattern(arena_t *a, const char *s);
 
+/* s cut to at most max code points, never inside a UTF-8 sequence (an
+ * arena copy when cut, else s itself). */
+const char *text_clip(arena_t *a, const char *s, long max);
+
 #endif

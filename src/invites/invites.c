@@ -209,16 +209,6 @@ static json_t *invite_item(int64_t id, int64_t user_id, const char *name, json_t
                      s->expiry_policy ? s->expiry_policy : "");
 }
 
-/* s cut to at most max code points (never inside a UTF-8 sequence). */
-static const char *clip(arena_t *a, const char *s, long max)
-{
-    const char *p = s;
-    for (long n = 0; *p && n < max; n++)
-        for (p++; (*p & 0xC0) == 0x80; p++)
-            ;
-    return *p ? arena_printf(a, "%.*s", (int)(p - s), s) : s;
-}
-
 /* The invitee's in-app row; the title stays within the 200 characters. */
 static int notify_invitee(op_t *op, const create_ctx_t *x, int64_t user_id, int64_t id)
 {
@@ -226,7 +216,7 @@ static int notify_invitee(op_t *op, const create_ctx_t *x, int64_t user_id, int6
     notice_t n = {.to = user_id,
                   .type = "event_invite",
                   .title = arena_printf(op->arena, "You're invited: %s",
-                                        clip(op->arena, x->e.title, 200 - 16)),
+                                        text_clip(op->arena, x->e.title, 200 - 16)),
                   .message = msg && *msg
                                  ? msg
                                  : arena_printf(op->arena, "You are invited to '%s'.", x->e.title),

@@ -37,7 +37,7 @@ int orders_expire_all(op_t *op, int64_t *expired);
 typedef struct {
     const char *name; /* "payu" | "test" */
     const char *key;
-    char salt[65];
+    char salt[129]; /* PayU's (up to 127 characters) or the test provider's (64 hex) */
     const char *checkout_url;
 } provider_t;
 void provider_get(op_t *op, const char *name, provider_t *out);

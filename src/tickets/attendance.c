@@ -12,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "core/rand.h"
+#include "core/text.h"
 #include "events/event.h"
 #include "notifications/notifications.h"
 #include "tickets/ticket_keys.h"
@@ -297,7 +298,8 @@ static int notify_ticket(op_t *op, const confirm_ctx_t *x)
 {
     notice_t n = {.to = x->user_id,
                   .type = "ticket_confirmed",
-                  .title = arena_printf(op->arena, "Ticket Confirmed: %.150s", x->e.title),
+                  .title = arena_printf(op->arena, "Ticket Confirmed: %s",
+                                        text_clip(op->arena, x->e.title, 150)),
                   .message = arena_printf(op->arena, "You're going to '%s' (%d seat%s).",
                                           x->e.title, x->seats, x->seats == 1 ? "" : "s"),
                   .reference_type = "attendance",
@@ -445,7 +447,8 @@ static int notify_cancel(op_t *op, const cancel_ctx_t *x)
 {
     notice_t n = {.to = x->e.host_id,
                   .type = "attendance_cancelled",
-                  .title = arena_printf(op->arena, "Attendance cancelled: %.150s", x->e.title),
+                  .title = arena_printf(op->arena, "Attendance cancelled: %s",
+                                        text_clip(op->arena, x->e.title, 150)),
                   .message = arena_printf(op->arena, "A guest cancelled (%d seat%s released).",
                                           x->seats, x->seats == 1 ? "" : "s"),
                   .reference_type = "attendance",
