@@ -71,7 +71,8 @@ static void cors_headers(http_req_t *req)
         return;
     http_set_header(req, "Access-Control-Allow-Origin", origin);
     http_set_header(req, "Access-Control-Allow-Credentials", "true");
-    http_set_header(req, "Access-Control-Expose-Headers", "X-Request-Id, Retry-After, Location");
+    http_set_header(req, "Access-Control-Expose-Headers",
+                    "X-Request-Id, Retry-After, Location, Idempotent-Replayed");
     http_set_header(req, "Vary", "Origin");
 }
 

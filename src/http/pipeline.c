@@ -5,7 +5,10 @@
  * declared auth level), validate the declared fields, run the handler, and
  * render any error in the route's envelope. The steps are the route
  * declaration's (http/route.h) enforcement; handlers only see their result.
- * An AUTH_HOST route's object check (owner) runs after the guard.
+ * An AUTH_HOST route's object check (owner) runs after the guard. On an
+ * idempotent route a request with an Idempotency-Key claims it just before
+ * the handler and leaves the rendered response behind for its retries
+ * (http/idempotency.h).
  */
 #include "http/pipeline.h"
 
@@ -14,6 +17,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/body.h"
+#include "http/idempotency.h"
 #include "http/render.h"
 #include "http/route.h"
 #include "http/router.h"
@@ -48,6 +52,7 @@ static err_t *borrow_db(http_req_t *req)
 static void run_declared(http_req_t *req, const route_def_t *def)
 {
     bool own = false;
+    idem_t idem = {0};
     err_t *e = body_parse(req);
     if (!e && !def->no_db)
         e = borrow_db(req);
@@ -59,10 +64,15 @@ static void run_declared(http_req_t *req, const route_def_t *def)
         e = route_validate(req, def, &req->input);
     if (!e) {
         own = true;
-        e = def->handler(req, &req->op, req->input);
+        if (def->idempotent)
+            e = idem_begin(req, &idem);
+        if (!e && !idem.replayed)
+            e = def->handler(req, &req->op, req->input);
     }
     if (e)
         http_render_error(req, e, own ? def->envelope : ENVELOPE_DETAIL);
+    if (idem.claimed)
+        idem_finish(req, &idem); /* req->res as rendered: stored for replays, or released */
 }
 
 void pipeline_run(http_req_t *req)

@@ -132,6 +132,8 @@ typedef struct route_def {
     bool no_db;            /* does not borrow a database connection */
     bool body_optional;    /* an empty body is no body (fields absent), not bad JSON */
     bool test_only;        /* exists only with LOOPIN_TEST_MODE=1 */
+    bool idempotent;       /* honours Idempotency-Key (http/idempotency.h): routes that move
+                              money or seats; a signed-in auth level and a writing method */
     const char *tag;       /* OpenAPI tag (documentation) */
 } route_def_t;
 

@@ -165,6 +165,9 @@ static const char *def_problem(const router_t *r, const route_def_t *def)
         return "AUTH_HOST route has no owner check";
     if (def->no_db && def->auth != AUTH_ANONYMOUS)
         return "a route without a database connection cannot authenticate";
+    if (def->idempotent && (def->no_db || def->auth == AUTH_ANONYMOUS ||
+                            !(def->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE))))
+        return "an idempotent route needs a database, a caller to scope keys and a writing method";
     for (int i = 0; i < r->n; i++)
         if ((r->routes[i].methods & def->method) && !strcmp(r->routes[i].pattern, def->pattern))
             return "method and pattern already routed";

@@ -63,8 +63,9 @@ void router_free(router_t *r);
 int router_add(router_t *r, int methods, const char *pattern, int body);
 /* Adds a declared route (see http/route.h). Refused, with a log line naming
  * the route, when the pattern is malformed, the auth level is undeclared, an
- * AUTH_HOST route has no owner check, a field pattern does not compile, or
- * the method and pattern are already taken; start-up stops then. A test_only
+ * AUTH_HOST route has no owner check, a field pattern does not compile, an
+ * idempotent route cannot scope its keys (anonymous, no database, a reading
+ * method), or the method and pattern are already taken; start-up stops then. A test_only
  * route is skipped (returns 0) unless test_mode. */
 int router_add_def(router_t *r, const struct route_def *def, bool test_mode);
 /* The compiled regex of a field with a pattern (NULL if unknown). */

@@ -77,11 +77,11 @@ static json_t *route_json(const module_t *m, const route_def_t *d)
     for (const field_t *f = d->fields; f && f->name; f++)
         json_array_append_new(fields, field_json(f));
     const char *auth = d->auth <= AUTH_SUPERUSER ? auth_names[d->auth] : "undeclared";
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:b, s:b, s:s?, s:o}", "module", m->name,
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:b, s:b, s:b, s:s?, s:o}", "module", m->name,
                      "method", http_method_name((http_method_t)d->method), "path", d->pattern,
                      "auth", auth, "body", body_kinds(d->body), "envelope",
                      envelope_names[d->envelope], "test_only", d->test_only, "database", !d->no_db,
-                     "tag", d->tag, "fields", fields);
+                     "idempotent", d->idempotent, "tag", d->tag, "fields", fields);
 }
 
 int routes_print(FILE *out, bool as_json)

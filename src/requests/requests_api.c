@@ -190,7 +190,8 @@ static const route_def_t requests_routes[] = {
      .owner = owner_list, .fields = page_fields},
     {REQ_ROUTE(HTTP_PUT, "/api/events/{event_id:int}/requests/{request_id:int}/accept",
                accept_request, AUTH_HOST),
-     .owner = owner_accept, .body = BODY_JSON, .body_optional = true, .fields = answer_fields},
+     .owner = owner_accept, .body = BODY_JSON, .body_optional = true, .fields = answer_fields,
+     .idempotent = true},
     {REQ_ROUTE(HTTP_PUT, "/api/events/{event_id:int}/requests/{request_id:int}/decline",
                decline_request, AUTH_HOST),
      .owner = owner_decline, .body = BODY_JSON, .body_optional = true, .fields = answer_fields},
@@ -199,7 +200,7 @@ static const route_def_t requests_routes[] = {
      .owner = owner_profile},
     {REQ_ROUTE(HTTP_POST, "/api/events/{event_id:int}/requests/bulk-action", bulk_action,
                AUTH_HOST),
-     .owner = owner_bulk, .body = BODY_JSON, .fields = bulk_fields},
+     .owner = owner_bulk, .body = BODY_JSON, .fields = bulk_fields, .idempotent = true},
     ROUTES_END,
 };
 

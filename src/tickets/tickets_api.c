@@ -294,9 +294,9 @@ static const field_t sync_fields[] = {
 
 static const route_def_t tickets_routes[] = {
     {TK_ROUTE(HTTP_POST, EVENT_PATH "/confirm-attendance", confirm, AUTH_ACTIVE), .body = BODY_JSON,
-     .body_optional = true, .fields = confirm_fields},
+     .body_optional = true, .fields = confirm_fields, .idempotent = true},
     {TK_ROUTE(HTTP_POST, EVENT_PATH "/cancel-attendance", cancel, AUTH_ACTIVE), .body = BODY_JSON,
-     .body_optional = true, .fields = no_fields},
+     .body_optional = true, .fields = no_fields, .idempotent = true},
     {TK_ROUTE(HTTP_GET, EVENT_PATH "/my-ticket", my_ticket, AUTH_ACTIVE)},
     {TK_ROUTE(HTTP_GET, "/api/events/my-tickets", my_tickets, AUTH_ACTIVE), .fields = mine_fields},
     {TK_ROUTE(HTTP_GET, EVENT_PATH "/my-ticket/qr.svg", qr_svg, AUTH_ACTIVE)},
@@ -315,7 +315,7 @@ static const route_def_t tickets_routes[] = {
     {TK_ROUTE(HTTP_GET, EVENT_PATH "/scan-data", get_scan_data, AUTH_HOST), .owner = owner_door,
      .fields = since_fields},
     {TK_ROUTE(HTTP_POST, EVENT_PATH "/check-ins/sync", sync, AUTH_HOST), .owner = owner_door,
-     .body = BODY_JSON, .fields = sync_fields},
+     .body = BODY_JSON, .fields = sync_fields, .idempotent = true},
     ROUTES_END,
 };
 

@@ -2,8 +2,9 @@
 // modules' declarations) against docs/openapi.json, so neither can drift:
 // every route declares its auth level, every route is documented and every
 // documented operation routed, the documented security matches the auth
-// level, and path, query and body fields agree; and the document itself is
-// valid OpenAPI 3.1.
+// level, path, query and body fields agree, the Idempotency-Key header is
+// documented where a route honours it; and the document itself is valid
+// OpenAPI 3.1.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,6 +95,19 @@ test('path and query parameters agree, with their required flags', async () => {
             if (!(name in declared)) wrong.push(`${key(r.method, r.path)}: documented query ${name} not declared`);
     }
     assert.deepEqual(wrong, []);
+});
+
+test('Idempotency-Key is documented on exactly the idempotent routes', async () => {
+    const { routes, spec } = await load();
+    const wrong = [];
+    for (const r of routes) {
+        const item = spec.paths[docPath(r.path)];
+        const params = [...(item.parameters ?? []), ...(operation(spec, r).parameters ?? [])].map((p) => resolve(spec, p));
+        const documented = params.some((p) => p.in === 'header' && p.name === 'Idempotency-Key');
+        if (documented !== r.idempotent) wrong.push(`${key(r.method, r.path)}: idempotent ${r.idempotent}, header documented ${documented}`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(routes.filter((r) => r.idempotent).length >= 5, 'the seat-moving routes are idempotent');
 });
 
 test('request bodies: the declared media types and every declared body field are documented', async () => {
