@@ -143,7 +143,8 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     }
     char err[512];
     if (config_resolve_secret(&app->cfg, err, sizeof err) != 0 ||
-        config_check_sms(&app->cfg, err, sizeof err) != 0) {
+        config_check_sms(&app->cfg, err, sizeof err) != 0 ||
+        config_check_payments(&app->cfg, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return EXIT_CONFIG;
     }

@@ -227,8 +227,6 @@ static int load_payments(config_t *cfg, char *err, size_t errlen)
     if (strcmp(cfg->payment_provider, "payu") && strcmp(cfg->payment_provider, "test"))
         return fail(err, errlen, "LOOPIN_PAYMENT_PROVIDER: expected payu or test, got \"%s\"",
                     cfg->payment_provider);
-    if (!strcmp(cfg->payment_provider, "payu") && (!cfg->payu_key[0] || !cfg->payu_salt[0]))
-        return fail(err, errlen, "LOOPIN_PAYU_KEY and LOOPIN_PAYU_SALT are required with PayU");
     if (cfg->env == ENV_PRODUCTION && !strcmp(cfg->payment_provider, "test"))
         return fail(err, errlen, "LOOPIN_PAYMENT_PROVIDER=test is refused in production");
     return 0;
@@ -282,6 +280,14 @@ int config_check_sms(const config_t *cfg, char *err, size_t errlen)
         return fail(err, errlen,
                     "LOOPIN_SMS_BACKEND: the twilio backend needs LOOPIN_TWILIO_ACCOUNT_SID, "
                     "LOOPIN_TWILIO_AUTH_TOKEN and LOOPIN_TWILIO_FROM (or choose file)");
+    return 0;
+}
+
+int config_check_payments(const config_t *cfg, char *err, size_t errlen)
+{
+    if (!strcmp(cfg->payment_provider, "payu") && (!cfg->payu_key[0] || !cfg->payu_salt[0]))
+        return fail(err, errlen,
+                    "LOOPIN_PAYMENT_PROVIDER: PayU needs LOOPIN_PAYU_KEY and LOOPIN_PAYU_SALT");
     return 0;
 }
 

@@ -72,6 +72,8 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen);
 
 /* Serving needs a usable SMS backend: twilio needs its three settings. */
 int config_check_sms(const config_t *cfg, char *err, size_t errlen);
+/* Serving payments: PayU needs its key and salt (checked by serve, as SMS). */
+int config_check_payments(const config_t *cfg, char *err, size_t errlen);
 
 /* Writes the effective configuration, secrets masked, one KEY=value a line. */
 void config_print(const config_t *cfg, FILE *out);

@@ -228,7 +228,7 @@ static int existing(op_t *op, accept_ctx_t *x, bool *found, bool *accepted)
 static err_t *accept_tx(op_t *op, void *arg)
 {
     accept_ctx_t *x = arg;
-    link_row_t l;
+    link_row_t l = {0};
     bool found = false;
     int64_t used = 0, id = 0;
     char uuid[37];
