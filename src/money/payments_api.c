@@ -360,14 +360,14 @@ static const field_t provider_fields[] = {
 
 static const route_def_t payments_routes[] = {
     {PAY_ROUTE(HTTP_POST, "/api/payments/orders", create_order, AUTH_ACTIVE), .body = BODY_JSON,
-     .fields = order_fields},
+     .fields = order_fields, .idempotent = true},
     {PAY_ROUTE(HTTP_GET, "/api/payments/orders", list_orders, AUTH_ACTIVE), .fields = page_fields},
     {PAY_ROUTE(HTTP_GET, "/api/payments/orders/{order_id}", get_order, AUTH_ACTIVE),
      .fields = order_id_fields},
     {PAY_ROUTE(HTTP_POST, "/api/admin/orders/{order_id}/refund", refund, AUTH_STAFF),
-     .body = BODY_JSON, .fields = refund_fields},
+     .body = BODY_JSON, .fields = refund_fields, .idempotent = true},
     {PAY_ROUTE(HTTP_POST, "/api/events/{event_id:int}/reservations", renew, AUTH_ACTIVE),
-     .body = BODY_JSON, .body_optional = true, .envelope = ENVELOPE_EVENT},
+     .body = BODY_JSON, .body_optional = true, .envelope = ENVELOPE_EVENT, .idempotent = true},
     {PAY_ROUTE(HTTP_POST, "/api/payments/{provider}/success", payu_success, AUTH_ANONYMOUS),
      .body = BODY_URLENCODED, .body_optional = true, .fields = provider_fields},
     {PAY_ROUTE(HTTP_POST, "/api/payments/{provider}/failure", payu_failure, AUTH_ANONYMOUS),

@@ -235,6 +235,20 @@ test('expiry: an abandoned reservation gives its seats back; a late success find
     assert.equal(await seats(ev), '0,0');
 });
 
+test('Idempotency-Key on orders: a retry replays the same order, never a second one', async () => {
+    const ev = await paidEvent();
+    await acceptedPaid(ev, guests[1]);
+    const key = `k-${tag()}`;
+    const send = () => client.post('/api/payments/orders', { headers: { ...bearer(guests[1].token), 'idempotency-key': key }, json: { event_id: ev.id, amount: 100 } });
+    const a = await send();
+    assert.equal(a.status, 201, summarize(a));
+    const b = await send();
+    assert.equal(b.status, 201);
+    assert.equal(b.headers.get('idempotent-replayed'), 'true');
+    assert.equal(b.json.data.order.order_id, a.json.data.order.order_id);
+    assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM payment_orders WHERE event_id = ${ev.id}`)), 1);
+});
+
 test('no request answered 5xx', () => {
     assertNo5xx(client);
 });
