@@ -6,6 +6,7 @@
 #include "module.h"
 
 #include "auth/auth.h"
+#include "bank_accounts/bank_accounts.h"
 #include "events/events.h"
 #include "seo/seo.h"
 #include "venues/venue.h"
@@ -36,5 +37,6 @@ const module_t *const loopin_modules[] = {
     &invites_module,       /* invitations and share links */
     &fee_module,           /* the platform fee */
     &payments_module,      /* orders, reservations, provider callbacks */
+    &bank_accounts_module, /* hosts' bank accounts (payout destinations) */
     NULL,
 };
