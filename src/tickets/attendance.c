@@ -24,7 +24,7 @@ typedef struct {
     int64_t order_id, price_minor, fee_minor; /* paid admission; 0 when free */
     event_t e;
     int64_t request_id, invite_id;
-    bool invite_pending;
+    bool invite_pending, invite_expired;
     int allowed;
     int64_t ticket_id;
     json_t *out;
@@ -102,9 +102,15 @@ static int admission_invite(op_t *op, confirm_ctx_t *x)
     if (rc != DB_OK)
         return rc;
     if (db_next(rows)) {
-        x->invite_id = db_col_int(rows, 0);
-        x->invite_pending = strcmp(db_col_text(rows, 1), "pending") == 0;
-        x->allowed = x->e.allow_plus_one ? 2 : 1;
+        bool pending = strcmp(db_col_text(rows, 1), "pending") == 0;
+        int64_t expires = db_col_time(rows, 2);
+        if (pending && expires && expires <= op->now_us) {
+            x->invite_expired = true; /* marked after this transaction: see below */
+        } else {
+            x->invite_id = db_col_int(rows, 0);
+            x->invite_pending = pending;
+            x->allowed = x->e.allow_plus_one ? 2 : 1;
+        }
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
@@ -124,6 +130,8 @@ static err_t *find_admission(op_t *op, confirm_ctx_t *x)
         return op_db_fail(op, rc);
     if (x->request_id || x->invite_id)
         return NULL;
+    if (x->invite_expired)
+        return op_fail(op, 400, "INVITATION_EXPIRED", "Your invitation to this event has expired.");
     int64_t one = 0;
     bool expired = false;
     rc = db_query_int(op->db, SQL_EXPIRED_INVITE,
@@ -314,7 +322,7 @@ static err_t *confirm_tx(op_t *op, void *arg)
     confirm_ctx_t *x = arg;
     bool found = false;
     x->request_id = x->invite_id = x->ticket_id = 0;
-    x->invite_pending = false;
+    x->invite_pending = x->invite_expired = false;
     int rc = event_load(op->db, op->arena, x->event_id, &x->e, &found);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
@@ -363,13 +371,19 @@ err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out)
         return op_db_fail(op, rc);
     if (!found || !x.e.is_active)
         return event_gone(op, event_id);
-    /* An invitation past its expiry is marked expired for good (API.md 15
-     * item 12), whatever the confirmation below answers. */
-    err_t *e = op_tx(op, DB_TX_WRITE, expire_tx, &event_id);
-    if (!e)
-        e = ticket_keys_ensure(op, event_id);
+    err_t *e = ticket_keys_ensure(op, event_id);
     if (!e)
         e = op_tx(op, DB_TX_WRITE, confirm_tx, &x);
+    /* An invitation found past its expiry is marked expired for good (API.md
+     * 15 item 12) in a transaction of its own, after the refusal; the common
+     * path stays one transaction (one commit) per confirmation. */
+    if (e && x.invite_expired) {
+        err_t *m = op_tx(op, DB_TX_WRITE, expire_tx, &event_id);
+        if (m) {
+            err_discard(e);
+            return m;
+        }
+    }
     return e ? e : ticket_mine(op, event_id, out);
 }
 
