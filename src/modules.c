@@ -14,6 +14,7 @@
 #include "invites/invites.h"
 #include "media/storage.h"
 #include "money/fee.h"
+#include "money/payouts.h"
 #include "ops/ops.h"
 #include "notifications/notifications.h"
 #include "profile/profile.h"
@@ -38,5 +39,6 @@ const module_t *const loopin_modules[] = {
     &fee_module,           /* the platform fee */
     &payments_module,      /* orders, reservations, provider callbacks */
     &bank_accounts_module, /* hosts' bank accounts (payout destinations) */
+    &payouts_module,       /* payout requests, the staff workflow, earnings */
     NULL,
 };
