@@ -870,6 +870,11 @@ w3_line() { # $1 = key_db
   for different events, so every answer is 201 and a new pending request"
     fi
 }
+build_of() { # ", clang RelWithDebInfo" from the binary's CMake cache, if any
+    local c; c="$(dirname "$1")/CMakeCache.txt"
+    [[ -f $c ]] || return 0
+    echo ", $(basename "$(readlink -f "$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$c")")") $(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$c")"
+}
 goal() { awk -v a="$1" -v t="$2" 'BEGIN { print (a + 0 >= t + 0) ? "yes" : "**no**" }'; }
 R[guard.row.max]=0
 for c in $GUARD_CLIENTS; do
@@ -885,7 +890,7 @@ is written by hand and kept by the script. Never part of \`make test\`.
 ## Machine and versions
 
 - $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -m | awk '/^Mem:/ {printf "%.1f GB", $2 / 1024}') RAM, Linux $(uname -r)
-- $("$BIN" version), release build \`$BIN\` ($(stat -c %s "$BIN") bytes), default workers and pool
+- $("$BIN" version), release build \`$BIN\` ($(stat -c %s "$BIN") bytes$(build_of "$BIN")), default workers and pool
   (2 x cores each)
 - $("$PG_BIN/postgres" --version) (private cluster from scripts/lib/pg.sh: fsync off, defaults
   otherwise; the durable part: a second cluster, fsync, synchronous_commit and full_page_writes on,
@@ -975,10 +980,11 @@ ${R[d.fsync.all]} (PostgreSQL uses ${R[d.syncmethod]}).
 One seat per transaction (BEGIN, the guard, COMMIT), every client on the same event, \`pgbench -n
 -M prepared -j 2 -T $GUARD_SECS\`. \`bench/pgbench/guard_row.sql\`: one guarded counter row (UPDATE ...
 SET taken = taken + 1 WHERE ... AND taken + 1 <= capacity). \`guard_buckets.sql\`: \`SELECT seat_take(event,
-1)\`, the function of migration 0017 that confirmations call by trigger (8 bucket rows per event; the
-first free one with room, FOR UPDATE SKIP LOCKED; when none is free, every bucket locked in order and
-the room re-spread). "Seats by the lock-all path": seats that went the second way, from the bucket
-rows' update count (1 row on the fast path, 8 on the other). WAL syncs are pg_stat_wal's.
+1)\`, the function (migrations 0017, 0019, 0020) that confirmations call by trigger: 8 bucket rows
+per event; the first free one with room (FOR UPDATE SKIP LOCKED), else wait for a random busy one
+with room, and only when no single bucket has room lock them all in order and re-spread the room.
+"Seats by the lock-all path": seats that went that last way, from the bucket rows' update count (1
+row otherwise, 8 then). WAL syncs are pg_stat_wal's.
 
 $GUARD_HEAD
 $(cat "$tmp/table.guard")
