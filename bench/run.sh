@@ -394,7 +394,7 @@ w3_sql_check() {
     off=$(stat -c %s "$pg_dir/server.log")
     # the last (event, requester) pair: the timed run starts from the first
     "$PG_BIN/pgbench" -n -M prepared -c 1 -t 1 -f bench/pgbench/w3.sql "${PGBV[@]}" "${PGBV3[@]}" \
-        -D base=$((R[w3.pairs] - 1 - PGB_CLIENTS)) "$PG_URL" >"$tmp/pgb.check" 2>&1 || cat "$tmp/pgb.check" >&2
+        -D base=$((${R[w3.pairs]} - 1 - PGB_CLIENTS)) "$PG_URL" >"$tmp/pgb.check" 2>&1 || cat "$tmp/pgb.check" >&2
     logged_tx "$off" | { grep -v 'gen_random_uuid' || true; } >"$tmp/pgbench.w3"
     if [[ -s $tmp/server.w3 ]] && diff -u "$tmp/server.w3" "$tmp/pgbench.w3" >"$tmp/diff.w3"; then
         R[sql.w3]="same statements as the server ($(wc -l <"$tmp/server.w3") per request, BEGIN and COMMIT included), plus pgbench's uuid statement"
@@ -708,7 +708,7 @@ durable() {
     run_rush rush "confirm-attendance, $((BENCH_RUSH_USERS - RUSH_WARM)) people at once, max_capacity $cap" "$PG_URL" \
         confirm "$rush_event" "$RUSH_CONC" "$tmp/tickets" "$who" "$warm"
     rush_died rush
-    oversell_check "$rush_event" $((R[rush.ok] + R[rush.warm])) rush.check >>"$tmp/rush.notes"
+    oversell_check "$rush_event" $((${R[rush.ok]} + ${R[rush.warm]})) rush.check >>"$tmp/rush.notes"
     run_rush door "check-in by the host, each of those tickets once" "$PG_URL" \
         checkin "$rush_event" "$RUSH_CONC" "$tmp/tickets" 1 "$tmp/tickets.warm"
     rush_died door
@@ -720,7 +720,7 @@ durable() {
     run_rush sell "sell-out: the same people at once, max_capacity $cap ($RUSH_WARM taken by the warm-up)" "$PG_URL" \
         confirm "$sell_event" "$RUSH_CONC" "$tmp/tickets.sell" "$who" "$warm"
     rush_died sell
-    oversell_check "$sell_event" $((R[sell.ok] + R[sell.warm])) sell.check >>"$tmp/rush.notes"
+    oversell_check "$sell_event" $((${R[sell.ok]} + ${R[sell.warm]})) sell.check >>"$tmp/rush.notes"
     pg_stop
     echo
     cat "$tmp/rush.notes"
