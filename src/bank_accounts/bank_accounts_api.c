@@ -11,12 +11,14 @@
 #include "http/router.h"
 #include "module.h"
 
-static err_t *reply(http_req_t *req, int status, err_t *e, json_t *data, const char *message)
+/* data is read after the domain call returned: C leaves the order in which
+ * a call's arguments are evaluated unspecified (gcc reads them right to left). */
+static err_t *reply(http_req_t *req, int status, err_t *e, json_t **data, const char *message)
 {
     if (!e)
         http_reply_json(
             req, status,
-            json_pack("{s:b, s:o, s:s}", "success", 1, "data", data, "message", message));
+            json_pack("{s:b, s:o, s:s}", "success", 1, "data", *data, "message", message));
     return e;
 }
 
@@ -46,7 +48,7 @@ static err_t *list(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, bank_accounts_list(op, &out), out,
+    return reply(req, 200, bank_accounts_list(op, &out), &out,
                  "Bank accounts retrieved successfully");
 }
 
@@ -54,7 +56,7 @@ static err_t *create(http_req_t *req, op_t *op, const input_t *in)
 {
     bank_account_input_t b = input_of(in, false);
     json_t *out = NULL;
-    return reply(req, 201, bank_account_create(op, &b, &out), out,
+    return reply(req, 201, bank_account_create(op, &b, &out), &out,
                  "Bank account created successfully");
 }
 
@@ -62,7 +64,7 @@ static err_t *get_one(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, bank_account_get(op, account_of(req), &out), out,
+    return reply(req, 200, bank_account_get(op, account_of(req), &out), &out,
                  "Bank account retrieved successfully");
 }
 
@@ -70,7 +72,7 @@ static err_t *update(http_req_t *req, op_t *op, const input_t *in)
 {
     bank_account_input_t b = input_of(in, true);
     json_t *out = NULL;
-    return reply(req, 200, bank_account_update(op, account_of(req), &b, &out), out,
+    return reply(req, 200, bank_account_update(op, account_of(req), &b, &out), &out,
                  "Bank account updated successfully");
 }
 
@@ -80,7 +82,7 @@ static err_t *remove_account(http_req_t *req, op_t *op, const input_t *in)
     json_t *out = NULL;
     const char *message = NULL;
     err_t *e = bank_account_delete(op, account_of(req), &out, &message);
-    return reply(req, 200, e, out, message);
+    return reply(req, 200, e, &out, message);
 }
 
 /* ---- fields ----------------------------------------------------------------------------- */

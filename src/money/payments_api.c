@@ -18,10 +18,12 @@
 #include "money/reservations.h"
 #include "core/rand.h"
 
-static err_t *reply(http_req_t *req, int status, err_t *e, json_t *out)
+/* out is read after the domain call returned: C leaves the order in which a
+ * call's arguments are evaluated unspecified (gcc reads them right to left). */
+static err_t *reply(http_req_t *req, int status, err_t *e, json_t **out)
 {
     if (!e)
-        http_reply_json(req, status, out);
+        http_reply_json(req, status, *out);
     return e;
 }
 
@@ -40,28 +42,28 @@ static err_t *create_order(http_req_t *req, op_t *op, const input_t *in)
                       .amount_minor = minor,
                       .reservation_key = in_str(in, "reservation_key")};
     json_t *out = NULL;
-    return reply(req, 201, order_create(op, &s, &out), out);
+    return reply(req, 201, order_create(op, &s, &out), &out);
 }
 
 static err_t *get_order(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, order_get(op, http_param(req, "order_id"), &out), out);
+    return reply(req, 200, order_get(op, http_param(req, "order_id"), &out), &out);
 }
 
 static err_t *list_orders(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
     return reply(req, 200, orders_mine(op, in_int(in, "offset", 0), in_int(in, "limit", 20), &out),
-                 out);
+                 &out);
 }
 
 static err_t *renew(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, reservation_renew(op, http_param_int(req, "event_id"), &out), out);
+    return reply(req, 200, reservation_renew(op, http_param_int(req, "event_id"), &out), &out);
 }
 
 static err_t *refund(http_req_t *req, op_t *op, const input_t *in)
@@ -79,7 +81,7 @@ static err_t *refund(http_req_t *req, op_t *op, const input_t *in)
     json_t *out = NULL;
     return reply(req, 200,
                  order_refund(op, http_param(req, "order_id"), minor, in_str(in, "reason"), &out),
-                 out);
+                 &out);
 }
 
 /* ---- callbacks --------------------------------------------------------------------------- */
@@ -194,10 +196,10 @@ static err_t *payu_webhook(http_req_t *req, op_t *op, const input_t *in)
     (void)in;
     callback_result_t res;
     err_t *e = callback(req, op, "payu", "webhook", &res);
-    return reply(req, 200, e,
-                 e ? NULL
-                   : json_pack("{s:b, s:s, s:s}", "success", 1, "outcome", res.outcome, "order_id",
-                               res.order_id));
+    json_t *out = e ? NULL
+                    : json_pack("{s:b, s:s, s:s}", "success", 1, "outcome", res.outcome, "order_id",
+                                res.order_id);
+    return reply(req, 200, e, &out);
 }
 
 /* ---- the test provider's checkout (development and tests) ------------------------------ */
