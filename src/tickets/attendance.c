@@ -365,13 +365,18 @@ static err_t *expire_tx(op_t *op, void *arg)
 err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out)
 {
     confirm_ctx_t x = {.event_id = event_id, .user_id = op->actor.id, .seats = seats};
-    bool found = false;
-    int rc = event_load(op->db, op->arena, event_id, &x.e, &found);
-    if (rc != DB_OK)
-        return op_db_fail(op, rc);
-    if (!found || !x.e.is_active)
-        return event_gone(op, event_id);
-    err_t *e = ticket_keys_ensure(op, event_id);
+    err_t *e = NULL;
+    if (!ticket_keys_known(event_id)) {
+        /* the event's first ticket in this process: its key pair may need
+         * making, which needs the event (confirm_tx reads it again) */
+        bool found = false;
+        int rc = event_load(op->db, op->arena, event_id, &x.e, &found);
+        if (rc != DB_OK)
+            return op_db_fail(op, rc);
+        if (!found || !x.e.is_active)
+            return event_gone(op, event_id);
+        e = ticket_keys_ensure(op, event_id);
+    }
     if (!e)
         e = op_tx(op, DB_TX_WRITE, confirm_tx, &x);
     /* An invitation found past its expiry is marked expired for good (API.md
@@ -384,7 +389,7 @@ err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out)
             return m;
         }
     }
-    return e ? e : ticket_mine(op, event_id, out);
+    return e ? e : ticket_just_issued(op, event_id, out);
 }
 
 /* ---- cancelling --------------------------------------------------------------------- */

@@ -140,6 +140,14 @@ static err_t *ensure_tx(op_t *op, void *arg)
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
+bool ticket_keys_known(int64_t event_id)
+{
+    ticket_keypair_t kp;
+    bool hit = cache_get(event_id, &kp);
+    sodium_memzero(&kp, sizeof kp);
+    return hit;
+}
+
 err_t *ticket_keys_ensure(op_t *op, int64_t event_id)
 {
     ticket_keypair_t kp;

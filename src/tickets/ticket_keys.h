@@ -26,6 +26,9 @@ typedef struct {
  * event's tickets; a cached pair costs nothing. */
 err_t *ticket_keys_ensure(op_t *op, int64_t event_id);
 
+/* True when this process already holds the event's key pair. */
+bool ticket_keys_known(int64_t event_id);
+
 /* The event's key pair. DB_OK with *found false: none yet. A sealed key
  * that does not open is DB_ERROR (wrong LOOPIN_SECRET_KEY). */
 int ticket_keys_get(op_t *op, int64_t event_id, ticket_keypair_t *out, bool *found);

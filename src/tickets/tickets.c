@@ -105,6 +105,17 @@ err_t *tickets_sign(op_t *op, json_t *tickets)
 static const char SQL_MINE[] =
     SQL_TICKET "WHERE r.user_id = $1 AND r.event_id = $2 AND r.status IN ('going', 'checked_in')";
 
+err_t *ticket_just_issued(op_t *op, int64_t event_id, json_t **out)
+{
+    json_t *list = NULL;
+    err_t *err = collect(op, SQL_MINE, DB_ARGS(db_int(op->actor.id), db_int(event_id)), &list);
+    if (err)
+        return err;
+    *out = json_incref(json_array_get(list, 0));
+    json_decref(list);
+    return *out ? NULL : op_db_fail(op, DB_ERROR);
+}
+
 err_t *ticket_mine(op_t *op, int64_t event_id, json_t **out)
 {
     event_t e;

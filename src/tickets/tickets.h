@@ -49,6 +49,9 @@ err_t *attendance_cancel(op_t *op, int64_t event_id, json_t **out);
 /* The caller's ticket for event_id (API.md 7 my-ticket). */
 err_t *ticket_mine(op_t *op, int64_t event_id, json_t **out);
 
+/* The ticket the caller was just issued (no event checks: one statement). */
+err_t *ticket_just_issued(op_t *op, int64_t event_id, json_t **out);
+
 /* The caller's tickets, newest first; event_id 0 for all. */
 err_t *tickets_mine(op_t *op, int64_t event_id, json_t **out);
 
