@@ -99,3 +99,16 @@ const char *text_clip(arena_t *a, const char *s, long max)
             ;
     return *p ? arena_printf(a, "%.*s", (int)(p - s), s) : s;
 }
+
+json_t *text_json_time_or_null(int64_t usec)
+{
+    return usec ? text_json_time(usec) : json_null();
+}
+
+json_t *text_json_first_string(const char *array_text)
+{
+    json_t *all = json_loads(array_text ? array_text : "[]", 0, NULL);
+    json_t *first = json_incref(json_array_get(all, 0));
+    json_decref(all);
+    return json_is_string(first) ? first : (json_decref(first), json_null());
+}

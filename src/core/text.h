@@ -38,4 +38,12 @@ char *text_like_pattern(arena_t *a, const char *s);
  * arena copy when cut, else s itself). */
 const char *text_clip(arena_t *a, const char *s, long max);
 
+/* text_json_time(usec), or JSON null for 0 (what a NULL timestamp column
+ * reads as). */
+json_t *text_json_time_or_null(int64_t usec);
+
+/* The first element of a JSON array text when it is a string (a new
+ * reference), else JSON null: the first picture or cover of a list. */
+json_t *text_json_first_string(const char *array_text);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/text.h"
 
 // clang-format off
 #define SQL_EVENT_COLUMNS                                                                          \
@@ -248,10 +249,7 @@ static json_t *location_json(db_rows_t *r)
 /* The host's first profile picture, or null. */
 static json_t *profile_image(db_rows_t *r)
 {
-    json_t *pics = json_loads(db_col_text(r, 39) ? db_col_text(r, 39) : "[]", 0, NULL);
-    json_t *first = json_incref(json_array_get(pics, 0));
-    json_decref(pics);
-    return json_is_string(first) ? first : (json_decref(first), json_null());
+    return text_json_first_string(db_col_text(r, 39));
 }
 
 static json_t *row_json(db_rows_t *r)

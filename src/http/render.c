@@ -64,3 +64,10 @@ void http_render_error(http_req_t *req, err_t *e, envelope_t env)
     e->context = NULL;
     http_reply_json(req, e->status, body);
 }
+
+err_t *http_reply_result(http_req_t *req, int status, err_t *e, json_t **out)
+{
+    if (!e)
+        http_reply_json(req, status, *out);
+    return e;
+}

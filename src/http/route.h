@@ -149,6 +149,12 @@ typedef struct route_def {
 /* For the pipeline and tests: validates req's query and body against the
  * route's fields. NULL and *in set, or the 422. */
 err_t *route_validate(http_req_t *req, const route_def_t *def, input_t **in);
+
+/* A handler's last line: the domain call's error (rendered by the pipeline),
+ * or *out as the JSON answer with status. out is read here, after the domain
+ * call returned, which `return http_reply_result(req, 200, f(op, &out), &out)`
+ * relies on (C leaves the order of a call's arguments unspecified). */
+err_t *http_reply_result(http_req_t *req, int status, err_t *e, json_t **out);
 void input_free(input_t *in);
 
 #endif

@@ -22,11 +22,6 @@ static void token_hash(const char *token, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-static json_t *time_or_null(db_rows_t *r, int col)
-{
-    return db_col_isnull(r, col) ? json_null() : text_json_time(db_col_time(r, col));
-}
-
 static const char SQL_CREATE[] =
     "INSERT INTO event_invite_links (uuid, event_id, created_by_id, token_hash, max_uses, "
     "message, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
@@ -81,12 +76,13 @@ err_t *invite_links_of_event(op_t *op, int64_t event_id, json_t **out)
     int rc = db_query(op->db, SQL_LIST, DB_ARGS(db_int(event_id)), &rows);
     while (rc == DB_OK && db_next(rows))
         json_array_append_new(
-            list,
-            json_pack("{s:I, s:s, s:i, s:i, s:s, s:o, s:o, s:o}", "link_id",
-                      (json_int_t)db_col_int(rows, 0), "uuid", db_col_text(rows, 1), "max_uses",
-                      (int)db_col_int(rows, 2), "uses", (int)db_col_int(rows, 3), "message",
-                      db_col_text(rows, 4), "expires_at", time_or_null(rows, 5), "revoked_at",
-                      time_or_null(rows, 6), "created_at", time_or_null(rows, 7)));
+            list, json_pack("{s:I, s:s, s:i, s:i, s:s, s:o, s:o, s:o}", "link_id",
+                            (json_int_t)db_col_int(rows, 0), "uuid", db_col_text(rows, 1),
+                            "max_uses", (int)db_col_int(rows, 2), "uses", (int)db_col_int(rows, 3),
+                            "message", db_col_text(rows, 4), "expires_at",
+                            text_json_time_or_null(db_col_time(rows, 5)), "revoked_at",
+                            text_json_time_or_null(db_col_time(rows, 6)), "created_at",
+                            text_json_time_or_null(db_col_time(rows, 7))));
     if (rc == DB_OK) {
         rc = db_rows_status(rows);
         db_rows_free(rows);

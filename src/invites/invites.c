@@ -12,19 +12,6 @@
 #include "money/reservations.h"
 #include "notifications/notifications.h"
 
-static json_t *time_or_null(db_rows_t *r, int col)
-{
-    return db_col_isnull(r, col) ? json_null() : text_json_time(db_col_time(r, col));
-}
-
-static json_t *first_picture(const char *pictures)
-{
-    json_t *all = json_loads(pictures ? pictures : "[]", 0, NULL);
-    json_t *first = json_incref(json_array_get(all, 0));
-    json_decref(all);
-    return json_is_string(first) ? first : (json_decref(first), json_null());
-}
-
 int64_t invite_policy_expiry(const char *policy, int64_t now_us)
 {
     static const struct {
@@ -270,7 +257,7 @@ static int invite_one(op_t *op, create_ctx_t *x, int64_t user_id, json_t *invite
     if (db_next(rows)) {
         snprintf(name, sizeof name, "%s", db_col_text(rows, 1));
         json_decref(picture);
-        picture = first_picture(db_col_text(rows, 2));
+        picture = text_json_first_string(db_col_text(rows, 2));
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
@@ -324,13 +311,15 @@ static const char SQL_OF_EVENT[] =
 
 static json_t *host_item(db_rows_t *r)
 {
-    return json_pack(
-        "{s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:o, s:o}", "invite_id",
-        (json_int_t)db_col_int(r, 0), "user_id", (json_int_t)db_col_int(r, 1), "full_name",
-        db_col_text(r, 2), "user_name", db_col_text(r, 2), "profile_picture_url",
-        first_picture(db_col_text(r, 3)), "status", db_col_text(r, 4), "message", db_col_text(r, 5),
-        "expires_at", time_or_null(r, 6), "expiry_policy", db_col_text(r, 7), "invite_type",
-        db_col_text(r, 8), "created_at", time_or_null(r, 9), "responded_at", time_or_null(r, 10));
+    return json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:o, s:o}", "invite_id",
+                     (json_int_t)db_col_int(r, 0), "user_id", (json_int_t)db_col_int(r, 1),
+                     "full_name", db_col_text(r, 2), "user_name", db_col_text(r, 2),
+                     "profile_picture_url", text_json_first_string(db_col_text(r, 3)), "status",
+                     db_col_text(r, 4), "message", db_col_text(r, 5), "expires_at",
+                     text_json_time_or_null(db_col_time(r, 6)), "expiry_policy", db_col_text(r, 7),
+                     "invite_type", db_col_text(r, 8), "created_at",
+                     text_json_time_or_null(db_col_time(r, 9)), "responded_at",
+                     text_json_time_or_null(db_col_time(r, 10)));
 }
 
 static err_t *collect(op_t *op, const char *sql, const db_param_t *p, int np,
@@ -375,10 +364,11 @@ static json_t *mine_item(db_rows_t *r)
 {
     return json_pack("{s:I, s:I, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:s}", "invite_id",
                      (json_int_t)db_col_int(r, 0), "event_id", (json_int_t)db_col_int(r, 1),
-                     "event_title", db_col_text(r, 2), "event_start_time", time_or_null(r, 3),
-                     "host_name", db_col_text(r, 4), "status", db_col_text(r, 5), "message",
-                     db_col_text(r, 6), "created_at", time_or_null(r, 7), "expires_at",
-                     time_or_null(r, 8), "invite_type", db_col_text(r, 9));
+                     "event_title", db_col_text(r, 2), "event_start_time",
+                     text_json_time_or_null(db_col_time(r, 3)), "host_name", db_col_text(r, 4),
+                     "status", db_col_text(r, 5), "message", db_col_text(r, 6), "created_at",
+                     text_json_time_or_null(db_col_time(r, 7)), "expires_at",
+                     text_json_time_or_null(db_col_time(r, 8)), "invite_type", db_col_text(r, 9));
 }
 
 err_t *invites_mine(op_t *op, const char *status, json_t **out)

@@ -12,13 +12,6 @@
 
 /* out is read after the domain call returned: C leaves the order in which a
  * call's arguments are evaluated unspecified (gcc reads them right to left). */
-static err_t *reply(http_req_t *req, int status, err_t *e, json_t **out)
-{
-    if (!e)
-        http_reply_json(req, status, *out);
-    return e;
-}
-
 static int64_t event_of(http_req_t *req)
 {
     return http_param_int(req, "event_id");
@@ -72,27 +65,28 @@ static err_t *create(http_req_t *req, op_t *op, const input_t *in)
     err_t *e = expiry_of(op, in, &s.expires_at);
     if (!e)
         e = invites_create(op, event_of(req), &s, &out);
-    return reply(req, 200, e, &out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 static err_t *list(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(req, 200, invites_of_event(op, event_of(req), in_str(in, "status_filter"), &out),
-                 &out);
+    return http_reply_result(
+        req, 200, invites_of_event(op, event_of(req), in_str(in, "status_filter"), &out), &out);
 }
 
 static err_t *mine(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(req, 200, invites_mine(op, in_str(in, "status_filter"), &out), &out);
+    return http_reply_result(req, 200, invites_mine(op, in_str(in, "status_filter"), &out), &out);
 }
 
 static err_t *respond(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
     bool going = strcmp(in_str(in, "response"), "going") == 0;
-    return reply(req, 200, invite_respond(op, http_param_int(req, "invite_id"), going, &out), &out);
+    return http_reply_result(
+        req, 200, invite_respond(op, http_param_int(req, "invite_id"), going, &out), &out);
 }
 
 static err_t *link_create(http_req_t *req, op_t *op, const input_t *in)
@@ -104,28 +98,29 @@ static err_t *link_create(http_req_t *req, op_t *op, const input_t *in)
     err_t *e = expiry_of(op, in, &s.expires_at);
     if (!e)
         e = invite_link_create(op, event_of(req), &s, &out);
-    return reply(req, 201, e, &out);
+    return http_reply_result(req, 201, e, &out);
 }
 
 static err_t *link_list(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, invite_links_of_event(op, event_of(req), &out), &out);
+    return http_reply_result(req, 200, invite_links_of_event(op, event_of(req), &out), &out);
 }
 
 static err_t *link_revoke(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200,
-                 invite_link_revoke(op, event_of(req), http_param_int(req, "link_id"), &out), &out);
+    return http_reply_result(
+        req, 200, invite_link_revoke(op, event_of(req), http_param_int(req, "link_id"), &out),
+        &out);
 }
 
 static err_t *link_accept(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(req, 200, invite_link_accept(op, in_str(in, "token"), &out), &out);
+    return http_reply_result(req, 200, invite_link_accept(op, in_str(in, "token"), &out), &out);
 }
 
 static err_t *search(http_req_t *req, op_t *op, const input_t *in)
@@ -137,7 +132,7 @@ static err_t *search(http_req_t *req, op_t *op, const input_t *in)
     if (!e)
         e = invite_user_search(op, event_id, in_str(in, "search"), in_int(in, "offset", 0),
                                in_int(in, "limit", 100), &out);
-    return reply(req, 200, e, &out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 /* ---- fields ------------------------------------------------------------------------------ */

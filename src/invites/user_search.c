@@ -43,14 +43,6 @@ static const char *phone_of(arena_t *a, const char *search)
     return n >= 8 && digits[0] != '0' ? arena_printf(a, "+%s", digits) : NULL;
 }
 
-static json_t *picture(const char *pictures)
-{
-    json_t *all = json_loads(pictures ? pictures : "[]", 0, NULL);
-    json_t *first = json_incref(json_array_get(all, 0));
-    json_decref(all);
-    return json_is_string(first) ? first : (json_decref(first), json_null());
-}
-
 err_t *invite_user_search(op_t *op, int64_t event_id, const char *search, int64_t offset,
                           int64_t limit, json_t **out)
 {
@@ -75,8 +67,8 @@ err_t *invite_user_search(op_t *op, int64_t event_id, const char *search, int64_
         json_array_append_new(
             data, json_pack("{s:I, s:s, s:s, s:o, s:b}", "id", (json_int_t)db_col_int(rows, 0),
                             "full_name", db_col_text(rows, 1), "username", db_col_text(rows, 1),
-                            "profile_picture_url", picture(db_col_text(rows, 2)), "already_invited",
-                            db_col_bool(rows, 3)));
+                            "profile_picture_url", text_json_first_string(db_col_text(rows, 2)),
+                            "already_invited", db_col_bool(rows, 3)));
     if (rc == DB_OK) {
         rc = db_rows_status(rows);
         db_rows_free(rows);

@@ -20,68 +20,59 @@
 
 /* out is read after the domain call returned: C leaves the order in which a
  * call's arguments are evaluated unspecified (gcc reads them right to left). */
-static err_t *reply(http_req_t *req, int status, err_t *e, json_t **out)
+/* An amount sent as a JSON number (110, 110.5) or text ("110.00"). */
+static bool json_money(json_t *v, int64_t *minor)
 {
-    if (!e)
-        http_reply_json(req, status, *out);
-    return e;
+    char buf[64];
+    const char *text = json_string_value(v);
+    if (json_is_number(v)) {
+        snprintf(buf, sizeof buf, "%.2f", json_number_value(v));
+        text = buf;
+    }
+    return text && money_parse(text, minor);
 }
 
 static err_t *create_order(http_req_t *req, op_t *op, const input_t *in)
 {
     int64_t minor = 0;
-    json_t *amount = in_json(in, "amount");
-    char buf[64];
-    const char *text = json_string_value(amount);
-    if (json_is_number(amount)) {
-        snprintf(buf, sizeof buf, "%.2f", json_number_value(amount));
-        text = buf;
-    }
-    money_parse(text, &minor);
+    json_money(in_json(in, "amount"), &minor);
     order_spec_t s = {.event_id = in_int(in, "event_id", 0),
                       .amount_minor = minor,
                       .reservation_key = in_str(in, "reservation_key")};
     json_t *out = NULL;
-    return reply(req, 201, order_create(op, &s, &out), &out);
+    return http_reply_result(req, 201, order_create(op, &s, &out), &out);
 }
 
 static err_t *get_order(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, order_get(op, http_param(req, "order_id"), &out), &out);
+    return http_reply_result(req, 200, order_get(op, http_param(req, "order_id"), &out), &out);
 }
 
 static err_t *list_orders(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(req, 200, orders_mine(op, in_int(in, "offset", 0), in_int(in, "limit", 20), &out),
-                 &out);
+    return http_reply_result(
+        req, 200, orders_mine(op, in_int(in, "offset", 0), in_int(in, "limit", 20), &out), &out);
 }
 
 static err_t *renew(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, reservation_renew(op, http_param_int(req, "event_id"), &out), &out);
+    return http_reply_result(req, 200, reservation_renew(op, http_param_int(req, "event_id"), &out),
+                             &out);
 }
 
 static err_t *refund(http_req_t *req, op_t *op, const input_t *in)
 {
-    int64_t minor = 0;
-    json_t *amount = in_json(in, "amount");
-    char buf[64];
-    const char *text = json_string_value(amount);
-    if (json_is_number(amount)) {
-        snprintf(buf, sizeof buf, "%.2f", json_number_value(amount));
-        text = buf;
-    }
-    if (text)
-        money_parse(text, &minor);
+    int64_t minor = 0; /* absent or null: all that is left */
+    json_money(in_json(in, "amount"), &minor);
     json_t *out = NULL;
-    return reply(req, 200,
-                 order_refund(op, http_param(req, "order_id"), minor, in_str(in, "reason"), &out),
-                 &out);
+    return http_reply_result(
+        req, 200, order_refund(op, http_param(req, "order_id"), minor, in_str(in, "reason"), &out),
+        &out);
 }
 
 /* ---- callbacks --------------------------------------------------------------------------- */
@@ -199,7 +190,7 @@ static err_t *payu_webhook(http_req_t *req, op_t *op, const input_t *in)
     json_t *out = e ? NULL
                     : json_pack("{s:b, s:s, s:s}", "success", 1, "outcome", res.outcome, "order_id",
                                 res.order_id);
-    return reply(req, 200, e, &out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 /* ---- the test provider's checkout (development and tests) ------------------------------ */
@@ -313,13 +304,7 @@ static const char *amount_check(arena_t *a, json_t *v, json_t **out, const char 
     (void)out;
     (void)type;
     int64_t m = 0;
-    char buf[64];
-    const char *s = json_string_value(v);
-    if (json_is_number(v)) {
-        snprintf(buf, sizeof buf, "%.2f", json_number_value(v));
-        s = buf;
-    }
-    if (!s || !money_parse(s, &m) || m <= 0)
+    if (!json_money(v, &m) || m <= 0)
         return "amount must be a positive amount such as 110.00";
     return NULL;
 }

@@ -9,17 +9,10 @@
 
 /* out is read after the domain call returned: C leaves the order in which a
  * call's arguments are evaluated unspecified (gcc reads them right to left). */
-static err_t *reply(http_req_t *req, int status, err_t *e, json_t **out)
-{
-    if (!e)
-        http_reply_json(req, status, *out);
-    return e;
-}
-
 static err_t *create_request(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(
+    return http_reply_result(
         req, 201,
         payout_create(op, in_int(in, "event_id", 0), in_int(in, "bank_account_id", 0), &out), &out);
 }
@@ -27,24 +20,25 @@ static err_t *create_request(http_req_t *req, op_t *op, const input_t *in)
 static err_t *list_requests(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(req, 200,
-                 payouts_mine(op, in_str(in, "status"), in_int(in, "offset", 0),
-                              in_int(in, "limit", 20), &out),
-                 &out);
+    return http_reply_result(req, 200,
+                             payouts_mine(op, in_str(in, "status"), in_int(in, "offset", 0),
+                                          in_int(in, "limit", 20), &out),
+                             &out);
 }
 
 static err_t *get_request(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, payout_get_mine(op, http_param_int(req, "payout_id"), &out), &out);
+    return http_reply_result(req, 200, payout_get_mine(op, http_param_int(req, "payout_id"), &out),
+                             &out);
 }
 
 static err_t *earnings(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, payout_earnings(op, &out), &out);
+    return http_reply_result(req, 200, payout_earnings(op, &out), &out);
 }
 
 static err_t *admin_list(http_req_t *req, op_t *op, const input_t *in)
@@ -55,14 +49,15 @@ static err_t *admin_list(http_req_t *req, op_t *op, const input_t *in)
                          .offset = in_int(in, "offset", 0),
                          .limit = in_int(in, "limit", 20)};
     json_t *out = NULL;
-    return reply(req, 200, payouts_admin_list(op, &f, &out), &out);
+    return http_reply_result(req, 200, payouts_admin_list(op, &f, &out), &out);
 }
 
 static err_t *admin_get(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, payout_admin_get(op, http_param_int(req, "payout_id"), &out), &out);
+    return http_reply_result(req, 200, payout_admin_get(op, http_param_int(req, "payout_id"), &out),
+                             &out);
 }
 
 static err_t *move(http_req_t *req, op_t *op, const input_t *in, payout_action_t action)
@@ -74,7 +69,7 @@ static err_t *move(http_req_t *req, op_t *op, const input_t *in, payout_action_t
                            action == PAYOUT_COMPLETE ? in_str(in, "transaction_reference") : NULL,
                        .reason = action == PAYOUT_REJECT ? in_str(in, "reason") : NULL};
     json_t *out = NULL;
-    return reply(req, 200, payout_move(op, &m, &out), &out);
+    return http_reply_result(req, 200, payout_move(op, &m, &out), &out);
 }
 
 static err_t *approve(http_req_t *req, op_t *op, const input_t *in)

@@ -11,42 +11,36 @@
 
 /* out is read after the domain call returned: C leaves the order in which a
  * call's arguments are evaluated unspecified (gcc reads them right to left). */
-static err_t *reply(http_req_t *req, err_t *e, json_t **out)
-{
-    if (!e)
-        http_reply_json(req, 200, *out);
-    return e;
-}
-
 static err_t *list(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(req,
-                 notifications_list(op, in_bool(in, "unread_only", false), in_int(in, "offset", 0),
-                                    in_int(in, "limit", 20), &out),
-                 &out);
+    return http_reply_result(req, 200,
+                             notifications_list(op, in_bool(in, "unread_only", false),
+                                                in_int(in, "offset", 0), in_int(in, "limit", 20),
+                                                &out),
+                             &out);
 }
 
 static err_t *unread(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, notifications_unread(op, &out), &out);
+    return http_reply_result(req, 200, notifications_unread(op, &out), &out);
 }
 
 static err_t *mark_read(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, notification_mark_read(op, http_param_int(req, "notification_id"), &out),
-                 &out);
+    return http_reply_result(
+        req, 200, notification_mark_read(op, http_param_int(req, "notification_id"), &out), &out);
 }
 
 static err_t *mark_all(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, notifications_mark_all_read(op, &out), &out);
+    return http_reply_result(req, 200, notifications_mark_all_read(op, &out), &out);
 }
 
 static const field_t list_fields[] = {

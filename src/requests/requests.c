@@ -16,6 +16,7 @@
 #include "core/rand.h"
 #include "core/text.h"
 #include "events/event.h"
+#include "notifications/notifications.h"
 #include "profile/profile.h"
 
 /* ---- reading ------------------------------------------------------------------- */
@@ -50,10 +51,7 @@ static json_t *col_time(db_rows_t *r, int col)
 
 static json_t *first_picture(db_rows_t *r, int col)
 {
-    json_t *pics = json_loads(db_col_text(r, col) ? db_col_text(r, col) : "[]", 0, NULL);
-    json_t *first = json_incref(json_array_get(pics, 0));
-    json_decref(pics);
-    return json_is_string(first) ? first : (json_decref(first), json_null());
+    return text_json_first_string(db_col_text(r, col));
 }
 
 /* The guest's view (API.md: RequestStatus; the app reads it flat). On a
@@ -171,23 +169,20 @@ err_t *requests_of_event(op_t *op, int64_t event_id, int64_t offset, int64_t lim
 
 /* ---- notifications (in-app rows, written with the change) ------------------------ */
 
-static const char SQL_NOTIFY[] =
-    "INSERT INTO notifications (uuid, recipient_id, sender_id, type, title, message, "
-    "reference_type, reference_id, metadata, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
-    "$6, 'event_request', $7, $8, $9, $9)";
-
 static int notify(op_t *op, int64_t to, const char *type, const char *title, const char *message,
                   int64_t request_id, int64_t event_id, const char *action)
 {
-    char uuid[37], meta[160];
-    rand_uuid(uuid);
-    snprintf(meta, sizeof meta, "{\"event_id\":%lld,\"request_id\":%lld,\"action\":\"%s\"}",
-             (long long)event_id, (long long)request_id, action);
-    return db_exec(op->db, SQL_NOTIFY,
-                   DB_ARGS(db_text(uuid), db_int(to), db_int(op->actor.id), db_text(type),
-                           db_text(title), db_text(message), db_int(request_id), db_text(meta),
-                           db_time(op->now_us)),
-                   NULL);
+    notice_t n = {.to = to,
+                  .type = type,
+                  .title = title,
+                  .message = message,
+                  .reference_type = "event_request",
+                  .reference_id = request_id,
+                  .metadata = arena_printf(op->arena,
+                                           "{\"event_id\":%lld,\"request_id\":%lld,\"action\":"
+                                           "\"%s\"}",
+                                           (long long)event_id, (long long)request_id, action)};
+    return notification_write(op, &n);
 }
 
 static int audit(op_t *op, const char *action, int64_t request_id, json_t *payload)

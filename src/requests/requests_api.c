@@ -45,26 +45,19 @@ static err_t *owner_bulk(http_req_t *req, op_t *op)
     return host_of(req, op, "PERMISSION_DENIED", "Only the event host can perform bulk actions");
 }
 
-static err_t *reply(http_req_t *req, int status, err_t *e, json_t *out)
-{
-    if (!e)
-        http_reply_json(req, status, out);
-    return e;
-}
-
 static err_t *create_request(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
     err_t *e = request_create(op, http_param_int(req, "event_id"),
                               (int)in_int(in, "seats_requested", 1), in_str(in, "message"), &out);
-    return reply(req, 201, e, out);
+    return http_reply_result(req, 201, e, &out);
 }
 
 static err_t *my_requests(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
     err_t *e = requests_mine(op, in_str(in, "status_filter"), &out);
-    return reply(req, 200, e, out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 static err_t *my_request(http_req_t *req, op_t *op, const input_t *in)
@@ -72,7 +65,7 @@ static err_t *my_request(http_req_t *req, op_t *op, const input_t *in)
     (void)in;
     json_t *out = NULL;
     err_t *e = request_mine(op, http_param_int(req, "event_id"), &out);
-    return reply(req, 200, e, out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 static err_t *event_requests(http_req_t *req, op_t *op, const input_t *in)
@@ -80,7 +73,7 @@ static err_t *event_requests(http_req_t *req, op_t *op, const input_t *in)
     json_t *out = NULL;
     err_t *e = requests_of_event(op, http_param_int(req, "event_id"), in_int(in, "offset", 0),
                                  in_int(in, "limit", 100), &out);
-    return reply(req, 200, e, out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 static err_t *answer(http_req_t *req, op_t *op, const input_t *in, bool accept)
@@ -89,7 +82,7 @@ static err_t *answer(http_req_t *req, op_t *op, const input_t *in, bool accept)
     err_t *e =
         request_respond(op, http_param_int(req, "event_id"), http_param_int(req, "request_id"),
                         accept, in_str(in, "host_message"), &out);
-    return reply(req, 200, e, out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 static err_t *accept_request(http_req_t *req, op_t *op, const input_t *in)
@@ -108,7 +101,7 @@ static err_t *requester_profile(http_req_t *req, op_t *op, const input_t *in)
     json_t *out = NULL;
     err_t *e = request_requester_profile(op, http_param_int(req, "event_id"),
                                          http_param_int(req, "request_id"), &out);
-    return reply(req, 200, e, out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 /* request_ids: 1-100 positive integers (checked by the field). */
@@ -139,7 +132,7 @@ static err_t *bulk_action(http_req_t *req, op_t *op, const input_t *in)
     err_t *e = requests_bulk(op, http_param_int(req, "event_id"), ids, n,
                              strcmp(in_str(in, "action"), "accept") == 0,
                              in_str(in, "host_message"), &out);
-    return reply(req, 200, e, out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 static const char *const actions[] = {"accept", "decline", NULL};

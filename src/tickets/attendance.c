@@ -30,11 +30,6 @@ typedef struct {
     json_t *out;
 } confirm_ctx_t;
 
-static err_t *event_gone(op_t *op, int64_t event_id)
-{
-    return op_fail(op, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)event_id);
-}
-
 static int audit(op_t *op, const char *action, int64_t event_id, json_t *payload)
 {
     audit_entry_t a = {.actor_id = op->actor.id,
@@ -327,7 +322,7 @@ static err_t *confirm_tx(op_t *op, void *arg)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!found || !x->e.is_active)
-        return event_gone(op, x->event_id);
+        return event_not_found(op, x->event_id);
     err_t *err = check_event(op, &x->e);
     if (!err)
         err = find_admission(op, x);
@@ -374,7 +369,7 @@ err_t *attendance_confirm(op_t *op, int64_t event_id, int seats, json_t **out)
         if (rc != DB_OK)
             return op_db_fail(op, rc);
         if (!found || !x.e.is_active)
-            return event_gone(op, event_id);
+            return event_not_found(op, event_id);
         e = ticket_keys_ensure(op, event_id);
     }
     if (!e)
@@ -485,7 +480,7 @@ static err_t *cancel_tx(op_t *op, void *arg)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!found || !x->e.is_active)
-        return event_gone(op, x->event_id);
+        return event_not_found(op, x->event_id);
     err_t *err = lock_attending(op, x);
     if (err)
         return err;

@@ -55,11 +55,6 @@ static const char SQL_ATTENDEE_VIEW[] =
     "r.checked_out_at FROM attendance_records r LEFT JOIN user_profiles p ON p.user_id = "
     "r.user_id WHERE r.id = $1";
 
-static json_t *time_or_null(db_rows_t *r, int col)
-{
-    return db_col_isnull(r, col) ? json_null() : text_json_time(db_col_time(r, col));
-}
-
 /* The answer: pretix's {status, reason, attendee} and the app's
  * {success, already_checked_in, attendance}. */
 static int answer(op_t *op, scan_ctx_t *x, const char *reason, bool exit)
@@ -75,10 +70,10 @@ static int answer(op_t *op, scan_ctx_t *x, const char *reason, bool exit)
                 json_pack("{s:s, s:i, s:I, s:I}", "name", db_col_text(rows, 2), "seats",
                           (int)db_col_int(rows, 3), "user_id", (json_int_t)db_col_int(rows, 1),
                           "ticket_id", (json_int_t)db_col_int(rows, 0));
-            attendance =
-                json_pack("{s:I, s:s, s:o, s:o}", "ticket_id", (json_int_t)db_col_int(rows, 0),
-                          "status", db_col_text(rows, 4), "checked_in_at", time_or_null(rows, 5),
-                          "checked_out_at", time_or_null(rows, 6));
+            attendance = json_pack("{s:I, s:s, s:o, s:o}", "ticket_id",
+                                   (json_int_t)db_col_int(rows, 0), "status", db_col_text(rows, 4),
+                                   "checked_in_at", text_json_time_or_null(db_col_time(rows, 5)),
+                                   "checked_out_at", text_json_time_or_null(db_col_time(rows, 6)));
         }
         rc = db_rows_status(rows);
         db_rows_free(rows);
@@ -277,7 +272,7 @@ static err_t *load_event(op_t *op, int64_t event_id, event_t *e)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!found || !e->is_active)
-        return op_fail(op, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)event_id);
+        return event_not_found(op, event_id);
     return NULL;
 }
 

@@ -19,25 +19,20 @@ static const char SQL_REVOKED[] =
     "SELECT attendance_record_id, code_hash, reason, revoked_at FROM ticket_revocations WHERE "
     "event_id = $1 AND revoked_at > $2 ORDER BY id";
 
-static json_t *time_or_null(db_rows_t *r, int col)
-{
-    return db_col_isnull(r, col) ? json_null() : text_json_time(db_col_time(r, col));
-}
-
 static json_t *ticket_item(db_rows_t *r)
 {
     return json_pack("{s:I, s:I, s:s, s:i, s:s, s:o, s:s, s:s}", "ticket_id",
                      (json_int_t)db_col_int(r, 0), "user_id", (json_int_t)db_col_int(r, 1), "name",
                      db_col_text(r, 2), "seats", (int)db_col_int(r, 3), "status", db_col_text(r, 4),
-                     "checked_in_at", time_or_null(r, 5), "code_sha256", db_col_text(r, 6),
-                     "payment_status", db_col_text(r, 7));
+                     "checked_in_at", text_json_time_or_null(db_col_time(r, 5)), "code_sha256",
+                     db_col_text(r, 6), "payment_status", db_col_text(r, 7));
 }
 
 static json_t *revoked_item(db_rows_t *r)
 {
     return json_pack("{s:I, s:s, s:s, s:o}", "ticket_id", (json_int_t)db_col_int(r, 0),
                      "code_sha256", db_col_text(r, 1), "reason", db_col_text(r, 2), "revoked_at",
-                     time_or_null(r, 3));
+                     text_json_time_or_null(db_col_time(r, 3)));
 }
 
 static int rows_into(op_t *op, const char *sql, int64_t event_id, int64_t since,
@@ -93,10 +88,10 @@ err_t *checkins_of_event(op_t *op, int64_t event_id, json_t **out)
     int rc = db_query(op->db, SQL_CHECKED_IN, DB_ARGS(db_int(event_id)), &rows);
     while (rc == DB_OK && db_next(rows))
         json_array_append_new(
-            list,
-            json_pack("{s:I, s:I, s:s, s:i, s:o}", "user_id", (json_int_t)db_col_int(rows, 0),
-                      "ticket_id", (json_int_t)db_col_int(rows, 1), "name", db_col_text(rows, 2),
-                      "seats", (int)db_col_int(rows, 3), "checked_in_at", time_or_null(rows, 4)));
+            list, json_pack("{s:I, s:I, s:s, s:i, s:o}", "user_id", (json_int_t)db_col_int(rows, 0),
+                            "ticket_id", (json_int_t)db_col_int(rows, 1), "name",
+                            db_col_text(rows, 2), "seats", (int)db_col_int(rows, 3),
+                            "checked_in_at", text_json_time_or_null(db_col_time(rows, 4))));
     if (rc == DB_OK) {
         rc = db_rows_status(rows);
         db_rows_free(rows);

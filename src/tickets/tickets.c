@@ -23,31 +23,20 @@ static json_t *text_or_null(db_rows_t *r, int col)
     return db_col_isnull(r, col) ? json_null() : json_string(db_col_text(r, col));
 }
 
-static json_t *time_or_null(db_rows_t *r, int col)
-{
-    return db_col_isnull(r, col) ? json_null() : text_json_time(db_col_time(r, col));
-}
-
-static json_t *first_cover(const char *covers)
-{
-    json_t *all = json_loads(covers ? covers : "[]", 0, NULL);
-    json_t *first = json_incref(json_array_get(all, 0));
-    json_decref(all);
-    return json_is_string(first) ? first : (json_decref(first), json_null());
-}
-
 static json_t *ticket_row(db_rows_t *r)
 {
     return json_pack(
         "{s:I, s:s, s:I, s:s, s:o, s:o, s:s, s:i, s:b, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
         "ticket_id", (json_int_t)db_col_int(r, 0), "ticket_uuid", db_col_text(r, 14), "event_id",
         (json_int_t)db_col_int(r, 1), "event_title", db_col_text(r, 2), "event_start_time",
-        time_or_null(r, 3), "event_end_time", time_or_null(r, 4), "_seed",
+        text_json_time_or_null(db_col_time(r, 3)), "event_end_time",
+        text_json_time_or_null(db_col_time(r, 4)), "_seed",
         db_col_isnull(r, 5) ? "" : db_col_text(r, 5), "seats", (int)db_col_int(r, 6), "is_paid",
         db_col_bool(r, 7), "payment_status", db_col_text(r, 8), "status", db_col_text(r, 9),
-        "created_at", time_or_null(r, 10), "venue_name", text_or_null(r, 11), "cover_image_url",
-        first_cover(db_col_text(r, 12)), "checked_in_at", time_or_null(r, 13), "updated_at",
-        time_or_null(r, 15));
+        "created_at", text_json_time_or_null(db_col_time(r, 10)), "venue_name", text_or_null(r, 11),
+        "cover_image_url", text_json_first_string(db_col_text(r, 12)), "checked_in_at",
+        text_json_time_or_null(db_col_time(r, 13)), "updated_at",
+        text_json_time_or_null(db_col_time(r, 15)));
 }
 
 /* Runs a ticket query into a list (rows first, then signing: the key lookup
@@ -125,7 +114,7 @@ err_t *ticket_mine(op_t *op, int64_t event_id, json_t **out)
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (!found || !e.is_active)
-        return op_fail(op, 404, "EVENT_NOT_FOUND", "Event %lld not found.", (long long)event_id);
+        return event_not_found(op, event_id);
     err_t *err = collect(op, SQL_MINE, DB_ARGS(db_int(op->actor.id), db_int(event_id)), &list);
     if (err)
         return err;
@@ -167,19 +156,16 @@ static const char SQL_ATTENDEES[] =
 
 static json_t *attendee_row(db_rows_t *r)
 {
-    json_t *pics = json_loads(db_col_text(r, 3) ? db_col_text(r, 3) : "[]", 0, NULL);
-    json_t *pic = json_incref(json_array_get(pics, 0));
-    json_decref(pics);
     bool in = !db_col_isnull(r, 8) && strcmp(db_col_text(r, 8), "checked_in") == 0;
     return json_pack(
         "{s:I, s:s, s:o, s:o, s:s, s:i, s:o, s:I, s:s, s:b, s:b, s:o, s:s}", "user_id",
         (json_int_t)db_col_int(r, 0), "full_name", db_col_text(r, 1), "username",
-        text_or_null(r, 2), "profile_picture_url",
-        json_is_string(pic) ? pic : (json_decref(pic), json_null()), "status",
-        in ? "checked_in" : db_col_text(r, 4), "seats", (int)db_col_int(r, 5), "ticket_id",
-        db_col_isnull(r, 6) ? json_null() : json_integer(db_col_int(r, 6)), "event_id",
+        text_or_null(r, 2), "profile_picture_url", text_json_first_string(db_col_text(r, 3)),
+        "status", in ? "checked_in" : db_col_text(r, 4), "seats", (int)db_col_int(r, 5),
+        "ticket_id", db_col_isnull(r, 6) ? json_null() : json_integer(db_col_int(r, 6)), "event_id",
         (json_int_t)db_col_int(r, 10), "_seed", db_col_isnull(r, 7) ? "" : db_col_text(r, 7),
-        "checked_in", in, "is_checked_in", in, "checked_in_at", time_or_null(r, 9), "ticket_status",
+        "checked_in", in, "is_checked_in", in, "checked_in_at",
+        text_json_time_or_null(db_col_time(r, 9)), "ticket_status",
         db_col_isnull(r, 8) ? "" : db_col_text(r, 8));
 }
 

@@ -16,13 +16,6 @@
 
 /* out is read after the domain call returned: C leaves the order in which a
  * call's arguments are evaluated unspecified (gcc reads them right to left). */
-static err_t *reply(http_req_t *req, int status, err_t *e, json_t **out)
-{
-    if (!e)
-        http_reply_json(req, status, *out);
-    return e;
-}
-
 static int64_t event_of(http_req_t *req)
 {
     return http_param_int(req, "event_id");
@@ -44,34 +37,34 @@ static err_t *confirm(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
     err_t *e = attendance_confirm(op, event_of(req), (int)in_int(in, "seats", 0), &out);
-    return reply(req, 200, e, &out);
+    return http_reply_result(req, 200, e, &out);
 }
 
 static err_t *cancel(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, attendance_cancel(op, event_of(req), &out), &out);
+    return http_reply_result(req, 200, attendance_cancel(op, event_of(req), &out), &out);
 }
 
 static err_t *my_ticket(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, ticket_mine(op, event_of(req), &out), &out);
+    return http_reply_result(req, 200, ticket_mine(op, event_of(req), &out), &out);
 }
 
 static err_t *my_tickets(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(req, 200, tickets_mine(op, in_int(in, "event_id", 0), &out), &out);
+    return http_reply_result(req, 200, tickets_mine(op, in_int(in, "event_id", 0), &out), &out);
 }
 
 static err_t *attendees(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, attendees_of_event(op, event_of(req), &out), &out);
+    return http_reply_result(req, 200, attendees_of_event(op, event_of(req), &out), &out);
 }
 
 static int64_t time_of(const input_t *in, const char *name)
@@ -93,7 +86,7 @@ static err_t *check_in(http_req_t *req, op_t *op, const input_t *in)
                 .exit = type && !strcmp(type, "exit"),
                 .scanned_at = time_of(in, "scanned_at")};
     json_t *out = NULL;
-    return reply(req, 200, checkin_scan(op, event_of(req), &s, &out), &out);
+    return http_reply_result(req, 200, checkin_scan(op, event_of(req), &s, &out), &out);
 }
 
 static err_t *check_in_attendee(http_req_t *req, op_t *op, const input_t *in)
@@ -103,20 +96,21 @@ static err_t *check_in_attendee(http_req_t *req, op_t *op, const input_t *in)
                 .nonce = in_str(in, "nonce"),
                 .exit = type && !strcmp(type, "exit")};
     json_t *out = NULL;
-    return reply(req, 200, checkin_scan(op, event_of(req), &s, &out), &out);
+    return http_reply_result(req, 200, checkin_scan(op, event_of(req), &s, &out), &out);
 }
 
 static err_t *checkins(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     json_t *out = NULL;
-    return reply(req, 200, checkins_of_event(op, event_of(req), &out), &out);
+    return http_reply_result(req, 200, checkins_of_event(op, event_of(req), &out), &out);
 }
 
 static err_t *get_scan_data(http_req_t *req, op_t *op, const input_t *in)
 {
     json_t *out = NULL;
-    return reply(req, 200, scan_data(op, event_of(req), time_of(in, "since"), &out), &out);
+    return http_reply_result(req, 200, scan_data(op, event_of(req), time_of(in, "since"), &out),
+                             &out);
 }
 
 static err_t *sync(http_req_t *req, op_t *op, const input_t *in)
@@ -137,7 +131,7 @@ static err_t *sync(http_req_t *req, op_t *op, const input_t *in)
                             .scanned_at = at};
     }
     json_t *out = NULL;
-    return reply(req, 200, checkin_sync(op, event_of(req), scans, (int)n, &out), &out);
+    return http_reply_result(req, 200, checkin_sync(op, event_of(req), scans, (int)n, &out), &out);
 }
 
 static err_t *send_file(http_req_t *req, op_t *op, err_t *e, const char *type, const char *name,
