@@ -16,6 +16,7 @@
 #include "db/db.h"
 
 struct app;
+struct event;
 
 /* The account acting (id 0: anonymous, or the system for jobs and CLI). */
 typedef struct {
@@ -37,6 +38,9 @@ typedef struct op {
     const char *client_ip;  /* or "" */
     const char *user_agent; /* or "" */
     int64_t now_us;         /* read once from core/clock when the operation starts */
+    /* The event a route's owner check loaded for this request (in the arena),
+     * so the handler need not read it again; NULL when none was. */
+    const struct event *event;
 } op_t;
 
 /* A context for work that is not a request (jobs, CLI): system actor,

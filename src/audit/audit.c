@@ -39,7 +39,9 @@ int audit_write(db_conn_t *conn, const op_t *op, const audit_entry_t *e)
     char uuid[37];
     rand_uuid(uuid);
     char *payload = e->payload ? json_dumps(e->payload, JSON_COMPACT) : NULL;
-    int rc = db_exec(
+    /* Nothing reads the new row: inside a transaction it goes with the next
+     * statement or the commit (db_exec_later). */
+    int rc = db_exec_later(
         conn, SQL_AUDIT,
         DB_ARGS(db_text(uuid), e->actor_id ? db_int(e->actor_id) : db_null(), db_text(e->action),
                 db_text(e->object_type ? e->object_type : ""),
@@ -48,8 +50,7 @@ int audit_write(db_conn_t *conn, const op_t *op, const audit_entry_t *e)
                 db_text(clip(&scratch, op->user_agent, 1024)),
                 db_text(clip(&scratch, op->request_id, 64)), db_text(severities[e->severity]),
                 db_bool(e->success), db_text(clip(&scratch, e->error ? e->error : "", 1000)),
-                db_time(op->now_us ? op->now_us : clock_now_us())),
-        NULL);
+                db_time(op->now_us ? op->now_us : clock_now_us())));
     free(payload);
     json_decref(e->payload);
     arena_free(&scratch);

@@ -135,6 +135,15 @@ const char *db_err_constraint(const db_conn_t *conn);
 int db_exec(db_conn_t *conn, const char *sql, const db_param_t *params, int nparams,
             int64_t *affected);
 
+/* Inside a transaction, a write whose outcome the caller does not need to
+ * see before the transaction's next statement: PostgreSQL sends it with that
+ * statement or with the COMMIT (one round trip for both), and its failure
+ * (a constraint, a deadlock: DB_RETRY) is returned by that statement or by
+ * db_tx_commit. SQLite, and any call outside a transaction, run it at once.
+ * For inserts of records that follow from the transaction (notifications,
+ * the audit log), never for writes the caller's next decision depends on. */
+int db_exec_later(db_conn_t *conn, const char *sql, const db_param_t *params, int nparams);
+
 /* Runs a query. On DB_OK *out holds a cursor positioned before the first row;
  * free it with db_rows_free before the next statement on this connection. */
 int db_query(db_conn_t *conn, const char *sql, const db_param_t *params, int nparams,

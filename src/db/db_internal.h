@@ -21,6 +21,8 @@ struct db_driver {
     int (*revive)(db_conn_t *conn);
     int (*exec)(db_conn_t *conn, const char *sql, const db_param_t *params, int nparams,
                 int64_t *affected);
+    /* Queues a write whose result nobody reads (NULL: run it at once). */
+    int (*exec_later)(db_conn_t *conn, const char *sql, const db_param_t *params, int nparams);
     int (*query)(db_conn_t *conn, const char *sql, const db_param_t *params, int nparams,
                  db_rows_t **out);
     int (*script)(db_conn_t *conn, const char *sql);

@@ -3,6 +3,13 @@
  * per session under a generated name and then run with text-format
  * parameters (PostgreSQL infers their types from context); SQLSTATEs map
  * onto db_status_t; a dropped connection is re-established on acquire.
+ *
+ * Round trips, not SQL, are what a short transaction costs (every one wakes
+ * a backend), so a transaction's BEGIN is not sent on its own: it waits and
+ * goes with the first statement in one libpq pipeline. Writes whose result
+ * nobody reads (db_exec_later) wait the same way and go with the next
+ * statement or the COMMIT. A pipeline is synced and drained before any
+ * result is handed out, so callers still see one statement at a time.
  */
 #include "db/db_internal.h"
 
@@ -20,6 +27,8 @@ typedef struct {
     db_cache_t cache; /* original SQL text -> id of the statement named "s<id>" */
     int next_id;
     int statement_timeout_ms;
+    const char *begin; /* BEGIN not sent yet ("BEGIN" or "BEGIN READ ONLY"), or NULL */
+    int queued;        /* results owed by the open pipeline (0: not in pipeline mode) */
 } pg_conn_t;
 
 typedef struct {
@@ -74,12 +83,99 @@ static int pg_fail(pg_conn_t *pc, const PGresult *res)
     return db_fail(&pc->base, pg_status(state), msg, constraint);
 }
 
+/* ---- pipeline ---------------------------------------------------------------- */
+
+/* Queues sql (no parameters) on the pipeline, opening it (and sending a
+ * waiting BEGIN first) if needed. */
+static int pg_pipe_send(pg_conn_t *pc, const char *sql)
+{
+    if (pc->queued == 0 && !PQenterPipelineMode(pc->pg))
+        return db_fail(&pc->base, DB_ERROR, PQerrorMessage(pc->pg), NULL);
+    if (pc->begin) {
+        const char *begin = pc->begin;
+        pc->begin = NULL;
+        int rc = pg_pipe_send(pc, begin);
+        if (rc != DB_OK)
+            return rc;
+    }
+    if (sql && !PQsendQueryParams(pc->pg, sql, 0, NULL, NULL, NULL, NULL, 0))
+        return db_fail(&pc->base, DB_ERROR, PQerrorMessage(pc->pg), NULL);
+    pc->queued += sql ? 1 : 0;
+    return DB_OK;
+}
+
+/* Syncs the pipeline and reads every result it owes, in order. The first
+ * failure is the one reported (the server skips the rest, which come back
+ * PGRES_PIPELINE_ABORTED). On DB_OK, *last (may be NULL) is the last
+ * statement's result, for the caller to PQclear. Leaves pipeline mode. */
+static int pg_pipe_drain(pg_conn_t *pc, PGresult **last)
+{
+    int rc = DB_OK, owed = pc->queued;
+    if (last)
+        *last = NULL;
+    if (owed == 0)
+        return DB_OK;
+    pc->queued = 0;
+    if (!PQpipelineSync(pc->pg))
+        rc = db_fail(&pc->base, DB_ERROR, PQerrorMessage(pc->pg), NULL);
+    for (int i = 0; i < owed; i++) {
+        PGresult *res = PQgetResult(pc->pg);
+        if (!res) { /* the connection broke: nothing more will come */
+            if (rc == DB_OK)
+                rc = db_fail(&pc->base, DB_ERROR, PQerrorMessage(pc->pg), NULL);
+            break;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+        if (!good && rc == DB_OK && st != PGRES_PIPELINE_ABORTED)
+            rc = pg_fail(pc, res);
+        if (good && i == owed - 1 && last && rc == DB_OK)
+            *last = res;
+        else
+            PQclear(res);
+        PQclear(PQgetResult(pc->pg)); /* the NULL that ends each statement's results */
+    }
+    /* Everything up to the sync point: only PGRES_PIPELINE_SYNC is left. */
+    for (PGresult *res; (res = PQgetResult(pc->pg)) != NULL;) {
+        bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
+        if (sync)
+            break;
+    }
+    if (!PQexitPipelineMode(pc->pg) && rc == DB_OK)
+        rc = db_fail(&pc->base, DB_ERROR, PQerrorMessage(pc->pg), NULL);
+    if (rc != DB_OK && last && *last) {
+        PQclear(*last);
+        *last = NULL;
+    }
+    return rc;
+}
+
+/* Before anything that cannot go in a pipeline: sends what waits (a BEGIN,
+ * deferred writes) and reads their results. */
+static int pg_settle(pg_conn_t *pc)
+{
+    if (pc->begin && pc->queued == 0) {
+        const char *begin = pc->begin;
+        pc->begin = NULL;
+        PGresult *res = PQexec(pc->pg, begin);
+        int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : pg_fail(pc, res);
+        PQclear(res);
+        return rc;
+    }
+    int rc = pc->begin ? pg_pipe_send(pc, NULL) : DB_OK;
+    return rc == DB_OK ? pg_pipe_drain(pc, NULL) : rc;
+}
+
 /* Runs a parameterless command (session setup, transaction control, scripts). */
 static int pg_command(pg_conn_t *pc, const char *sql, PGresult **keep)
 {
+    int rc = pg_settle(pc);
+    if (rc != DB_OK)
+        return rc;
     PGresult *res = PQexec(pc->pg, sql);
     ExecStatusType st = PQresultStatus(res);
-    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? DB_OK : pg_fail(pc, res);
+    rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? DB_OK : pg_fail(pc, res);
     if (rc == DB_OK && keep)
         *keep = res;
     else
@@ -138,11 +234,18 @@ static const char *pg_param_text(const db_param_t *p, char buf[32])
     }
 }
 
-/* Prepares (or reuses) and executes sql; on DB_OK *out is the result. */
+/* Prepares (or reuses) and executes sql. With out, waits and on DB_OK *out
+ * is the result; without, the statement is only queued (db_exec_later) and
+ * its outcome comes with the next statement or the COMMIT. A statement goes
+ * straight out when nothing waits; otherwise it joins the pipeline. */
 static int pg_run(pg_conn_t *pc, const char *sql, const db_param_t *params, int n, PGresult **out)
 {
     char name[16];
-    int rc = pg_prepare(pc, sql, name);
+    /* PQprepare cannot run inside a pipeline: a statement's first use in
+     * this session sends what waits first. */
+    int rc = db_cache_get(&pc->cache, sql) ? DB_OK : pg_settle(pc);
+    if (rc == DB_OK)
+        rc = pg_prepare(pc, sql, name);
     if (rc != DB_OK)
         return rc;
     const char **values = n > 0 ? calloc((size_t)n, sizeof *values) : NULL;
@@ -154,17 +257,31 @@ static int pg_run(pg_conn_t *pc, const char *sql, const db_param_t *params, int 
     }
     for (int i = 0; i < n; i++)
         values[i] = pg_param_text(&params[i], scratch[i]);
-    PGresult *res = PQexecPrepared(pc->pg, name, n, values, NULL, NULL, 0);
+    PGresult *res = NULL;
+    if (out && !pc->begin && pc->queued == 0) {
+        res = PQexecPrepared(pc->pg, name, n, values, NULL, NULL, 0);
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            rc = pg_fail(pc, res);
+            PQclear(res);
+            res = NULL;
+        }
+    } else {
+        /* libpq copies the parameters into its output buffer here. */
+        rc = pg_pipe_send(pc, NULL);
+        if (rc == DB_OK && !PQsendQueryPrepared(pc->pg, name, n, values, NULL, NULL, 0))
+            rc = db_fail(&pc->base, DB_ERROR, PQerrorMessage(pc->pg), NULL);
+        pc->queued += rc == DB_OK ? 1 : 0;
+        if (out && pc->queued > 0) {
+            int drained = pg_pipe_drain(pc, &res);
+            rc = rc == DB_OK ? drained : rc;
+        }
+    }
     free(values);
     free(scratch);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        rc = pg_fail(pc, res);
-        PQclear(res);
-        return rc;
-    }
-    *out = res;
-    return DB_OK;
+    if (out && rc == DB_OK)
+        *out = res;
+    return rc;
 }
 
 static int pg_exec(db_conn_t *conn, const char *sql, const db_param_t *params, int n,
@@ -179,6 +296,11 @@ static int pg_exec(db_conn_t *conn, const char *sql, const db_param_t *params, i
         *affected = strtoll(PQcmdTuples(res), NULL, 10); /* "" for commands without a count */
     PQclear(res);
     return DB_OK;
+}
+
+static int pg_exec_later(db_conn_t *conn, const char *sql, const db_param_t *params, int n)
+{
+    return pg_run((pg_conn_t *)conn, sql, params, n, NULL);
 }
 
 static int pg_query(db_conn_t *conn, const char *sql, const db_param_t *params, int n,
@@ -212,17 +334,30 @@ static int pg_tx(db_conn_t *conn, db_tx_op_t op, db_tx_mode_t mode)
     int rc;
     switch (op) {
     case DB_TX_BEGIN:
-        return pg_command(pc, mode == DB_TX_READ ? "BEGIN READ ONLY" : "BEGIN", NULL);
+        /* Sent with the first statement (pg_pipe_send). */
+        pc->begin = mode == DB_TX_READ ? "BEGIN READ ONLY" : "BEGIN";
+        return DB_OK;
     case DB_TX_COMMIT:
-        /* COMMIT of a transaction aborted by an earlier error "succeeds" with
-         * the tag ROLLBACK; that must not pass for a commit. */
-        rc = pg_command(pc, "COMMIT", &res);
+        if (pc->begin && pc->queued == 0) { /* nothing was ever sent: nothing to commit */
+            pc->begin = NULL;
+            return DB_OK;
+        }
+        /* COMMIT goes with the writes still waiting. COMMIT of a transaction
+         * aborted by an earlier error "succeeds" with the tag ROLLBACK; that
+         * must not pass for a commit. */
+        rc = pg_pipe_send(pc, "COMMIT");
+        if (rc == DB_OK)
+            rc = pg_pipe_drain(pc, &res);
+        else
+            pg_pipe_drain(pc, NULL);
         if (rc == DB_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
             rc = db_fail(conn, DB_ERROR, "transaction was aborted and rolled back", NULL);
         PQclear(res);
         return rc;
     case DB_TX_ROLLBACK:
     default:
+        pc->begin = NULL; /* never sent: nothing to end */
+        pg_pipe_drain(pc, NULL);
         /* Nothing to end (after a failed COMMIT, or a dead connection): skip
          * the round trip and the server's "no transaction" warning. */
         if (PQtransactionStatus(pc->pg) != PQTRANS_INTRANS &&
@@ -372,6 +507,7 @@ const struct db_driver db_pg_driver = {
     .close = pg_close,
     .revive = pg_revive,
     .exec = pg_exec,
+    .exec_later = pg_exec_later,
     .query = pg_query,
     .script = pg_script,
     .tx = pg_tx,

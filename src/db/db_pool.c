@@ -229,6 +229,14 @@ int db_exec(db_conn_t *c, const char *sql, const db_param_t *params, int nparams
     return rc != DB_OK ? rc : c->drv->exec(c, sql, params, nparams, affected);
 }
 
+int db_exec_later(db_conn_t *c, const char *sql, const db_param_t *params, int nparams)
+{
+    if (!c->in_tx || !c->drv->exec_later)
+        return db_exec(c, sql, params, nparams, NULL);
+    int rc = statement_ok(c, params, nparams);
+    return rc != DB_OK ? rc : c->drv->exec_later(c, sql, params, nparams);
+}
+
 int db_query(db_conn_t *c, const char *sql, const db_param_t *params, int nparams, db_rows_t **out)
 {
     *out = NULL;

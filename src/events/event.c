@@ -124,14 +124,17 @@ err_t *event_not_found(op_t *op, int64_t id)
 
 err_t *event_require_manager(op_t *op, int64_t id, const char *code, const char *message)
 {
-    event_t e;
+    event_t *e = arena_alloc(op->arena, sizeof *e);
     bool found = false;
-    int rc = event_load(op->db, op->arena, id, &e, &found);
+    int rc = event_load(op->db, op->arena, id, e, &found);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
-    if (!found || !e.is_active)
+    if (!found || !e->is_active)
         return event_not_found(op, id);
-    return event_can_manage(&e, &op->actor) ? NULL : op_fail(op, 403, code, "%s", message);
+    if (!event_can_manage(e, &op->actor))
+        return op_fail(op, 403, code, "%s", message);
+    op->event = e; /* the handler's, read once */
+    return NULL;
 }
 
 err_t *event_check_visible(op_t *op, const event_t *e)

@@ -15,7 +15,7 @@
 
 /* The columns of an event a handler needs to decide things (strings are
  * arena copies). The full JSON object comes from event_json_by_id. */
-typedef struct {
+typedef struct event {
     int64_t id;
     char uuid[37];
     char canonical_id[16];

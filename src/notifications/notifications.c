@@ -132,11 +132,11 @@ int notification_write(op_t *op, const notice_t *n)
 {
     char uuid[37];
     rand_uuid(uuid);
-    return db_exec(op->db, SQL_WRITE,
-                   DB_ARGS(db_text(uuid), db_int(n->to),
-                           op->actor.id ? db_int(op->actor.id) : db_null(), db_text(n->type),
-                           db_text(n->title), db_text(n->message), db_text(n->reference_type),
-                           db_int(n->reference_id), db_text(n->metadata ? n->metadata : "{}"),
-                           db_time(op->now_us)),
-                   NULL);
+    /* Nothing reads the new row: it goes with the next statement or the commit. */
+    return db_exec_later(op->db, SQL_WRITE,
+                         DB_ARGS(db_text(uuid), db_int(n->to),
+                                 op->actor.id ? db_int(op->actor.id) : db_null(), db_text(n->type),
+                                 db_text(n->title), db_text(n->message), db_text(n->reference_type),
+                                 db_int(n->reference_id), db_text(n->metadata ? n->metadata : "{}"),
+                                 db_time(op->now_us)));
 }

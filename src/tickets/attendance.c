@@ -141,16 +141,18 @@ static err_t *find_admission(op_t *op, confirm_ctx_t *x)
 
 /* ---- the seat holder and the ticket ------------------------------------------------ */
 
-static const char SQL_ATTENDEE[] =
-    "SELECT status FROM event_attendees WHERE event_id = $1 AND user_id = $2 @FOR_UPDATE";
-static const char SQL_ATTENDEE_INSERT[] =
+/* One statement takes the seats: a new seat holder, or one who cancelled
+ * coming back (the row is reused). No row changes when the person already
+ * holds seats. */
+static const char SQL_ATTENDEE_TAKE[] =
     "INSERT INTO event_attendees (uuid, event_id, user_id, request_id, invite_id, seats, status, "
     "is_paid, price_paid_minor, platform_fee_minor, payment_order_id, created_at, updated_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, 'going', $8, $9, $10, $11, $7, $7)";
-static const char SQL_ATTENDEE_REVIVE[] =
-    "UPDATE event_attendees SET status = 'going', seats = $3, request_id = $4, invite_id = $5, "
-    "checked_in_at = NULL, is_paid = $7, price_paid_minor = $8, platform_fee_minor = $9, "
-    "payment_order_id = $10, updated_at = $6 WHERE event_id = $1 AND user_id = $2";
+    "VALUES ($1, $2, $3, $4, $5, $6, 'going', $8, $9, $10, $11, $7, $7) ON CONFLICT (event_id, "
+    "user_id) DO UPDATE SET status = 'going', seats = excluded.seats, request_id = "
+    "excluded.request_id, invite_id = excluded.invite_id, checked_in_at = NULL, is_paid = "
+    "excluded.is_paid, price_paid_minor = excluded.price_paid_minor, platform_fee_minor = "
+    "excluded.platform_fee_minor, payment_order_id = excluded.payment_order_id, updated_at = "
+    "excluded.updated_at WHERE event_attendees.status NOT IN ('going', 'checked_in')";
 
 static err_t *capacity_full(op_t *op, const confirm_ctx_t *x)
 {
@@ -170,49 +172,30 @@ static err_t *already(op_t *op)
 /* Takes the seats: the trigger's guard decides, the transaction holds them. */
 static err_t *take_seats(op_t *op, confirm_ctx_t *x)
 {
-    db_rows_t *rows;
-    char status[16] = "", uuid[37];
-    int rc =
-        db_query(op->db, SQL_ATTENDEE, DB_ARGS(db_int(x->event_id), db_int(x->user_id)), &rows);
-    if (rc != DB_OK)
-        return op_db_fail(op, rc);
-    bool exists = db_next(rows);
-    if (exists)
-        snprintf(status, sizeof status, "%s", db_col_text(rows, 0));
-    rc = db_rows_status(rows);
-    db_rows_free(rows);
-    if (rc != DB_OK)
-        return op_db_fail(op, rc);
-    if (!strcmp(status, "going") || !strcmp(status, "checked_in"))
-        return already(op);
-    db_param_t req = x->request_id ? db_int(x->request_id) : db_null();
-    db_param_t inv = x->invite_id ? db_int(x->invite_id) : db_null();
+    char uuid[37];
     rand_uuid(uuid);
-    db_param_t order = x->order_id ? db_int(x->order_id) : db_null();
-    rc = exists ? db_exec(op->db, SQL_ATTENDEE_REVIVE,
-                          DB_ARGS(db_int(x->event_id), db_int(x->user_id), db_int(x->seats), req,
-                                  inv, db_time(op->now_us), db_bool(x->order_id != 0),
-                                  db_int(x->price_minor), db_int(x->fee_minor), order),
-                          NULL)
-                : db_exec(op->db, SQL_ATTENDEE_INSERT,
-                          DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(x->user_id), req, inv,
-                                  db_int(x->seats), db_time(op->now_us), db_bool(x->order_id != 0),
-                                  db_int(x->price_minor), db_int(x->fee_minor), order),
-                          NULL);
+    int64_t taken = 0;
+    int rc = db_exec(op->db, SQL_ATTENDEE_TAKE,
+                     DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(x->user_id),
+                             x->request_id ? db_int(x->request_id) : db_null(),
+                             x->invite_id ? db_int(x->invite_id) : db_null(), db_int(x->seats),
+                             db_time(op->now_us), db_bool(x->order_id != 0), db_int(x->price_minor),
+                             db_int(x->fee_minor), x->order_id ? db_int(x->order_id) : db_null()),
+                     &taken);
     if (rc == DB_CHECK && strstr(db_err_constraint(op->db), "event_seat_buckets_room"))
         return capacity_full(op, x);
-    if (rc == DB_UNIQUE) /* a parallel confirmation by the same person won */
-        return already(op);
-    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    return taken == 1 ? NULL : already(op);
 }
 
-static const char SQL_RECORD[] =
-    "SELECT id, code_hash FROM attendance_records WHERE event_id = $1 AND user_id = $2 "
-    "@FOR_UPDATE";
-static const char SQL_RECORD_INSERT[] =
+/* The ticket row, made or (after a cancellation) reused and locked, with
+ * the code it had. */
+static const char SQL_RECORD_TAKE[] =
     "INSERT INTO attendance_records (uuid, event_id, user_id, status, payment_status, ticket_ref, "
-    "seats, created_at, updated_at) VALUES ($1, $2, $3, 'going', 'unpaid', $6, $4, $5, $5) "
-    "RETURNING id";
+    "seats, created_at, updated_at) VALUES ($1, $2, $3, 'going', 'unpaid', $6, $4, $5, $5) ON "
+    "CONFLICT (event_id, user_id) DO UPDATE SET updated_at = excluded.updated_at RETURNING id, "
+    "code_hash";
 static const char SQL_RECORD_CODE[] =
     "UPDATE attendance_records SET status = 'going', payment_status = $6, payment_order_id = $7, "
     "seats = $2, code_seed = $3, code_hash = $4, checked_in_at = NULL, checked_out_at = NULL, "
@@ -224,20 +207,24 @@ static const char SQL_REVOKE[] =
 static int revoke(op_t *op, int64_t event_id, int64_t ticket_id, const char *hash,
                   const char *reason)
 {
-    return db_exec(op->db, SQL_REVOKE,
-                   DB_ARGS(db_int(event_id), db_int(ticket_id), db_text(hash), db_text(reason),
-                           db_time(op->now_us)),
-                   NULL);
+    return db_exec_later(op->db, SQL_REVOKE,
+                         DB_ARGS(db_int(event_id), db_int(ticket_id), db_text(hash),
+                                 db_text(reason), db_time(op->now_us)));
 }
 
 /* The ticket row (reused after a cancellation: the old code is revoked) and
- * a fresh seed, whose code's hash is all the database learns. */
+ * a fresh seed, whose code's hash is all the database learns. The code and
+ * the revocation go with the commit. */
 static int issue_ticket(op_t *op, confirm_ctx_t *x)
 {
     db_rows_t *rows;
     char old_hash[TICKET_HASH_HEX] = "", uuid[37], seed_hex[2 * TICKET_SEED_BYTES + 1];
     char code[TICKET_CODE_LEN + 1], hash[TICKET_HASH_HEX];
-    int rc = db_query(op->db, SQL_RECORD, DB_ARGS(db_int(x->event_id), db_int(x->user_id)), &rows);
+    rand_uuid(uuid);
+    int rc = db_query(op->db, SQL_RECORD_TAKE,
+                      DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(x->user_id),
+                              db_int(x->seats), db_time(op->now_us), db_text(uuid)),
+                      &rows);
     if (rc != DB_OK)
         return rc;
     if (db_next(rows)) {
@@ -247,14 +234,10 @@ static int issue_ticket(op_t *op, confirm_ctx_t *x)
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
+    if (rc == DB_OK && !x->ticket_id) /* an upsert always returns its row */
+        rc = DB_ERROR;
     if (rc == DB_OK && *old_hash)
         rc = revoke(op, x->event_id, x->ticket_id, old_hash, "replaced");
-    rand_uuid(uuid);
-    if (rc == DB_OK && !x->ticket_id)
-        rc = db_query_int(op->db, SQL_RECORD_INSERT,
-                          DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(x->user_id),
-                                  db_int(x->seats), db_time(op->now_us), db_text(uuid)),
-                          &x->ticket_id, &(bool){false});
     ticket_keypair_t kp;
     bool found = false;
     if (rc == DB_OK)
@@ -265,13 +248,13 @@ static int issue_ticket(op_t *op, confirm_ctx_t *x)
     rc = ticket_keys_code(&kp, x->ticket_id, seed_hex, code);
     sodium_memzero(&kp, sizeof kp);
     ticket_code_hash(code, hash);
-    return rc != DB_OK ? rc
-                       : db_exec(op->db, SQL_RECORD_CODE,
-                                 DB_ARGS(db_int(x->ticket_id), db_int(x->seats), db_text(seed_hex),
-                                         db_text(hash), db_time(op->now_us),
-                                         db_text(x->order_id ? "paid" : "unpaid"),
-                                         x->order_id ? db_int(x->order_id) : db_null()),
-                                 NULL);
+    return rc != DB_OK
+               ? rc
+               : db_exec_later(op->db, SQL_RECORD_CODE,
+                               DB_ARGS(db_int(x->ticket_id), db_int(x->seats), db_text(seed_hex),
+                                       db_text(hash), db_time(op->now_us),
+                                       db_text(x->order_id ? "paid" : "unpaid"),
+                                       x->order_id ? db_int(x->order_id) : db_null()));
 }
 
 static const char SQL_INVITE_ACCEPT[] =

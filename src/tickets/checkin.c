@@ -17,6 +17,13 @@
 #include "tickets/ticket_keys.h"
 #include "tickets/tickets.h"
 
+/* The ticket as the answer shows it (after the scan's change, if any). */
+typedef struct {
+    int64_t id, user_id, in_at, out_at;
+    int seats;
+    char name[404], status[16]; /* name: 100 characters, 4 bytes each at most */
+} holder_t;
+
 typedef struct {
     int64_t event_id;
     const scan_t *s;
@@ -26,6 +33,7 @@ typedef struct {
     char hash[TICKET_HASH_HEX];
     char nonce[SCAN_NONCE_MAX + 1];
     int64_t scan_id, ticket_id;
+    holder_t h; /* h.id 0: no ticket found */
     json_t *out;
 } scan_ctx_t;
 
@@ -40,10 +48,12 @@ static const char SQL_SCAN_PAST[] =
 static const char SQL_SCAN_SET[] =
     "UPDATE ticket_scans SET result = $2, reason = $3, attendance_record_id = $4, updated_at = $5 "
     "WHERE id = $1";
+/* The decision's row, locked, with what the answer shows of its holder. */
 static const char SQL_LOCK_TICKET[] =
-    "SELECT id, status, COALESCE(code_hash, ''), payment_status, checked_in_at FROM "
-    "attendance_records WHERE event_id = $1 AND (id = $2 OR ($2 = 0 AND user_id = $3)) "
-    "@FOR_UPDATE";
+    "SELECT id, status, COALESCE(code_hash, ''), payment_status, checked_in_at, user_id, seats, "
+    "checked_out_at, COALESCE((SELECT p.name FROM user_profiles p WHERE p.user_id = "
+    "attendance_records.user_id), '') FROM attendance_records WHERE event_id = $1 AND (id = $2 OR "
+    "($2 = 0 AND user_id = $3)) @FOR_UPDATE";
 static const char SQL_ENTER[] =
     "UPDATE attendance_records SET status = 'checked_in', checked_in_at = $2, checked_out_at = "
     "NULL, updated_at = $3 WHERE id = $1";
@@ -55,33 +65,39 @@ static const char SQL_ATTENDEE_VIEW[] =
     "r.checked_out_at FROM attendance_records r LEFT JOIN user_profiles p ON p.user_id = "
     "r.user_id WHERE r.id = $1";
 
+/* A replayed scan shows the ticket as it is now. */
+static int load_holder(op_t *op, int64_t ticket_id, holder_t *h)
+{
+    db_rows_t *rows;
+    int rc = db_query(op->db, SQL_ATTENDEE_VIEW, DB_ARGS(db_int(ticket_id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (db_next(rows)) {
+        h->id = db_col_int(rows, 0);
+        h->user_id = db_col_int(rows, 1);
+        snprintf(h->name, sizeof h->name, "%s", db_col_text(rows, 2));
+        h->seats = (int)db_col_int(rows, 3);
+        snprintf(h->status, sizeof h->status, "%s", db_col_text(rows, 4));
+        h->in_at = db_col_time(rows, 5);
+        h->out_at = db_col_time(rows, 6);
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
+}
+
 /* The answer: pretix's {status, reason, attendee} and the app's
  * {success, already_checked_in, attendance}. */
-static int answer(op_t *op, scan_ctx_t *x, const char *reason, bool exit)
+static int answer(scan_ctx_t *x, const char *reason, bool exit)
 {
+    const holder_t *h = &x->h;
     json_t *attendee = json_null(), *attendance = json_null();
-    if (x->ticket_id) {
-        db_rows_t *rows;
-        int rc = db_query(op->db, SQL_ATTENDEE_VIEW, DB_ARGS(db_int(x->ticket_id)), &rows);
-        if (rc != DB_OK)
-            return rc;
-        if (db_next(rows)) {
-            attendee =
-                json_pack("{s:s, s:i, s:I, s:I}", "name", db_col_text(rows, 2), "seats",
-                          (int)db_col_int(rows, 3), "user_id", (json_int_t)db_col_int(rows, 1),
-                          "ticket_id", (json_int_t)db_col_int(rows, 0));
-            attendance = json_pack("{s:I, s:s, s:o, s:o}", "ticket_id",
-                                   (json_int_t)db_col_int(rows, 0), "status", db_col_text(rows, 4),
-                                   "checked_in_at", text_json_time_or_null(db_col_time(rows, 5)),
-                                   "checked_out_at", text_json_time_or_null(db_col_time(rows, 6)));
-        }
-        rc = db_rows_status(rows);
-        db_rows_free(rows);
-        if (rc != DB_OK) {
-            json_decref(attendee);
-            json_decref(attendance);
-            return rc;
-        }
+    if (h->id) {
+        attendee = json_pack("{s:s, s:i, s:I, s:I}", "name", h->name, "seats", h->seats, "user_id",
+                             (json_int_t)h->user_id, "ticket_id", (json_int_t)h->id);
+        attendance = json_pack("{s:I, s:s, s:o, s:o}", "ticket_id", (json_int_t)h->id, "status",
+                               h->status, "checked_in_at", text_json_time_or_null(h->in_at),
+                               "checked_out_at", text_json_time_or_null(h->out_at));
     }
     bool ok = reason == NULL;
     json_decref(x->out);
@@ -116,7 +132,9 @@ static err_t *replay(op_t *op, scan_ctx_t *x)
         return op_db_fail(op, rc);
     if (event_id != x->event_id)
         return op_fail(op, 409, "NONCE_REUSED", "This nonce was used for another scan.");
-    rc = answer(op, x, !strcmp(result, "accepted") ? NULL : reason, !strcmp(action, "check_out"));
+    if (x->ticket_id && (rc = load_holder(op, x->ticket_id, &x->h)) != DB_OK)
+        return op_db_fail(op, rc);
+    rc = answer(x, !strcmp(result, "accepted") ? NULL : reason, !strcmp(action, "check_out"));
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
@@ -145,52 +163,68 @@ static int claim(op_t *op, scan_ctx_t *x, bool *fresh)
     return rc;
 }
 
-/* The decision on the locked ticket row; NULL reason = ok (and applied). */
-static int decide(op_t *op, scan_ctx_t *x, const char **reason)
+/* Locks the scanned ticket's row and reads it; x->h.id stays 0 without one. */
+static int lock_ticket(op_t *op, scan_ctx_t *x, char hash[TICKET_HASH_HEX], char paid[16])
 {
     db_rows_t *rows;
-    char status[16] = "", hash[TICKET_HASH_HEX] = "", paid[16] = "";
-    int64_t in_at = 0;
+    holder_t *h = &x->h;
     int rc = db_query(
         op->db, SQL_LOCK_TICKET,
         DB_ARGS(db_int(x->event_id), db_int(x->code.ticket_id), db_int(x->s->user_id)), &rows);
     if (rc != DB_OK)
         return rc;
-    bool found = db_next(rows);
-    if (found) {
-        x->ticket_id = db_col_int(rows, 0);
-        snprintf(status, sizeof status, "%s", db_col_text(rows, 1));
-        snprintf(hash, sizeof hash, "%s", db_col_text(rows, 2));
-        snprintf(paid, sizeof paid, "%s", db_col_text(rows, 3));
-        in_at = db_col_time(rows, 4);
+    if (db_next(rows)) {
+        x->ticket_id = h->id = db_col_int(rows, 0);
+        snprintf(h->status, sizeof h->status, "%s", db_col_text(rows, 1));
+        snprintf(hash, TICKET_HASH_HEX, "%s", db_col_text(rows, 2));
+        snprintf(paid, 16, "%s", db_col_text(rows, 3));
+        h->in_at = db_col_time(rows, 4);
+        h->user_id = db_col_int(rows, 5);
+        h->seats = (int)db_col_int(rows, 6);
+        h->out_at = db_col_time(rows, 7);
+        snprintf(h->name, sizeof h->name, "%s", db_col_text(rows, 8));
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
+    return rc;
+}
+
+/* The decision on the locked ticket row; NULL reason = ok. The change goes
+ * with the commit (db_exec_later); x->h shows the row as it will be. */
+static int decide(op_t *op, scan_ctx_t *x, const char **reason)
+{
+    char hash[TICKET_HASH_HEX] = "", paid[16] = "";
+    holder_t *h = &x->h;
+    int rc = lock_ticket(op, x, hash, paid);
     if (rc != DB_OK)
         return rc;
     int64_t when =
         x->s->scanned_at && x->s->scanned_at < op->now_us ? x->s->scanned_at : op->now_us;
-    if (!found)
+    if (!h->id)
         *reason = "invalid";
     else if (x->s->code && strcmp(hash, x->hash) != 0)
         *reason = "revoked";
-    else if (!strcmp(status, "cancelled") || !strcmp(status, "maybe"))
+    else if (!strcmp(h->status, "cancelled") || !strcmp(h->status, "maybe"))
         *reason = "canceled";
     else if (x->is_paid && strcmp(paid, "paid") != 0 && strcmp(paid, "completed") != 0)
         *reason = "unpaid";
-    else if (!x->s->exit && !strcmp(status, "checked_in"))
+    else if (!x->s->exit && !strcmp(h->status, "checked_in"))
         *reason = "already_redeemed";
-    else if (x->s->exit && strcmp(status, "checked_in") != 0)
+    else if (x->s->exit && strcmp(h->status, "checked_in") != 0)
         *reason = "not_checked_in";
-    else {
+    else if (x->s->exit) {
         *reason = NULL;
-        rc = x->s->exit
-                 ? db_exec(op->db, SQL_EXIT,
-                           DB_ARGS(db_int(x->ticket_id), db_time(when > in_at ? when : in_at),
-                                   db_time(op->now_us)),
-                           NULL)
-                 : db_exec(op->db, SQL_ENTER,
-                           DB_ARGS(db_int(x->ticket_id), db_time(when), db_time(op->now_us)), NULL);
+        h->out_at = when > h->in_at ? when : h->in_at;
+        snprintf(h->status, sizeof h->status, "not_going");
+        rc = db_exec_later(op->db, SQL_EXIT,
+                           DB_ARGS(db_int(h->id), db_time(h->out_at), db_time(op->now_us)));
+    } else {
+        *reason = NULL;
+        h->in_at = when;
+        h->out_at = 0;
+        snprintf(h->status, sizeof h->status, "checked_in");
+        rc = db_exec_later(op->db, SQL_ENTER,
+                           DB_ARGS(db_int(h->id), db_time(when), db_time(op->now_us)));
     }
     return rc;
 }
@@ -201,6 +235,7 @@ static err_t *scan_tx(op_t *op, void *arg)
     bool fresh = false;
     const char *reason = x->reason;
     x->ticket_id = 0;
+    x->h = (holder_t){0};
     int rc = claim(op, x, &fresh);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
@@ -209,16 +244,16 @@ static err_t *scan_tx(op_t *op, void *arg)
     if (!reason)
         rc = decide(op, x, &reason);
     if (rc == DB_OK)
-        rc = db_exec(op->db, SQL_SCAN_SET,
-                     DB_ARGS(db_int(x->scan_id),
-                             db_text(!reason                               ? "accepted"
-                                     : !strcmp(reason, "already_redeemed") ? "duplicate"
-                                                                           : "rejected"),
-                             db_text(reason ? reason : ""),
-                             x->ticket_id ? db_int(x->ticket_id) : db_null(), db_time(op->now_us)),
-                     NULL);
+        rc = db_exec_later(op->db, SQL_SCAN_SET,
+                           DB_ARGS(db_int(x->scan_id),
+                                   db_text(!reason                               ? "accepted"
+                                           : !strcmp(reason, "already_redeemed") ? "duplicate"
+                                                                                 : "rejected"),
+                                   db_text(reason ? reason : ""),
+                                   x->ticket_id ? db_int(x->ticket_id) : db_null(),
+                                   db_time(op->now_us)));
     if (rc == DB_OK)
-        rc = answer(op, x, reason, x->s->exit);
+        rc = answer(x, reason, x->s->exit);
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
@@ -267,6 +302,10 @@ static err_t *scan_one(op_t *op, int64_t event_id, bool is_paid, const scan_t *s
 
 static err_t *load_event(op_t *op, int64_t event_id, event_t *e)
 {
+    if (op->event && op->event->id == event_id) { /* the route's owner check read it */
+        *e = *op->event;
+        return NULL;
+    }
     bool found = false;
     int rc = event_load(op->db, op->arena, event_id, e, &found);
     if (rc != DB_OK)

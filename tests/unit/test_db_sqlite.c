@@ -314,6 +314,75 @@ static void test_release_rolls_back(void **state)
     assert_int_equal(db_tx_commit(f->c), DB_OK);
 }
 
+/* Deferred writes: whenever PostgreSQL sends them, the transaction sees them
+ * at its next statement, and their failure reaches the caller by then. */
+static void test_exec_later(void **state)
+{
+    fixture_t *f = fixture(state);
+    create_people(f);
+    db_conn_t *c = f->c;
+    const db_param_t p1[] = {db_int(1), db_text("Asha"), db_int(30)};
+    const db_param_t p2[] = {db_int(2), db_text("Ravi"), db_int(31)};
+
+    /* seen by the next statement, even one never prepared before, and committed */
+    assert_int_equal(db_tx_begin(c, DB_TX_WRITE), DB_OK);
+    assert_int_equal(db_exec_later(c, INSERT_PERSON, p1, 3), DB_OK);
+    int64_t n = -1;
+    assert_int_equal(db_query_int(c, "SELECT count(*) + 0 FROM dbt_people", DB_NOARGS, &n, NULL),
+                     DB_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_exec_later(c, INSERT_PERSON, p2, 3), DB_OK);
+    assert_int_equal(db_tx_commit(c), DB_OK);
+    assert_int_equal(count_people(c), 2);
+
+    /* a deferred failure comes back by the next statement, with its constraint */
+    assert_int_equal(db_tx_begin(c, DB_TX_WRITE), DB_OK);
+    int rc = db_exec_later(c, INSERT_PERSON, p1, 3);
+    if (rc == DB_OK)
+        rc = db_query_int(c, "SELECT count(*) FROM dbt_people", DB_NOARGS, &n, NULL);
+    assert_int_equal(rc, DB_UNIQUE);
+    assert_string_equal(db_err_constraint(c),
+                        f->dialect == DB_DIALECT_PG ? "dbt_people_pkey" : "dbt_people.id");
+    assert_int_equal(db_tx_rollback(c), DB_OK);
+
+    /* ... or by the commit, which then commits nothing */
+    const db_param_t p3[] = {db_int(3), db_text("Meera"), db_int(32)};
+    assert_int_equal(db_tx_begin(c, DB_TX_WRITE), DB_OK);
+    assert_int_equal(db_exec_later(c, INSERT_PERSON, p3, 3), DB_OK);
+    rc = db_exec_later(c, INSERT_PERSON, p1, 3);
+    if (rc == DB_OK)
+        rc = db_tx_commit(c);
+    else
+        db_tx_rollback(c);
+    assert_int_equal(rc, DB_UNIQUE);
+    assert_false(db_in_tx(c));
+    assert_int_equal(count_people(c), 2);
+
+    /* rolled back unseen; released with one waiting: gone too */
+    assert_int_equal(db_tx_begin(c, DB_TX_WRITE), DB_OK);
+    assert_int_equal(db_exec_later(c, INSERT_PERSON, p3, 3), DB_OK);
+    assert_int_equal(db_tx_rollback(c), DB_OK);
+    assert_int_equal(db_tx_begin(c, DB_TX_WRITE), DB_OK);
+    assert_int_equal(db_exec_later(c, INSERT_PERSON, p3, 3), DB_OK);
+    db_release(c);
+    f->c = c = db_acquire(f->pool);
+    assert_int_equal(count_people(c), 2);
+
+    /* outside a transaction it runs at once */
+    assert_int_equal(db_exec_later(c, INSERT_PERSON, p1, 3), DB_UNIQUE);
+    assert_int_equal(db_exec_later(c, INSERT_PERSON, p3, 3), DB_OK);
+    assert_int_equal(count_people(c), 3);
+
+    /* empty transactions, and a read one */
+    assert_int_equal(db_tx_begin(c, DB_TX_WRITE), DB_OK);
+    assert_int_equal(db_tx_commit(c), DB_OK);
+    assert_int_equal(db_tx_begin(c, DB_TX_READ), DB_OK);
+    assert_int_equal(db_tx_rollback(c), DB_OK);
+    assert_int_equal(db_tx_begin(c, DB_TX_READ), DB_OK);
+    assert_int_equal(count_people(c), 3);
+    assert_int_equal(db_tx_commit(c), DB_OK);
+}
+
 typedef struct {
     int calls;
     int fail_times;
@@ -601,6 +670,7 @@ int main(void)
         BOTH(test_tx_commit_rollback),
         BOTH(test_release_rolls_back),
         BOTH(test_tx_run_retries),
+        BOTH(test_exec_later),
         BOTH(test_statement_cache),
         BOTH(test_cursor_must_be_freed),
         BOTH(test_acquire_timeout),
