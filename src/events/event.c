@@ -283,7 +283,7 @@ static json_t *row_json(db_rows_t *r)
     json_object_set_new(host, "user_id", json_integer(db_col_int(r, 8)));
     json_object_set_new(host, "profile_image", profile_image(r));
     json_object_set_new(o, "location", location_json(r));
-    json_object_set_new(o, "payout_status", json_null()); /* payouts: issue 10 */
+    json_object_set_new(o, "payout_status", json_null()); /* the host's: event_json_payouts */
     return o;
 }
 
@@ -363,6 +363,40 @@ json_t *event_json_by_id(db_conn_t *c, int64_t id)
     json_t *o = list && json_array_size(list) == 1 ? json_incref(json_array_get(list, 0)) : NULL;
     json_decref(list);
     return o;
+}
+
+/* Every payout request of a host, oldest first: the last one per event wins. */
+static const char SQL_HOST_PAYOUTS[] =
+    "SELECT event_id, status FROM host_payout_requests WHERE host_id = $1 ORDER BY id";
+
+static bool hosts_any(json_t *events, int64_t host_id)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(events, i, o)
+    {
+        if (json_integer_value(json_object_get(json_object_get(o, "host"), "id")) == host_id)
+            return true;
+    }
+    return false;
+}
+
+int event_json_payouts(op_t *op, json_t *events)
+{
+    if (!op->actor.id || !hosts_any(events, op->actor.id))
+        return DB_OK; /* the common read: nothing to ask */
+    db_rows_t *rows;
+    int rc = db_query(op->db, SQL_HOST_PAYOUTS, DB_ARGS(db_int(op->actor.id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    while (db_next(rows)) {
+        json_t *o = find_by_id(events, db_col_int(rows, 0));
+        if (o)
+            json_object_set_new(o, "payout_status", json_string(db_col_text(rows, 1)));
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
 }
 
 bool event_admits_gender(const char *allowed, const char *gender)

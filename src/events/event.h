@@ -101,6 +101,11 @@ json_t *event_json_list(db_conn_t *c, const int64_t *ids, int n);
 /* One EventResponse, or NULL (database error or no such event). */
 json_t *event_json_by_id(db_conn_t *c, int64_t id);
 
+/* Fills payout_status (the latest payout request's status, or null) in the
+ * events of a list that the caller hosts; others stay null. One query, and
+ * only when the caller hosts one of them. */
+int event_json_payouts(op_t *op, json_t *events);
+
 /* "100.00" for 10000 minor units (arena string). */
 const char *event_price_string(arena_t *a, int64_t minor);
 

@@ -52,6 +52,11 @@ static err_t *events_get(http_req_t *req, op_t *op, const input_t *in)
     json_t *list = event_json_list(op->db, &id, 1);
     if (!list)
         return op_db_fail(op, DB_ERROR);
+    int rc = event_json_payouts(op, list);
+    if (rc != DB_OK) {
+        json_decref(list);
+        return op_db_fail(op, rc);
+    }
     json_t *o = json_incref(json_array_get(list, 0));
     json_decref(list);
     if (!o)
@@ -73,9 +78,12 @@ static err_t *events_get(http_req_t *req, op_t *op, const input_t *in)
 
 static err_t *reply_event(http_req_t *req, op_t *op, int status, int64_t id)
 {
-    json_t *o = event_json_by_id(op->db, id);
+    json_t *list = event_json_list(op->db, &id, 1);
+    int rc = list ? event_json_payouts(op, list) : DB_ERROR;
+    json_t *o = rc == DB_OK ? json_incref(json_array_get(list, 0)) : NULL;
+    json_decref(list);
     if (!o)
-        return op_db_fail(op, DB_ERROR);
+        return op_db_fail(op, rc != DB_OK ? rc : DB_ERROR);
     set_etag(req, o);
     http_reply_json(req, status, o);
     return NULL;

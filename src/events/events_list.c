@@ -248,7 +248,12 @@ static json_t *page_rows(op_t *op, query_t *q, int64_t offset, int64_t limit)
         ids[n++] = db_col_int(rows, 0);
     int rc = db_rows_status(rows);
     db_rows_free(rows);
-    return rc == DB_OK ? event_json_list(op->db, ids, n) : NULL;
+    json_t *list = rc == DB_OK ? event_json_list(op->db, ids, n) : NULL;
+    if (list && event_json_payouts(op, list) != DB_OK) {
+        json_decref(list);
+        return NULL;
+    }
+    return list;
 }
 
 /* The WHERE clause from the checked query; false when the search can match

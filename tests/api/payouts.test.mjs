@@ -434,6 +434,42 @@ test('staff workflow: reject needs a reason (pending or approved); cancel; a rej
     assert.equal((await dbQuery(server, `SELECT action FROM audit_log WHERE object_type = 'host_payout_request' AND object_id = ${again.json.data.id} ORDER BY id`)).split('\n').pop(), 'payout.cancelled');
 });
 
+test('payout_status: the host sees the latest request\'s status on the event (single read, listing, update answer); everyone else null', async () => {
+    const h = await newAccount(server, client, nextPhone, { name: 'Payout Status Host' });
+    const account = await bankAccount(h);
+    const ev = await paidEvent(h);
+    await sqlPaidOrders(ev, await sqlBuyers(1));
+    const status = async (who, id = ev.id) => {
+        const one = await client.get(`/api/events/${id}`, { headers: bearer(who.token) });
+        assert.equal(one.status, 200, summarize(one));
+        const page = await client.get(`/api/events?host_id=${h.id}&limit=100`, { headers: bearer(who.token) });
+        assert.equal(page.status, 200, summarize(page));
+        const listed = page.json.data.find((e) => e.id === id);
+        assert.ok(listed, 'listed');
+        assert.equal(listed.payout_status, one.json.payout_status, 'the listing says what the read says');
+        return one.json.payout_status;
+    };
+    assert.equal(await status(h), null, 'no request yet');
+    const res = await requestPayout(h, { event_id: ev.id, bank_account_id: account });
+    assert.equal(res.status, 201, summarize(res));
+    assert.equal(await status(h), 'pending');
+    assert.equal(await status(other), null, 'another user');
+    const anon = await client.get(`/api/events?host_id=${h.id}&limit=100`);
+    assert.equal(anon.status, 200, summarize(anon));
+    assert.equal(anon.json.data.find((e) => e.id === ev.id).payout_status, null, 'anonymous');
+    await move(staff, res.json.data.id, 'reject', { reason: 'Wrong account' });
+    assert.equal(await status(h), 'rejected');
+    const again = await requestPayout(h, { event_id: ev.id, bank_account_id: account });
+    assert.equal(again.status, 201, summarize(again));
+    await move(staff, again.json.data.id, 'approve', {});
+    assert.equal(await status(h), 'approved', 'the latest request wins');
+    const put = await client.put(`/api/events/${ev.id}`, { headers: bearer(h.token), json: { title: 'Renamed for payouts' } });
+    assert.equal(put.status, 200, summarize(put));
+    assert.equal(put.json.payout_status, 'approved');
+    const mine = await paidEvent(h);
+    assert.equal(await status(h, mine.id), null, 'another event of the same host');
+});
+
 test('staff list: filters by status, event and host, paginated; staff only', async () => {
     const account = await bankAccount(earner);
     const a = await pendingPayout(earner, account, 1);
