@@ -1,6 +1,7 @@
 /*
- * rand.h: all randomness comes from libsodium's CSPRNG (randombytes_*).
- * Call rand_init() once in main before any thread starts.
+ * rand.h: all randomness comes from here: a per-thread ChaCha20 generator
+ * with fast key erasure, keyed from libsodium's randombytes (the OS), see
+ * rand.c. Call rand_init() once in main before any thread starts.
  */
 #ifndef LOOPIN_RAND_H
 #define LOOPIN_RAND_H
