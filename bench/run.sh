@@ -297,7 +297,7 @@ w3() { # $1 = label, target events in $tmp/w3ids; run last: it writes
 
 pgbench_vars() { # -D arguments for bench/pgbench/*.sql
     PGBV=(-D users="$BENCH_USERS" -D events="$BENCH_EVENTS" -D jti=0123456789abcdef0123456789abcdef
-        -D t=true -D limit=20 -D offset=0)
+        -D t=true -D limit=20 -D offset=0 -D anon=0)
     local i=1 id
     while read -r id; do PGBV+=(-D "p$i=$id"); i=$((i + 1)); done <"$tmp/page"
 }

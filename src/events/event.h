@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "core/strbuf.h"
 #include "op.h"
 
 /* The columns of an event a handler needs to decide things (strings are
@@ -94,17 +95,25 @@ err_t *event_not_found(op_t *op, int64_t id);
  * staff (else 403 with the route's own code and message). */
 err_t *event_require_manager(op_t *op, int64_t id, const char *code, const char *message);
 
-/* The EventResponse of event ids[0..n) in that order (one query for the
- * rows and one for the interests). Returns a JSON array, or NULL on a
- * database error. */
-json_t *event_json_list(db_conn_t *c, const int64_t *ids, int n);
-/* One EventResponse, or NULL (database error or no such event). */
-json_t *event_json_by_id(db_conn_t *c, int64_t id);
+/* What a handler decides on about an event it wrote (visibility, ETag). */
+typedef struct {
+    int64_t id, host_id, updated_at;
+    bool is_active, is_public;
+    char status[16];
+} event_brief_t;
 
-/* Fills payout_status (the latest payout request's status, or null) in the
- * events of a list that the caller hosts; others stay null. One query, and
- * only when the caller hosts one of them. */
-int event_json_payouts(op_t *op, json_t *events);
+/* Appends the EventResponse array of events ids[0..n) (at most 100), in
+ * that order, to out: one statement. Ids with no event are left out;
+ * *found is how many were written and briefs (may be NULL, else room for
+ * n) says what they are. viewer (0: anonymous) sees payout_status on the
+ * events it hosts. */
+int event_write_list(db_conn_t *c, int64_t viewer, const int64_t *ids, int n, strbuf_t *out,
+                     event_brief_t *briefs, int *found);
+/* The same as jansson values, for responses that embed events; NULL on a
+ * database error. */
+json_t *event_json_list(db_conn_t *c, int64_t viewer, const int64_t *ids, int n);
+/* One EventResponse, or NULL (database error or no such event). */
+json_t *event_json_by_id(db_conn_t *c, int64_t viewer, int64_t id);
 
 /* "100.00" for 10000 minor units (arena string). */
 const char *event_price_string(arena_t *a, int64_t minor);

@@ -31,16 +31,28 @@ static err_t *load_visible(http_req_t *req, op_t *op, event_t *e)
     return found ? event_check_visible(op, e) : event_not_found(op, id);
 }
 
-/* ETag: the event's strong validator, from the response's own updated_at. */
-static void set_etag(http_req_t *req, json_t *o)
+/* The EventResponse of one event into *body (its object, without the
+ * list's brackets); *found false when there is no such event. */
+static int write_one(op_t *op, int64_t id, strbuf_t *body, event_brief_t *b, bool *found)
 {
-    int64_t updated = 0;
-    const char *s = json_string_value(json_object_get(o, "updated_at"));
-    if (!s || !clock_parse_iso(s, &updated))
-        return;
+    strbuf_t list;
+    sb_init(&list);
+    int n = 0;
+    int rc = event_write_list(op->db, op->actor.id, &id, 1, &list, b, &n);
+    *found = rc == DB_OK && n == 1;
+    if (*found)
+        sb_append(body, list.data + 1, list.len - 2);
+    sb_free(&list);
+    return rc;
+}
+
+/* The answer with its ETag, the event's strong validator. */
+static void reply_body(http_req_t *req, int status, strbuf_t *body, const event_brief_t *b)
+{
     char tag[64];
-    event_etag(json_integer_value(json_object_get(o, "id")), updated, tag);
+    event_etag(b->id, b->updated_at, tag);
     http_set_header(req, "ETag", tag);
+    http_reply_json_buf(req, status, body);
 }
 
 /* GET /api/events/{id}: the hot read. The response row itself carries what
@@ -49,43 +61,38 @@ static err_t *events_get(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     int64_t id = http_param_int(req, "event_id");
-    json_t *list = event_json_list(op->db, &id, 1);
-    if (!list)
-        return op_db_fail(op, DB_ERROR);
-    int rc = event_json_payouts(op, list);
-    if (rc != DB_OK) {
-        json_decref(list);
-        return op_db_fail(op, rc);
+    strbuf_t body;
+    sb_init(&body);
+    event_brief_t b = {0};
+    bool found = false;
+    int rc = write_one(op, id, &body, &b, &found);
+    event_t e = {
+        .id = id, .host_id = b.host_id, .is_active = b.is_active, .is_public = b.is_public};
+    err_t *err = rc != DB_OK ? op_db_fail(op, rc) : !found ? event_not_found(op, id) : NULL;
+    if (!err) {
+        snprintf(e.status, sizeof e.status, "%s", b.status);
+        err = event_check_visible(op, &e);
     }
-    json_t *o = json_incref(json_array_get(list, 0));
-    json_decref(list);
-    if (!o)
-        return event_not_found(op, id);
-    event_t e = {.id = id};
-    e.host_id = json_integer_value(json_object_get(json_object_get(o, "host"), "id"));
-    e.is_active = json_is_true(json_object_get(o, "is_active"));
-    e.is_public = json_is_true(json_object_get(o, "is_public"));
-    snprintf(e.status, sizeof e.status, "%s", json_string_value(json_object_get(o, "status")));
-    err_t *err = event_check_visible(op, &e);
     if (err) {
-        json_decref(o);
+        sb_free(&body);
         return err;
     }
-    set_etag(req, o);
-    http_reply_json(req, 200, o);
+    reply_body(req, 200, &body, &b);
     return NULL;
 }
 
 static err_t *reply_event(http_req_t *req, op_t *op, int status, int64_t id)
 {
-    json_t *list = event_json_list(op->db, &id, 1);
-    int rc = list ? event_json_payouts(op, list) : DB_ERROR;
-    json_t *o = rc == DB_OK ? json_incref(json_array_get(list, 0)) : NULL;
-    json_decref(list);
-    if (!o)
+    strbuf_t body;
+    sb_init(&body);
+    event_brief_t b = {0};
+    bool found = false;
+    int rc = write_one(op, id, &body, &b, &found);
+    if (rc != DB_OK || !found) {
+        sb_free(&body);
         return op_db_fail(op, rc != DB_OK ? rc : DB_ERROR);
-    set_etag(req, o);
-    http_reply_json(req, status, o);
+    }
+    reply_body(req, status, &body, &b);
     return NULL;
 }
 

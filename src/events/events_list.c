@@ -232,7 +232,8 @@ static int count_total(op_t *op, query_t *q, int64_t *total)
  * generic plan for a parameterised LIMIT under a join guesses hundreds of
  * rows and picks hash joins over whole tables, while an IN list of 20 ids is
  * planned exactly. */
-static json_t *page_rows(op_t *op, query_t *q, int64_t offset, int64_t limit)
+/* The page's events, written into out; DB status. */
+static int page_rows(op_t *op, query_t *q, int64_t offset, int64_t limit, strbuf_t *out)
 {
     int pl = add_param(q, db_int(limit)), po = add_param(q, db_int(offset));
     char *sql = arena_printf(op->arena,
@@ -240,20 +241,16 @@ static json_t *page_rows(op_t *op, query_t *q, int64_t offset, int64_t limit)
                              "e.id DESC LIMIT $%d OFFSET $%d",
                              q->where.data, pl, po);
     db_rows_t *rows;
-    if (db_query(op->db, sql, q->params, q->n, &rows) != DB_OK)
-        return NULL;
+    int rc = db_query(op->db, sql, q->params, q->n, &rows);
+    if (rc != DB_OK)
+        return rc;
     int64_t ids[100];
-    int n = 0;
+    int n = 0, found = 0;
     while (db_next(rows) && n < 100)
         ids[n++] = db_col_int(rows, 0);
-    int rc = db_rows_status(rows);
+    rc = db_rows_status(rows);
     db_rows_free(rows);
-    json_t *list = rc == DB_OK ? event_json_list(op->db, ids, n) : NULL;
-    if (list && event_json_payouts(op, list) != DB_OK) {
-        json_decref(list);
-        return NULL;
-    }
-    return list;
+    return rc == DB_OK ? event_write_list(op->db, op->actor.id, ids, n, out, NULL, &found) : rc;
 }
 
 /* The WHERE clause from the checked query; false when the search can match
@@ -283,18 +280,24 @@ err_t *events_list(http_req_t *req, op_t *op, const input_t *in)
     sb_init(&q.key);
     sb_puts(&q.where, "");
     int64_t offset = in_int(in, "offset", 0), limit = in_int(in, "limit", 20), total = 0;
-    json_t *data = NULL;
+    strbuf_t body;
+    sb_init(&body);
     int rc = DB_OK;
-    if (!build_query(op, in, &q))
-        data = json_array();
-    else if ((rc = count_total(op, &q, &total)) == DB_OK)
-        data = total <= offset ? json_array() : page_rows(op, &q, offset, limit);
+    bool any =
+        build_query(op, in, &q) && (rc = count_total(op, &q, &total)) == DB_OK && total > offset;
+    sb_printf(&body, "{\"total\":%lld,\"offset\":%lld,\"limit\":%lld,\"data\":", (long long)total,
+              (long long)offset, (long long)limit);
+    if (any)
+        rc = page_rows(op, &q, offset, limit, &body);
+    else if (rc == DB_OK)
+        sb_puts(&body, "[]");
     sb_free(&q.where);
     sb_free(&q.key);
-    if (!data)
-        return op_db_fail(op, rc != DB_OK ? rc : DB_ERROR);
-    http_reply_json(req, 200,
-                    json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset",
-                              (json_int_t)offset, "limit", (json_int_t)limit, "data", data));
+    if (rc != DB_OK) {
+        sb_free(&body);
+        return op_db_fail(op, rc);
+    }
+    sb_putc(&body, '}');
+    http_reply_json_buf(req, 200, &body);
     return NULL;
 }

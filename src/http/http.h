@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/strbuf.h"
 #include "db/db.h"
 #include "core/err.h"
 #include "op.h"
@@ -122,6 +123,8 @@ void http_reply_json(http_req_t *req, int status, json_t *obj);
 /* body is copied unless is_static (then it must outlive the response). */
 void http_reply_raw(http_req_t *req, int status, const char *content_type, const char *body,
                     size_t len, bool is_static);
+/* A JSON body already written (core/jsonw); takes the buffer over. */
+void http_reply_json_buf(http_req_t *req, int status, strbuf_t *body);
 void http_reply_empty(http_req_t *req, int status);
 void http_set_header(http_req_t *req, const char *name, const char *value);
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
+
 #include "app.h"
 #include "http/form.h"
 #include "core/log.h"
@@ -55,6 +57,17 @@ void http_reply_json(http_req_t *req, int status, json_t *obj)
     res->content_type = "application/json";
     res->body = res->owned = s;
     res->len = strlen(s);
+}
+
+void http_reply_json_buf(http_req_t *req, int status, strbuf_t *body)
+{
+    http_res_t *res = &req->res;
+    reset_body(res);
+    size_t len = 0;
+    res->status = status;
+    res->content_type = "application/json";
+    res->body = res->owned = sb_steal(body, &len);
+    res->len = len;
 }
 
 void http_reply_empty(http_req_t *req, int status)

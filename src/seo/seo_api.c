@@ -64,7 +64,7 @@ static err_t *canonical_metadata(http_req_t *req, op_t *op, const input_t *in)
         err = seo_event_load(op, &e, &s);
     if (err)
         return err;
-    json_t *event = event_json_by_id(op->db, e.id);
+    json_t *event = event_json_by_id(op->db, op->actor.id, e.id);
     if (!event)
         return op_db_fail(op, DB_ERROR);
     arena_t *a = op->arena;
@@ -178,7 +178,7 @@ static err_t *city_events(http_req_t *req, op_t *op, const input_t *in)
     int n = 0;
     json_t *events = NULL;
     err = seo_city_select(op, &q, &pg, ids, &n);
-    if (!err && !(events = event_json_list(op->db, ids, n)))
+    if (!err && !(events = event_json_list(op->db, op->actor.id, ids, n)))
         err = op_db_fail(op, DB_ERROR);
     if (err) {
         json_decref(interest);
