@@ -59,23 +59,64 @@ static void split_usec(int64_t usec, time_t *sec, long *frac)
     *frac = (long)f;
 }
 
+/* The proleptic Gregorian date of a day count since 1970-01-01 (the
+ * era-based conversion: 400-year eras of 146097 days). Pure arithmetic:
+ * gmtime_r takes glibc's time zone lock on every call, and hot responses
+ * print several times each. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);                          /* [0, 146096] */
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    unsigned mp = (5 * doy + 2) / 153;                                    /* [0, 11], from March */
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* n decimal digits of v (modulo 10^n) at p; returns the end. */
+static char *digits(char *p, unsigned long v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + n;
+}
+
 /* YYYY-MM-DDTHH:MM:SS[.ffffff]Z */
 static void format_iso(int64_t usec, char out[32], bool micro)
 {
     time_t sec;
     long frac;
-    struct tm tm;
     split_usec(usec, &sec, &frac);
-    gmtime_r(&sec, &tm);
-    /* The modulo bounds tell the compiler each field's width. */
-    int n = snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u",
-                     (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-                     (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-                     (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
-    if (micro)
-        snprintf(out + n, (size_t)(32 - n), ".%06luZ", (unsigned long)frac % 1000000ul);
-    else
-        snprintf(out + n, (size_t)(32 - n), "Z");
+    int64_t days = (int64_t)sec / 86400, rem = (int64_t)sec % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days -= 1;
+    }
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    char *p = digits(out, (unsigned long)(y < 0 ? 0 : y), 4);
+    *p++ = '-';
+    p = digits(p, m, 2);
+    *p++ = '-';
+    p = digits(p, d, 2);
+    *p++ = 'T';
+    p = digits(p, (unsigned long)(rem / 3600), 2);
+    *p++ = ':';
+    p = digits(p, (unsigned long)(rem / 60 % 60), 2);
+    *p++ = ':';
+    p = digits(p, (unsigned long)(rem % 60), 2);
+    if (micro) {
+        *p++ = '.';
+        p = digits(p, (unsigned long)frac, 6);
+    }
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 void clock_format_iso(int64_t usec, char out[32])

@@ -8,7 +8,6 @@
  */
 #include "core/jsonw.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -164,10 +163,15 @@ void jw_str(jw_t *w, const char *s)
 
 void jw_int(jw_t *w, int64_t v)
 {
-    char buf[24];
+    char buf[24], *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
     before_value(w);
-    int n = snprintf(buf, sizeof buf, "%" PRId64, v);
-    sb_append(w->sb, buf, (size_t)n);
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    sb_append(w->sb, p, (size_t)(buf + sizeof buf - p));
 }
 
 void jw_bool(jw_t *w, bool v)

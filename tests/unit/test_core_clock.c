@@ -11,6 +11,9 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <time.h>
+
 #include "core/clock.h"
 
 #define SEC(s) ((int64_t)(s)*USEC_PER_SEC)
@@ -319,6 +322,33 @@ static void test_format_before_epoch_floors(void **state)
     assert_string_equal(out, "1969-12-31T23:59:59Z");
 }
 
+/* The arithmetic date matches gmtime_r's over years 1-9999, and parses back. */
+static void test_format_matches_gmtime(void **state)
+{
+    (void)state;
+    const int64_t lo = -62135596800LL, hi = 253402300799LL; /* 0001-01-01 .. 9999-12-31 */
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int64_t sec = lo + (int64_t)(x % (uint64_t)(hi - lo + 1));
+        if (i < 4000) /* and every day around the epoch and around leap days */
+            sec = (i - 2000) * 86400LL + 3661 + (i % 7 == 0 ? 951782400LL : 0);
+        time_t t = (time_t)sec;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char want[96], out[32];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(x % 1000000));
+        clock_format_iso(SEC(sec) + (int64_t)(x % 1000000), out);
+        assert_string_equal(out, want);
+        int64_t back = 0;
+        assert_true(clock_parse_iso(out, &back));
+        assert_int_equal(back, SEC(sec) + (int64_t)(x % 1000000));
+    }
+}
+
 static void test_format_far_years(void **state)
 {
     (void)state;
@@ -470,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_format_microseconds),
         cmocka_unit_test(test_format_seconds_drops_fraction),
         cmocka_unit_test(test_format_before_epoch_floors),
+        cmocka_unit_test(test_format_matches_gmtime),
         cmocka_unit_test(test_format_far_years),
         cmocka_unit_test(test_format_then_parse_round_trips),
         cmocka_unit_test(test_format_seconds_then_parse_round_trips_whole_seconds),
