@@ -289,31 +289,25 @@ static json_t *json_array_column(const char *text)
     return json_array();
 }
 
+/* The profile and its active interests in one statement: a row per
+ * interest (one row with NULL interest columns when there are none). */
 static const char SQL_PROFILE[] =
     "SELECT p.user_id, p.name, p.phone_number, p.gender, p.bio, p.location, "
     "CAST(p.birth_date AS TEXT), p.profile_pictures, p.is_verified, u.is_active, p.created_at, "
-    "p.updated_at FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE p.user_id = $1";
-
-static const char SQL_PROFILE_INTERESTS[] =
-    "SELECT i.id, i.name, i.is_active, i.created_at, i.updated_at FROM user_event_interests ui "
-    "JOIN event_interests i ON i.id = ui.interest_id WHERE ui.user_id = $1 AND i.is_active "
+    "p.updated_at, i.id, i.name, i.is_active, i.created_at, i.updated_at FROM user_profiles p "
+    "JOIN users u ON u.id = p.user_id LEFT JOIN (user_event_interests ui JOIN event_interests i ON "
+    "i.id = ui.interest_id AND i.is_active) ON ui.user_id = p.user_id WHERE p.user_id = $1 "
     "ORDER BY i.name, i.id";
 
-static int profile_interests_json(db_conn_t *c, int64_t user_id, json_t *out)
+static void interest_json(db_rows_t *rows, json_t *out)
 {
-    db_rows_t *rows;
-    int rc = db_query(c, SQL_PROFILE_INTERESTS, DB_ARGS(db_int(user_id)), &rows);
-    if (rc != DB_OK)
-        return rc;
-    while (db_next(rows))
-        json_array_append_new(
-            out, json_pack("{s:I, s:s, s:b, s:o, s:o}", "id", (json_int_t)db_col_int(rows, 0),
-                           "name", db_col_text(rows, 1), "is_active", db_col_bool(rows, 2),
-                           "created_at", text_json_time(db_col_time(rows, 3)), "updated_at",
-                           text_json_time(db_col_time(rows, 4))));
-    rc = db_rows_status(rows);
-    db_rows_free(rows);
-    return rc;
+    if (db_col_isnull(rows, 12))
+        return;
+    json_array_append_new(out, json_pack("{s:I, s:s, s:b, s:o, s:o}", "id",
+                                         (json_int_t)db_col_int(rows, 12), "name",
+                                         db_col_text(rows, 13), "is_active", db_col_bool(rows, 14),
+                                         "created_at", text_json_time(db_col_time(rows, 15)),
+                                         "updated_at", text_json_time(db_col_time(rows, 16))));
 }
 
 /* One profile row as the API object (event_interests filled separately). */
@@ -338,10 +332,14 @@ int profile_load(db_conn_t *c, int64_t user_id, json_t **out)
     if (rc != DB_OK)
         return rc;
     json_t *obj = db_next(rows) ? profile_row_json(rows) : NULL;
+    if (obj) {
+        json_t *interests = json_object_get(obj, "event_interests");
+        do
+            interest_json(rows, interests);
+        while (db_next(rows));
+    }
     rc = db_rows_status(rows);
     db_rows_free(rows);
-    if (rc == DB_OK && obj)
-        rc = profile_interests_json(c, user_id, json_object_get(obj, "event_interests"));
     if (rc != DB_OK) {
         json_decref(obj);
         return rc;
