@@ -289,15 +289,17 @@ static json_t *json_array_column(const char *text)
     return json_array();
 }
 
-/* The profile and its active interests in one statement: a row per
- * interest (one row with NULL interest columns when there are none). */
+/* The profile and its active interests in one statement: a row per chosen
+ * interest, its columns NULL when it is inactive (and one such row when
+ * there are none). Plain LEFT JOINs: SQLite materialises a parenthesised
+ * join over the whole table. */
 static const char SQL_PROFILE[] =
     "SELECT p.user_id, p.name, p.phone_number, p.gender, p.bio, p.location, "
     "CAST(p.birth_date AS TEXT), p.profile_pictures, p.is_verified, u.is_active, p.created_at, "
     "p.updated_at, i.id, i.name, i.is_active, i.created_at, i.updated_at FROM user_profiles p "
-    "JOIN users u ON u.id = p.user_id LEFT JOIN (user_event_interests ui JOIN event_interests i ON "
-    "i.id = ui.interest_id AND i.is_active) ON ui.user_id = p.user_id WHERE p.user_id = $1 "
-    "ORDER BY i.name, i.id";
+    "JOIN users u ON u.id = p.user_id LEFT JOIN user_event_interests ui ON ui.user_id = "
+    "p.user_id LEFT JOIN event_interests i ON i.id = ui.interest_id AND i.is_active WHERE "
+    "p.user_id = $1 ORDER BY i.name, i.id";
 
 static void interest_json(db_rows_t *rows, json_t *out)
 {
