@@ -6,6 +6,7 @@
  */
 #include "db/db_internal.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,9 +302,18 @@ static void lite_close(db_conn_t *conn)
     free(lc);
 }
 
+/* Before SQLite's first use in the process: without memory statistics its
+ * allocator takes no global mutex per allocation (we never read them). */
+static void lite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int lite_open(const char *path, const db_pool_config_t *cfg, db_conn_t **out, char *err,
                      size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, lite_configure);
     lite_conn_t *lc = calloc(1, sizeof *lc);
     if (!lc) {
         snprintf(err, errlen, "out of memory");
