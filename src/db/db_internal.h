@@ -70,6 +70,7 @@ int db_fail(db_conn_t *conn, int status, const char *msg, const char *constraint
 
 typedef struct db_cache_entry {
     char *sql;
+    size_t len;
     void *stmt;
     int id;
     struct db_cache_entry *next;
