@@ -45,6 +45,7 @@ struct db_notify {
     PGconn *pg;
     bool ping_out;
     int64_t ping_sent_us;
+    char notice[256]; /* the server's last notice, "" when none */
 };
 
 db_notify_t *db_notify_new(const char *url)
@@ -117,9 +118,14 @@ void db_notify_stats(db_notify_t *n, db_notify_stats_t *out)
  * known about changes made elsewhere. */
 static void lose(db_notify_t *n, const char *why)
 {
-    char reason[256];
-    snprintf(reason, sizeof reason, "%s", why);
-    reason[strcspn(reason, "\n")] = '\0';
+    char reason[512];
+    snprintf(reason, sizeof reason, "%s%s%s", n->notice, n->notice[0] ? "; " : "", why);
+    for (char *p = reason; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    for (size_t len = strlen(reason); len && reason[len - 1] == ' ';)
+        reason[--len] = '\0';
+    n->notice[0] = '\0';
     atomic_store(&n->connected, false);
     tell_reset(n);
     PQfinish(n->pg);
@@ -131,15 +137,13 @@ static void lose(db_notify_t *n, const char *why)
 }
 
 /* The server's parting words before it ends the session ("terminating
- * connection due to administrator command") arrive as a notice: logged,
- * rather than printed to stderr by libpq. */
+ * connection due to administrator command") arrive as a notice: kept as the
+ * reason the loss is logged with, rather than printed to stderr by libpq. */
 static void listener_notice(void *arg, const char *message)
 {
-    char line[256];
-    (void)arg;
-    snprintf(line, sizeof line, "%s", message);
-    line[strcspn(line, "\n")] = '\0';
-    log_msg(LOG_WARN, "invalidation bus: postgresql notice", "message", line, NULL);
+    db_notify_t *n = arg;
+    snprintf(n->notice, sizeof n->notice, "%s", message);
+    n->notice[strcspn(n->notice, "\n")] = '\0';
 }
 
 /* Connects and LISTENs; 0, or -1 (logged) with no connection left open. */
@@ -154,7 +158,7 @@ static int connect_listen(db_notify_t *n)
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
         err = pg ? PQerrorMessage(pg) : "out of memory";
     } else {
-        PQsetNoticeProcessor(pg, listener_notice, NULL);
+        PQsetNoticeProcessor(pg, listener_notice, n);
         PGresult *r = PQexec(pg, "LISTEN " DB_NOTIFY_CHANNEL);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
             err = PQerrorMessage(pg);
@@ -170,6 +174,7 @@ static int connect_listen(db_notify_t *n)
     }
     n->pg = pg;
     n->ping_out = false;
+    n->notice[0] = '\0';
     /* Changes committed while no connection listened were not heard: the
      * subscribers start empty, and only then does the bus count as live. */
     tell_reset(n);

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { api, dbKind, dbQuery, psql, sleep, startServer, summarize } from './lib/server.mjs';
 import { startAccountsServer, phoneFactory, login, completeProfile, bearer, makeStaff } from './lib/accounts.mjs';
 import { newAccount } from './lib/events.mjs';
+import { signHs256 } from './lib/otp.mjs';
 
 const pg = dbKind() === 'postgres';
 const pgOnly = !pg && 'PostgreSQL only (several processes on one database)';
@@ -181,11 +182,9 @@ test('staff flags granted and taken away reach every process within one second',
 // A token the servers accept for userId (src/auth/jwt.c: HS256 under
 // HMAC(secret, "loopin:jwt")), for accounts made straight in the database.
 function signToken(userId) {
-    const key = createHmac('sha256', secret).update('loopin:jwt').digest();
-    const b64 = (s) => Buffer.from(s).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
-    const body = `${b64('{"alg":"HS256","typ":"JWT"}')}.${b64(JSON.stringify({ user_id: userId, iat: now, exp: now + 3600, jti: randomBytes(16).toString('hex') }))}`;
-    return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+    const claims = { user_id: userId, iat: now, exp: now + 3600, jti: randomBytes(16).toString('hex') };
+    return signHs256({ alg: 'HS256', typ: 'JWT' }, claims, createHmac('sha256', secret).update('loopin:jwt').digest());
 }
 
 test('a deleted account is refused on every process within one second', async () => {
