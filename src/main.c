@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/phone.h"
 #include "core/rand.h"
+#include "db/db_notify.h"
 #include "db/migrate.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -151,6 +152,11 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     if (migrate && run_migrations(app) != 0)
         return 1;
     keys_derive(app->cfg.secret_key, &app->keys);
+    /* The invalidation bus: made before the modules start (their caches
+     * subscribe), connected once they have. */
+    if (db_pool_dialect(app->db) == DB_DIALECT_PG &&
+        !(app->notify = db_notify_new(app->cfg.database_url)))
+        return 1;
     app->sms = sms_new(&app->cfg, err, sizeof err);
     app->storage =
         app->sms ? storage_new(app->cfg.media_dir, app->cfg.public_url, err, sizeof err) : NULL;
@@ -161,6 +167,8 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     for (int m = 0; loopin_modules[m]; m++)
         if (loopin_modules[m]->start && loopin_modules[m]->start(app) != 0)
             return 1;
+    if (app->notify && db_notify_start(app->notify) != 0)
+        return 1;
     app->router = build_router(app);
     app->metrics = app->router ? metrics_new(app->router) : NULL;
     if (!app->metrics)
@@ -424,6 +432,7 @@ int main(int argc, char **argv)
         rc = cmd->run(&app, argc - 1, argv + 1);
     free(app.job_kinds);
     free(app.purges);
+    db_notify_free(app.notify); /* before the caches it feeds */
     for (int m = 0; loopin_modules[m]; m++)
         if (loopin_modules[m]->stop)
             loopin_modules[m]->stop(&app);

@@ -18,6 +18,7 @@
 #include "auth/waitlist.h"
 #include "core/clock.h"
 #include "core/rand.h"
+#include "db/db_notify.h"
 
 /* ---- finding an account ------------------------------------------------------ */
 
@@ -320,6 +321,9 @@ err_t *account_logout(op_t *op)
                      NULL);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
+    /* committed: this process refuses the token from now on (other
+     * processes hear of it from the revoked_tokens trigger, migration 0021) */
+    db_notify_local(op->app->notify, "jti:%s", u->jti);
     audit_entry_t e = {.actor_id = u->id,
                        .action = "auth.logout",
                        .object_type = "user",

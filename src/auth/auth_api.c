@@ -7,7 +7,9 @@
  */
 #include <string.h>
 
+#include "app.h"
 #include "auth/account.h"
+#include "auth/auth_cache.h"
 #include "auth/auth.h"
 #include "core/clock.h"
 #include "core/phone.h"
@@ -179,4 +181,24 @@ static const purge_def_t auth_purges[] = {
     {0},
 };
 
-const module_t auth_module = {.name = "auth", .routes = auth_routes, .purges = auth_purges};
+/* The guard's cache; on SQLite (no bus) every lookup misses and reads the
+ * database (docs/ARCHITECTURE.md, "Caches and invalidation"). */
+static int auth_start(app_t *app)
+{
+    if (app->cfg.auth_cache_size == 0)
+        return 0;
+    app->auth_cache = auth_cache_new((size_t)app->cfg.auth_cache_size, app->notify);
+    return app->auth_cache ? 0 : -1;
+}
+
+static void auth_stop(app_t *app)
+{
+    auth_cache_free(app->auth_cache);
+    app->auth_cache = NULL;
+}
+
+const module_t auth_module = {.name = "auth",
+                              .routes = auth_routes,
+                              .purges = auth_purges,
+                              .start = auth_start,
+                              .stop = auth_stop};

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "app.h"
+#include "auth/auth_cache.h"
 #include "auth/jwt.h"
 #include "auth/waitlist.h"
 #include "core/clock.h"
@@ -58,14 +59,14 @@ static err_t *header_refusal(op_t *op, int shape)
 }
 
 /* One round trip: the account, its promotion time and whether the token
- * was revoked. */
+ * was revoked. Run on a cache miss (auth_cache.h) and after a promotion. */
 static const char SQL_USER[] =
     "SELECT u.uuid, u.phone, u.is_active, u.is_staff, u.is_superuser, "
     "p.waitlist_promote_at, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2) "
     "FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.id = $1";
 
 /* Loads the account; *found false when it no longer exists. */
-static int load_user(db_conn_t *c, actor_t *u, int64_t *promote_at, bool *found, bool *revoked)
+static int load_user(db_conn_t *c, const actor_t *u, auth_account_t *a, bool *found, bool *revoked)
 {
     db_rows_t *rows;
     int rc = db_query(c, SQL_USER, DB_ARGS(db_int(u->id), db_text(u->jti)), &rows);
@@ -73,17 +74,46 @@ static int load_user(db_conn_t *c, actor_t *u, int64_t *promote_at, bool *found,
         return rc;
     *found = db_next(rows);
     if (*found) {
-        snprintf(u->uuid, sizeof u->uuid, "%s", db_col_text(rows, 0));
-        snprintf(u->phone, sizeof u->phone, "%s", db_col_text(rows, 1) ? db_col_text(rows, 1) : "");
-        u->is_active = db_col_bool(rows, 2);
-        u->is_staff = db_col_bool(rows, 3);
-        u->is_superuser = db_col_bool(rows, 4);
-        *promote_at = db_col_time(rows, 5);
+        memset(a, 0, sizeof *a);
+        snprintf(a->uuid, sizeof a->uuid, "%s", db_col_text(rows, 0));
+        snprintf(a->phone, sizeof a->phone, "%s", db_col_text(rows, 1) ? db_col_text(rows, 1) : "");
+        a->is_active = db_col_bool(rows, 2);
+        a->is_staff = db_col_bool(rows, 3);
+        a->is_superuser = db_col_bool(rows, 4);
+        a->promote_at = db_col_time(rows, 5);
         *revoked = db_col_bool(rows, 6);
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
     return rc;
+}
+
+/* Reads the account from the database and, when the token may be used,
+ * offers it to the cache (which drops it if an invalidation came first). */
+static int fetch_user(op_t *op, auth_account_t *a, bool *found, bool *revoked)
+{
+    auth_cache_t *cache = op->app->auth_cache;
+    uint64_t ticket = auth_cache_ticket(cache);
+    *found = *revoked = false;
+    int rc = load_user(op->db, &op->actor, a, found, revoked);
+    if (rc == DB_OK && *found && !*revoked)
+        auth_cache_put(cache, ticket, op->actor.id, op->actor.jti, a);
+    return rc;
+}
+
+static void actor_set(actor_t *u, const auth_account_t *a)
+{
+    memcpy(u->uuid, a->uuid, sizeof u->uuid);
+    memcpy(u->phone, a->phone, sizeof u->phone);
+    u->is_active = a->is_active;
+    u->is_staff = a->is_staff;
+    u->is_superuser = a->is_superuser;
+}
+
+static bool promotion_due(const op_t *op, const auth_account_t *a, unsigned flags)
+{
+    return !a->is_active && a->promote_at && a->promote_at <= op->now_us &&
+           !(flags & AUTHF_NO_PROMOTION);
 }
 
 /* The token's claims into op->actor: NULL, or the refusal (for a required
@@ -106,27 +136,34 @@ static err_t *read_token(http_req_t *req, op_t *op)
     return NULL;
 }
 
-/* The account behind the token, promoted when due: NULL, or the refusal. */
+/* The account behind the token, promoted when due: NULL, or the refusal.
+ * A cached account answers without a query, unless its promotion is due:
+ * that goes to the database, where one conditional UPDATE decides it. */
 static err_t *load_account(op_t *op, unsigned flags)
 {
     actor_t *u = &op->actor;
-    int64_t promote_at = 0;
+    auth_account_t a;
+    if (auth_cache_get(op->app->auth_cache, u->id, u->jti, &a) && !promotion_due(op, &a, flags)) {
+        actor_set(u, &a);
+        return NULL;
+    }
     bool found = false, revoked = false;
-    int rc = load_user(op->db, u, &promote_at, &found, &revoked);
+    int rc = fetch_user(op, &a, &found, &revoked);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     if (found && revoked)
         return unauthorized(op, "TOKEN_REVOKED", "Token has been revoked");
     if (!found)
         return unauthorized(op, "USER_NOT_FOUND", "User not found");
-    if (!u->is_active && promote_at && promote_at <= op->now_us && !(flags & AUTHF_NO_PROMOTION)) {
+    if (promotion_due(op, &a, flags)) {
         bool promoted = false;
         if ((rc = waitlist_promote_if_due(op, u->id, &promoted)) != DB_OK ||
-            (rc = load_user(op->db, u, &promote_at, &found, &revoked)) != DB_OK)
+            (rc = fetch_user(op, &a, &found, &revoked)) != DB_OK)
             return op_db_fail(op, rc);
         if (!found)
             return unauthorized(op, "USER_NOT_FOUND", "User not found");
     }
+    actor_set(u, &a);
     return NULL;
 }
 

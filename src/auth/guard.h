@@ -4,6 +4,8 @@
  * "Authorization: Bearer <jwt>", checks the signature (HS256 only), expiry
  * and revocation, loads the account, promotes it from the account waitlist
  * when its time has come (atomically, once), and applies the route's level.
+ * Account and revocation come from the per-process cache when it can answer
+ * exactly (auth_cache.h), else from one database statement.
  * Refusals (always the {"detail", "error_code"} envelope):
  *   no header / empty credentials   403 {"detail":"Not authenticated"}            NOT_AUTHENTICATED
  *   scheme other than Bearer        403 "Invalid authentication credentials" INVALID_AUTH_SCHEME

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "core/rand.h"
+#include "db/db_notify.h"
 
 static const char SQL_PROMOTE_USER[] =
     "UPDATE users SET is_active = $3, updated_at = $2 WHERE id = $1 AND is_active = $4 "
@@ -65,5 +66,7 @@ int waitlist_promote_if_due(op_t *op, int64_t user_id, bool *promoted)
     promote_ctx_t p = {.op = op, .user_id = user_id};
     int rc = db_tx_run(op->db, DB_TX_WRITE, promote_tx, &p);
     *promoted = rc == DB_OK && p.promoted;
+    if (*promoted) /* committed: forget the waitlisted state here at once */
+        db_notify_local(op->app->notify, "user:%lld", (long long)user_id);
     return rc;
 }

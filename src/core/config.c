@@ -320,6 +320,7 @@ int config_load(config_t *cfg, char *err, size_t errlen)
         get_int("LOOPIN_SHUTDOWN_GRACE", 30, 0, 3600, &cfg->shutdown_grace_s, err, errlen) ||
         get_int("LOOPIN_JOBS_POLL_MS", 1000, 10, 600000, &cfg->jobs_poll_ms, err, errlen) ||
         get_bool("LOOPIN_JOBS_IN_SERVE", true, &cfg->jobs_in_serve, err, errlen) ||
+        get_int("LOOPIN_AUTH_CACHE_SIZE", 10000, 0, 1000000, &cfg->auth_cache_size, err, errlen) ||
         get_str("LOOPIN_LOG_LEVEL", "info", cfg->log_level, sizeof cfg->log_level, err, errlen) ||
         get_bool("LOOPIN_API_DOCS", cfg->env != ENV_PRODUCTION, &cfg->api_docs, err, errlen) ||
         get_str("LOOPIN_API_DOCS_DIR", LOOPIN_DEFAULT_DOCS_DIR, cfg->api_docs_dir,
@@ -448,6 +449,7 @@ static const struct {
     I("LOOPIN_SHUTDOWN_GRACE", shutdown_grace_s),
     I("LOOPIN_JOBS_POLL_MS", jobs_poll_ms),
     B("LOOPIN_JOBS_IN_SERVE", jobs_in_serve),
+    I("LOOPIN_AUTH_CACHE_SIZE", auth_cache_size),
     S("LOOPIN_LOG_LEVEL", log_level),
     B("LOOPIN_API_DOCS", api_docs),
     S("LOOPIN_API_DOCS_DIR", api_docs_dir),

@@ -32,6 +32,7 @@ typedef struct {
     int shutdown_grace_s; /* how long SIGTERM waits for in-flight requests */
     int jobs_poll_ms;     /* scheduler poll interval */
     bool jobs_in_serve;   /* run the job scheduler inside serve */
+    int auth_cache_size;  /* accounts (and tokens) the guard caches per process; 0: off */
     char log_level[16];
     bool api_docs;           /* serve the Swagger UI and Redoc viewers (off in production) */
     char api_docs_dir[1024]; /* where their assets are (scripts/docs-assets) */

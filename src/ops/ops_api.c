@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth/auth_cache.h"
 #include "core/clock.h"
 #include "core/strbuf.h"
 #include "http/metrics.h"
@@ -104,6 +105,58 @@ static void render_job_gauges(http_req_t *req, strbuf_t *sb)
                   (long long)counts[i]);
 }
 
+/* The guard's cache (auth_cache.h) and the invalidation bus feeding it. */
+static void render_auth_cache(app_t *app, strbuf_t *sb)
+{
+    auth_cache_stats_t c;
+    db_notify_stats_t n;
+    auth_cache_stats(app->auth_cache, &c);
+    db_notify_stats(app->notify, &n);
+    sb_printf(sb,
+              "# HELP loopin_auth_cache_lookups_total Guard lookups of an account and token, by "
+              "result (a miss reads the database).\n"
+              "# TYPE loopin_auth_cache_lookups_total counter\n"
+              "loopin_auth_cache_lookups_total{result=\"hit\"} %llu\n"
+              "loopin_auth_cache_lookups_total{result=\"miss\"} %llu\n"
+              "# HELP loopin_auth_cache_fills_total Database reads offered to the cache, by "
+              "outcome (dropped: an invalidation arrived during the read).\n"
+              "# TYPE loopin_auth_cache_fills_total counter\n"
+              "loopin_auth_cache_fills_total{outcome=\"stored\"} %llu\n"
+              "loopin_auth_cache_fills_total{outcome=\"dropped\"} %llu\n"
+              "# HELP loopin_auth_cache_invalidations_total Invalidations applied.\n"
+              "# TYPE loopin_auth_cache_invalidations_total counter\n"
+              "loopin_auth_cache_invalidations_total %llu\n"
+              "# HELP loopin_auth_cache_resets_total Times the cache was emptied because the "
+              "invalidation bus connected or was lost.\n"
+              "# TYPE loopin_auth_cache_resets_total counter\n"
+              "loopin_auth_cache_resets_total %llu\n"
+              "# HELP loopin_auth_cache_entries Cached accounts and token ids.\n"
+              "# TYPE loopin_auth_cache_entries gauge\n"
+              "loopin_auth_cache_entries{kind=\"account\"} %zu\n"
+              "loopin_auth_cache_entries{kind=\"token\"} %zu\n"
+              "# HELP loopin_auth_cache_capacity Entries of each kind the cache may hold.\n"
+              "# TYPE loopin_auth_cache_capacity gauge\nloopin_auth_cache_capacity %zu\n"
+              "# HELP loopin_auth_cache_enabled 1 while lookups may hit (the bus is live).\n"
+              "# TYPE loopin_auth_cache_enabled gauge\nloopin_auth_cache_enabled %d\n"
+              "# HELP loopin_invalidation_bus_live 1 while the LISTEN connection is up and "
+              "answering.\n"
+              "# TYPE loopin_invalidation_bus_live gauge\nloopin_invalidation_bus_live %d\n"
+              "# HELP loopin_invalidation_bus_connects_total LISTEN connections established.\n"
+              "# TYPE loopin_invalidation_bus_connects_total counter\n"
+              "loopin_invalidation_bus_connects_total %llu\n"
+              "# HELP loopin_invalidation_bus_losses_total LISTEN connections lost.\n"
+              "# TYPE loopin_invalidation_bus_losses_total counter\n"
+              "loopin_invalidation_bus_losses_total %llu\n"
+              "# HELP loopin_invalidation_bus_messages_total Payloads received.\n"
+              "# TYPE loopin_invalidation_bus_messages_total counter\n"
+              "loopin_invalidation_bus_messages_total %llu\n",
+              (unsigned long long)c.hits, (unsigned long long)c.misses, (unsigned long long)c.fills,
+              (unsigned long long)c.stale_fills, (unsigned long long)c.invalidations,
+              (unsigned long long)c.resets, c.accounts, c.tokens, c.capacity, c.enabled, n.live,
+              (unsigned long long)n.connects, (unsigned long long)n.losses,
+              (unsigned long long)n.messages);
+}
+
 static err_t *metrics_page(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)op;
@@ -119,6 +172,7 @@ static err_t *metrics_page(http_req_t *req, op_t *op, const input_t *in)
               "# TYPE loopin_db_pool_size gauge\nloopin_db_pool_size %d\n",
               db_pool_in_use(app->db), db_pool_size(app->db));
     render_job_gauges(req, &sb);
+    render_auth_cache(app, &sb);
     http_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8", sb.data, sb.len, false);
     sb_free(&sb);
     return NULL;

@@ -11,9 +11,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "app.h"
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/text.h"
+#include "db/db_notify.h"
 
 /* ---- name, birth date, gender ---------------------------------------------- */
 
@@ -493,7 +495,10 @@ static err_t *complete_tx(op_t *op, void *arg)
 
 err_t *profile_complete(op_t *op, profile_completion_t *pc)
 {
-    return op_tx(op, DB_TX_WRITE, complete_tx, pc);
+    err_t *e = op_tx(op, DB_TX_WRITE, complete_tx, pc);
+    if (!e && pc->waitlisted) /* committed: the guard's cached account is out of date */
+        db_notify_local(op->app->notify, "user:%lld", (long long)pc->user_id);
+    return e;
 }
 
 static const char SQL_SET_NAME[] = "UPDATE user_profiles SET name = $2 WHERE user_id = $1";
