@@ -33,10 +33,28 @@ struct input;
 err_t *events_list(http_req_t *req, op_t *op, const struct input *in);
 extern const field_t events_list_fields[];
 
-/* The per-process cache of listing totals (app->events_cache). */
+/* The per-process cache of the listing (listing_cache.c, app->events_cache):
+ * its version, and totals and page ids counted under a version. bus (may be
+ * NULL: the version is read at every request) is PostgreSQL's invalidation
+ * bus, which it subscribes to. */
 typedef struct events_cache events_cache_t;
-events_cache_t *events_cache_new(void);
+struct db_notify;
+events_cache_t *events_cache_new(struct db_notify *bus);
 void events_cache_free(events_cache_t *c);
+/* The listing's current version: from memory while the bus is live and no
+ * change has been announced since it was read, else one primary-key read. */
+int listing_version(events_cache_t *c, db_conn_t *db, int64_t *version);
+/* Cached results of a query key under a version (keys of 500 bytes or more
+ * are never cached). */
+bool listing_total_get(events_cache_t *c, const char *key, int64_t version, int64_t *total);
+void listing_total_put(events_cache_t *c, const char *key, int64_t version, int64_t total);
+bool listing_page_get(events_cache_t *c, const char *key, int64_t version, int64_t ids[100],
+                      int *n);
+void listing_page_put(events_cache_t *c, const char *key, int64_t version, const int64_t *ids,
+                      int n);
+/* After this process committed a change that moves the listing: forget the
+ * version now rather than when the bus brings the news back. */
+void listing_changed(struct app *app);
 
 extern const struct module events_module;
 

@@ -204,7 +204,10 @@ static err_t *delete_tx(op_t *op, void *arg)
 err_t *event_soft_delete(op_t *op, const event_t *e)
 {
     delete_ctx_t x = {.e = e};
-    return op_tx(op, DB_TX_WRITE, delete_tx, &x);
+    err_t *err = op_tx(op, DB_TX_WRITE, delete_tx, &x);
+    if (!err)
+        listing_changed(op->app);
+    return err;
 }
 
 static err_t *events_delete(http_req_t *req, op_t *op, const input_t *in)
@@ -385,7 +388,10 @@ static err_t *events_update(http_req_t *req, op_t *op, const input_t *in)
     }
     put_ctx_t x = {.req = req, .in = in};
     err_t *err = op_tx(op, DB_TX_WRITE, put_tx, &x);
-    return err ? err : reply_event(req, op, 200, x.e.id);
+    if (err)
+        return err;
+    listing_changed(op->app);
+    return reply_event(req, op, 200, x.e.id);
 }
 
 /* ---- the route table ------------------------------------------------------------ */
@@ -418,7 +424,7 @@ static const purge_def_t events_purges[] = {
 
 static int events_start(app_t *app)
 {
-    app->events_cache = events_cache_new();
+    app->events_cache = events_cache_new(app->notify);
     return app->events_cache ? 0 : -1;
 }
 

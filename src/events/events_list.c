@@ -1,10 +1,10 @@
 /*
  * events_list.c: GET /api/events, the hot listing. Filters become a WHERE
  * clause built in a fixed order (so each combination is one cached prepared
- * statement), visibility depends on the caller, and the total is cached per
- * process, tagged with the listing version that the database bumps on every
- * relevant change (migration 0011), so a request costs one primary-key read
- * instead of a count over the table.
+ * statement), visibility depends on the caller, and the total and the page's
+ * ids are cached per process under the listing version that the database
+ * bumps on every relevant change (listing_cache.c), so a repeated page costs
+ * one statement: its rows.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,8 +18,7 @@
 #include "events/events.h"
 #include "http/route.h"
 
-#define MAX_PARAMS  16
-#define CACHE_SLOTS 128
+#define MAX_PARAMS 16
 
 typedef struct {
     strbuf_t where; /* " AND ..." clauses */
@@ -32,68 +31,6 @@ static int add_param(query_t *q, db_param_t p)
 {
     q->params[q->n] = p;
     return ++q->n;
-}
-
-/* ---- total cache ------------------------------------------------------ */
-
-typedef struct {
-    char key[512];
-    int64_t version, total;
-} cache_slot_t;
-
-/* Lives in the app state (app->events_cache): one per process. */
-struct events_cache {
-    pthread_mutex_t mu;
-    cache_slot_t slots[CACHE_SLOTS];
-};
-
-events_cache_t *events_cache_new(void)
-{
-    events_cache_t *c = calloc(1, sizeof *c);
-    if (c)
-        pthread_mutex_init(&c->mu, NULL);
-    return c;
-}
-
-void events_cache_free(events_cache_t *c)
-{
-    if (!c)
-        return;
-    pthread_mutex_destroy(&c->mu);
-    free(c);
-}
-
-static unsigned hash_key(const char *s)
-{
-    unsigned h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static bool cache_get(events_cache_t *c, const char *key, int64_t version, int64_t *total)
-{
-    if (!c || strlen(key) >= sizeof c->slots[0].key)
-        return false;
-    cache_slot_t *s = &c->slots[hash_key(key) % CACHE_SLOTS];
-    pthread_mutex_lock(&c->mu);
-    bool hit = s->version == version && strcmp(s->key, key) == 0;
-    if (hit)
-        *total = s->total;
-    pthread_mutex_unlock(&c->mu);
-    return hit;
-}
-
-static void cache_put(events_cache_t *c, const char *key, int64_t version, int64_t total)
-{
-    if (!c || strlen(key) >= sizeof c->slots[0].key)
-        return;
-    cache_slot_t *s = &c->slots[hash_key(key) % CACHE_SLOTS];
-    pthread_mutex_lock(&c->mu);
-    snprintf(s->key, sizeof s->key, "%s", key);
-    s->version = version;
-    s->total = total;
-    pthread_mutex_unlock(&c->mu);
 }
 
 /* ---- filters: the query's fields, declared, then turned into clauses ---- */
@@ -209,32 +146,31 @@ static bool add_search(op_t *op, const input_t *in, query_t *q)
 
 /* ---- the handler ------------------------------------------------------ */
 
-static int count_total(op_t *op, query_t *q, int64_t *total)
+static int count_total(op_t *op, query_t *q, int64_t version, int64_t *total)
 {
-    int64_t version = 0;
-    bool found = false;
-    int rc = db_query_int(op->db, "SELECT version FROM listing_versions WHERE name = 'events'",
-                          DB_NOARGS, &version, &found);
-    if (rc != DB_OK)
-        return rc;
-    if (cache_get(op->app->events_cache, q->key.data, version, total))
+    if (listing_total_get(op->app->events_cache, q->key.data, version, total))
         return DB_OK;
+    bool found = false;
     char *sql =
         arena_printf(op->arena, "SELECT count(*) FROM events e WHERE 1 = 1%s", q->where.data);
-    rc = db_query_int(op->db, sql, q->params, q->n, total, &found);
+    int rc = db_query_int(op->db, sql, q->params, q->n, total, &found);
     if (rc == DB_OK)
-        cache_put(op->app->events_cache, q->key.data, version, *total);
+        listing_total_put(op->app->events_cache, q->key.data, version, *total);
     return rc;
 }
 
-/* The page: its ids first, then the EventResponse rows for exactly those
- * ids. Two statements rather than one join with LIMIT $n: PostgreSQL's
- * generic plan for a parameterised LIMIT under a join guesses hundreds of
- * rows and picks hash joins over whole tables, while an IN list of 20 ids is
- * planned exactly. */
-/* The page's events, written into out; DB status. */
-static int page_rows(op_t *op, query_t *q, int64_t offset, int64_t limit, strbuf_t *out)
+/* The page's ids (cached under the version, else read), then the
+ * EventResponse rows for exactly those ids. Two statements rather than one
+ * join with LIMIT $n: PostgreSQL's generic plan for a parameterised LIMIT
+ * under a join guesses hundreds of rows and picks hash joins over whole
+ * tables, while an IN list of 20 ids is planned exactly. */
+static int page_ids(op_t *op, query_t *q, int64_t version, int64_t offset, int64_t limit,
+                    int64_t ids[100], int *n)
 {
+    char *key = arena_printf(op->arena, "%s|o=%lld|l=%lld", q->key.data, (long long)offset,
+                             (long long)limit);
+    if (listing_page_get(op->app->events_cache, key, version, ids, n))
+        return DB_OK;
     int pl = add_param(q, db_int(limit)), po = add_param(q, db_int(offset));
     char *sql = arena_printf(op->arena,
                              "SELECT e.id FROM events e WHERE 1 = 1%s ORDER BY e.start_time DESC, "
@@ -244,12 +180,23 @@ static int page_rows(op_t *op, query_t *q, int64_t offset, int64_t limit, strbuf
     int rc = db_query(op->db, sql, q->params, q->n, &rows);
     if (rc != DB_OK)
         return rc;
-    int64_t ids[100];
-    int n = 0, found = 0;
-    while (db_next(rows) && n < 100)
-        ids[n++] = db_col_int(rows, 0);
+    *n = 0;
+    while (db_next(rows) && *n < 100)
+        ids[(*n)++] = db_col_int(rows, 0);
     rc = db_rows_status(rows);
     db_rows_free(rows);
+    if (rc == DB_OK)
+        listing_page_put(op->app->events_cache, key, version, ids, *n);
+    return rc;
+}
+
+/* The page's events, written into out; DB status. */
+static int page_rows(op_t *op, query_t *q, int64_t version, int64_t offset, int64_t limit,
+                     strbuf_t *out)
+{
+    int64_t ids[100];
+    int n = 0, found = 0;
+    int rc = page_ids(op, q, version, offset, limit, ids, &n);
     return rc == DB_OK ? event_write_list(op->db, op->actor.id, ids, n, out, NULL, &found) : rc;
 }
 
@@ -282,13 +229,15 @@ err_t *events_list(http_req_t *req, op_t *op, const input_t *in)
     int64_t offset = in_int(in, "offset", 0), limit = in_int(in, "limit", 20), total = 0;
     strbuf_t body;
     sb_init(&body);
+    int64_t version = 0;
     int rc = DB_OK;
-    bool any =
-        build_query(op, in, &q) && (rc = count_total(op, &q, &total)) == DB_OK && total > offset;
+    bool any = build_query(op, in, &q) &&
+               (rc = listing_version(op->app->events_cache, op->db, &version)) == DB_OK &&
+               (rc = count_total(op, &q, version, &total)) == DB_OK && total > offset;
     sb_printf(&body, "{\"total\":%lld,\"offset\":%lld,\"limit\":%lld,\"data\":", (long long)total,
               (long long)offset, (long long)limit);
     if (any)
-        rc = page_rows(op, &q, offset, limit, &body);
+        rc = page_rows(op, &q, version, offset, limit, &body);
     else if (rc == DB_OK)
         sb_puts(&body, "[]");
     sb_free(&q.where);

@@ -260,6 +260,8 @@ err_t *event_create(op_t *op, const event_fields_t *f, const event_place_t *plac
         if (!e || e->db_rc != DB_UNIQUE)
             break;
     }
+    if (!e)
+        listing_changed(op->app);
     *id = x.id;
     return e;
 }
