@@ -352,7 +352,7 @@ w3_vars() {
     R[w3.pairs]=$((ucount * ecount))
     PGBV3=(-D k=0 -D clients="$PGB_CLIENTS" -D ufirst=$((BENCH_USERS + W3_WRK_USERS + 1)) -D ucount="$ucount"
         -D efirst="$efirst" -D ecount="$ecount" -D seats=1 -D "now=$(date -u '+%Y-%m-%d %H:%M:%S.000000+00')"
-        -D ntype=new_join_request -D "ntitle=New join request"
+        -D ntype=new_join_request -D "ntitle=New join request" -D rtype=event_request
         -D "nmsg=Someone asked to join 'Bench event $efirst: music, food and friends' (1 seat)."
         -D "nmeta={\"action\": \"requested\", \"event_id\": $efirst, \"request_id\": 50001}"
         -D aaction=event.request.created -D atype=event_request
