@@ -1197,8 +1197,9 @@ taken and held). max_capacity is ${BENCH_PAID_CAPACITY:-the number of people (\`
   so callbacks/s includes the duplicates.
 
 Warm-up, statistics and columns as in the rush above; "items" are purchases, orders or callbacks.
-"Seats by the lock-all path" counts the takes that locked every bucket (a payment also releases its
-reservation's held seat; seat_release's own slow path does not show in the bucket update count).
+"Seats by the lock-all path" counts the takes that locked every bucket. A payment also releases its
+reservation's held seat, and seat_release's own lock-all path does not show in the bucket update
+count (measured by hand: "Paid admission" in the hand-written part).
 
 $PAID_HEAD
 $(cat "$tmp/table.paid")
