@@ -32,14 +32,25 @@
 #     once on one event (confirmed seats/s, latency, and zero oversell:
 #     buckets = 200s = attendees' seats <= max_capacity), the host checks
 #     every ticket in (check-ins/s), then the same people rush an event with
-#     half as many seats (sell-out: the rest get CAPACITY_FULL).
+#     half as many seats (sell-out: the rest get CAPACITY_FULL);
+#   - paid admission (issue 10), PayU as the provider (bench/rush.mjs plays
+#     PayU, signing its answers with the merchant salt): the same people,
+#     each holding a seat in a capacity reservation on a paid event that
+#     reservations fill, buy at once (POST /api/payments/orders, then PayU's
+#     success answer to the order's surl: paid confirmations/s, exactly one
+#     ticket per paid order, zero oversell), first one at a time; then, on a
+#     second paid event, the orders alone, and PayU's success answer for each
+#     delivered 3 times at once (callbacks/s, duplicates included; every
+#     order paid once, every distinct callback stored and processed).
 # Results go to stdout, bench/last-run.txt and docs/benchmarks.md (the part
 # of docs/benchmarks.md below the "written by hand" marker is kept).
 # Knobs: LOOPIN_BIN, BENCH_DURATION (10s), BENCH_USERS/EVENTS/REQUESTS,
 # BENCH_W3_USERS (1000), BENCH_RUSH_USERS (5000), BENCH_RUSH_CONCURRENCY
 # (64), BENCH_GUARD_CLIENTS ("32 8": one pgbench run per count and guard),
-# BENCH_GUARD_SECONDS (10), BENCH_PARTS ("sqlite pg durable"; a subset runs
-# only those parts and leaves docs/benchmarks.md alone).
+# BENCH_GUARD_SECONDS (10), BENCH_PAID_PRICE_MINOR (49900), BENCH_PAID_CAPACITY
+# (the rush users: reservations fill the paid events), BENCH_PARTS
+# ("sqlite pg durable"; a subset runs only those parts and leaves
+# docs/benchmarks.md alone; "paid" runs the durable part's paid phases alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +81,10 @@ tmp=$(mktemp -d /tmp/loopin-bench.XXXXXX)
 server_pid=""
 servers=() # the durable part's serve processes
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# PayU's merchant salt for the servers (LOOPIN_PAYU_SALT) and bench/rush.mjs,
+# which signs the provider's answers with it; the paid events' ticket price
+export BENCH_PAYU_SALT BENCH_PAID_PRICE_MINOR=${BENCH_PAID_PRICE_MINOR:-49900}
+BENCH_PAYU_SALT=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 HZ=$(getconf CLK_TCK)
 declare -A R # results: R[key] = value
 
@@ -99,7 +114,7 @@ loopin_env() { # $1 = database url; sets ENVV for env(1)
     ENVV=(LOOPIN_DATABASE_URL="$1" LOOPIN_SECRET_KEY="$secret" LOOPIN_LOG_LEVEL=warn
         LOOPIN_ENV=production LOOPIN_SMS_BACKEND=file LOOPIN_SMS_OUTBOX="$tmp/sms.jsonl"
         LOOPIN_MEDIA_DIR="$tmp/media" LOOPIN_OTP_PER_IP_HOUR=100000 LOOPIN_OTP_COOLDOWN_SECONDS=0
-        LOOPIN_PAYU_KEY=bench LOOPIN_PAYU_SALT=bench) # production wants a payment provider; none is called
+        LOOPIN_PAYU_KEY=bench LOOPIN_PAYU_SALT="$BENCH_PAYU_SALT") # PayU, as in production; never called: the paid phases play its part
 }
 
 migrate() { # $1 = database url
@@ -352,7 +367,7 @@ w3_vars() {
     R[w3.pairs]=$((ucount * ecount))
     PGBV3=(-D k=0 -D clients="$PGB_CLIENTS" -D ufirst=$((BENCH_USERS + W3_WRK_USERS + 1)) -D ucount="$ucount"
         -D efirst="$efirst" -D ecount="$ecount" -D seats=1 -D "now=$(date -u '+%Y-%m-%d %H:%M:%S.000000+00')"
-        -D ntype=new_join_request -D "ntitle=New join request"
+        -D ntype=new_join_request -D "ntitle=New join request" -D rtype=event_request
         -D "nmsg=Someone asked to join 'Bench event $efirst: music, food and friends' (1 seat)."
         -D "nmeta={\"action\": \"requested\", \"event_id\": $efirst, \"request_id\": 50001}"
         -D aaction=event.request.created -D atype=event_request
@@ -553,7 +568,7 @@ rush_died() { # $1 = phase: notes a serve process that died during it
     [[ -z $DIED ]] && return 0
     echo "WARNING: $1: $DIED" >&2
     tail -n 3 "$tmp"/server[0-9].log >&2 || true
-    echo "$1: serve processes died: $DIED" >>"$tmp/rush.notes"
+    echo "$1: serve processes died: $DIED" >>"$tmp/$RUSH_TABLE.notes"
 }
 
 servers_ticks() {
@@ -575,10 +590,13 @@ slow_share() { # $1 = bucket row updates, $2 = seats taken
     awk -v u="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f%%", 100 * (u - n) / 7 / n; else print "-" }'
 }
 
-# One phase: $1 = key, $2 = label, $3 = database url, $4 = confirm|checkin,
-# $5 = event, $6 = concurrency, $7 = tickets file (confirm: written; checkin:
-# read), $8 = the measured users (confirm: first-last) or the host (checkin),
-# $9 = the warm-up: users first-last (confirm) or a tickets file (checkin).
+# One phase: $1 = key, $2 = label, $3 = database url, $4 = a bench/rush.mjs
+# mode (confirm|checkin|pay|orders|callbacks), $5 = event, $6 = concurrency,
+# $7 = its file (confirm, pay, orders: written; checkin, callbacks: read),
+# $8 = the measured users (confirm, pay, orders: first-last), the host
+# (checkin) or - (callbacks), $9 = the warm-up: users first-last (confirm,
+# pay, orders) or a file (checkin: tickets, callbacks: orders). The row goes
+# to $tmp/table.$RUSH_TABLE (rush; paid for the paid phases).
 # Starts the serve processes, warms them up (RUSH_WARM requests, 24 at a
 # time, so every pooled connection has prepared its statements and compiled
 # the triggers' functions; not measured), waits until the backends have
@@ -586,15 +604,16 @@ slow_share() { # $1 = bucket row updates, $2 = seats taken
 # the processes (their backends then report their statistics at once), so
 # the CPU, WAL and bucket figures cover exactly the measured requests. Sets R[$1.ok], R[$1.warm]
 # (the warm-up's successes), R[$1.rate], R[$1.n], R[$1.p50], R[$1.p99],
-# R[$1.cpu], and DIED.
+# R[$1.cpu], and DIED; rush.mjs's answer stays in $tmp/answer.$1.json.
+RUSH_TABLE=rush
 run_rush() {
     local key=$1 label=$2 a b wa wb ua ub sticks
     start_servers "$3"
-    if [[ $4 == confirm ]]; then
-        node bench/rush.mjs confirm "$RUSH_PORTS" "$5" "$secret" "$9" 24 "$7.warm" >"$tmp/warm.json"
-    else
-        node bench/rush.mjs checkin "$RUSH_PORTS" "$5" "$secret" "$8" 24 "$9" >"$tmp/warm.json"
-    fi
+    case $4 in
+    confirm | pay | orders)
+        node bench/rush.mjs "$4" "$RUSH_PORTS" "$5" "$secret" "$9" 24 "$7.warm" >"$tmp/warm.json" ;;
+    *) node bench/rush.mjs "$4" "$RUSH_PORTS" "$5" "$secret" "$8" 24 "$9" >"$tmp/warm.json" ;;
+    esac
     R[$key.warm]=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).ok)' "$tmp/warm.json")
     sleep 11 # an idle backend reports the warm-up's statistics within 10 s (PGSTAT_IDLE_INTERVAL)
     a=("$(servers_ticks)" "$(pg_ticks)" $(machine_ticks))
@@ -603,7 +622,7 @@ run_rush() {
     if ! node bench/rush.mjs "$4" "$RUSH_PORTS" "$5" "$secret" "$8" "$6" "$7" >"$tmp/rush.json" 2>"$tmp/rush.err"; then
         cat "$tmp/rush.err" >&2
         stop_servers
-        echo "| $label | failed: $(head -c 200 "$tmp/rush.err" | tr '\n|' '  ') |||||||||||||||" | tee -a "$tmp/table.rush"
+        echo "| $label | failed: $(head -c 200 "$tmp/rush.err" | tr '\n|' '  ') |||||||||||||||" | tee -a "$tmp/table.$RUSH_TABLE"
         return 0
     fi
     sticks=$(servers_ticks)
@@ -613,23 +632,28 @@ run_rush() {
     b[1]=$(pg_ticks)
     read -ra wb <<<"$(wal_snap)"
     ub=$(bucket_updates)
-    local n ok other secs rate p50 p99 cpu
-    read -r n ok secs rate p50 p99 cpu other < <(node -e '
+    local n ok other secs rate p50 p99 cpu seats
+    read -r n ok secs rate p50 p99 cpu seats other < <(node -e '
         const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-        const other = Object.entries(j.outcome).filter(([k]) => k !== "200" && k !== "ok")
+        const good = j.good ?? ["200", "ok"];
+        const other = Object.entries(j.outcome).filter(([k]) => !good.includes(k))
             .map(([k, v]) => `${v} ${k}`).join(", ") || "0";
-        console.log(j.requests, j.ok, j.seconds, j.per_second, j.p50_ms, j.p99_ms, j.client_cpu_s, other);' "$tmp/rush.json")
+        console.log(j.requests, j.ok, j.seconds, j.per_second, j.p50_ms, j.p99_ms, j.client_cpu_s, j.seats ?? 0, other);' "$tmp/rush.json")
+    cp "$tmp/rush.json" "$tmp/answer.$key.json"
     local own row
     own=$(awk -v c="$cpu" -v hz="$HZ" 'BEGIN {printf "%.0f", c * hz}')
-    local seats=0
-    [[ $4 == confirm ]] && seats=$ok
+    # Bucket rows a seat updates on the fast path: one for a confirmation (the
+    # take); two for a payment (its reservation's held seat released, then
+    # the attendee's seat taken). seat_release's slow path updates one row
+    # too, so only the takes' lock-all path shows here.
+    [[ $4 == pay || $4 == callbacks ]] && ub=$((ub - seats))
     row=$(printf '| %s | %s | %s | %s | %s | %s | %sms | %sms | %s | %s | %s | %s | %s | %s |' "$label" "$n" "$ok" \
         "$other" "$secs" "$rate" "$p50" "$p99" "$(us_per $((b[0] - a[0])) "$n")" \
         "$(us_per $((b[1] - a[1])) "$n")" "$(us_per "$own" "$n")" \
         "$(wal_cols "${wa[@]}" "${wb[@]}" "$n" "$secs")" "$(slow_share $((ub - ua)) "$seats")" \
         "$(busy "${a[@]}" "${b[@]}" "$own")")
     echo "$row"
-    echo "$row" >>"$tmp/table.rush"
+    echo "$row" >>"$tmp/table.$RUSH_TABLE"
     R[$key.n]=$n R[$key.ok]=$ok R[$key.rate]=$rate R[$key.p50]=$p50 R[$key.p99]=$p99
     R[$key.cpu]=$(us_per $((b[0] - a[0] + b[1] - a[1] + own)) "$n")
 }
@@ -663,8 +687,7 @@ oversell_check() {
 # The durable part: its own cluster, the same data set plus the hot events.
 durable() {
     key_db=durable
-    local ubase=$((BENCH_USERS + BENCH_W3_USERS)) c t0
-    local rush_event=$((BENCH_EVENTS + 1)) sell_event=$((BENCH_EVENTS + 2)) guard_event=$((BENCH_EVENTS + 3))
+    local t0
     pg_start_durable
     "$PG_BIN/psql" -q "$LOOPIN_TEST_PG_ADMIN_URL" -c 'CREATE DATABASE loopin_bench'
     PG_URL="postgresql://postgres@127.0.0.1:$pg_port/loopin_bench"
@@ -680,6 +703,17 @@ durable() {
         "synchronous_commit=$("$PG_BIN/psql" -AtX "$PG_URL" -c 'SHOW synchronous_commit'), data on ${R[d.disk]};" \
         "seeded (the data set and pg-rush) in ${R[seed.durable]} s"
     echo "pg_test_fsync (one 8 kB write): ${R[d.fsync.all]}"
+    if has durable; then
+        free_phases
+    fi
+    paid_phases
+    pg_stop
+}
+
+# The seat guards under pgbench, then the free rush, the door and the sell-out.
+free_phases() {
+    local ubase=$((BENCH_USERS + BENCH_W3_USERS)) c
+    local rush_event=$((BENCH_EVENTS + 1)) sell_event=$((BENCH_EVENTS + 2)) guard_event=$((BENCH_EVENTS + 3))
     echo
     echo "$GUARD_HEAD"
     : >"$tmp/table.guard"
@@ -721,9 +755,133 @@ durable() {
         confirm "$sell_event" "$RUSH_CONC" "$tmp/tickets.sell" "$who" "$warm"
     rush_died sell
     oversell_check "$sell_event" $((${R[sell.ok]} + ${R[sell.warm]})) sell.check >>"$tmp/rush.notes"
-    pg_stop
     echo
     cat "$tmp/rush.notes"
+}
+
+# ---- paid admission (issue 10): purchases and PayU callbacks ----------------------
+
+PAID_HEAD='| phase (3 servers, durable commits, ONE paid event) | items | successes | other answers | seconds | successes/s | p50 | p99 | servers CPU µs/item | postgres CPU µs/item | client CPU µs/item | WAL syncs/s | items per WAL sync | WAL sync avg | seats by the lock-all path | machine busy (others) |
+|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+
+q1() { "$PG_BIN/psql" -AtX -F' ' "$PG_URL" -c "$1"; }
+
+# Paid admission on event $1 after $2 successes (purchases answered "Payment
+# successful", or orders that the callbacks must all have paid): each paid
+# order has exactly one ticket and one payment transaction and consumed its
+# reservation, and no order is left unpaid; the buckets hold the attendees'
+# seats plus the live reservations' (taken) and the reservations' alone
+# (held), and taken <= max_capacity. Sets R[$3].
+paid_check() {
+    local paid unpaid tickets torders going txns consumed live taken held cap verdict
+    read -r paid unpaid tickets torders going txns consumed live taken held cap < <(q1 "SELECT
+        (SELECT count(*) FROM payment_orders WHERE event_id = $1 AND status = 'paid'),
+        (SELECT count(*) FROM payment_orders WHERE event_id = $1 AND status <> 'paid'),
+        (SELECT count(*) FROM attendance_records WHERE event_id = $1 AND payment_order_id IS NOT NULL),
+        (SELECT count(DISTINCT payment_order_id) FROM attendance_records WHERE event_id = $1),
+        (SELECT COALESCE(SUM(seats), 0) FROM event_attendees WHERE event_id = $1 AND status IN ('going', 'checked_in')),
+        (SELECT count(*) FROM payment_transactions t JOIN payment_orders o ON o.id = t.payment_order_id WHERE o.event_id = $1),
+        (SELECT count(*) FROM capacity_reservations WHERE event_id = $1 AND consumed),
+        (SELECT COALESCE(SUM(seats_reserved), 0) FROM capacity_reservations WHERE event_id = $1 AND NOT consumed AND released_at IS NULL),
+        (SELECT SUM(taken) FROM event_seat_buckets WHERE event_id = $1),
+        (SELECT SUM(held) FROM event_seat_buckets WHERE event_id = $1),
+        (SELECT max_capacity FROM events WHERE id = $1)")
+    if ((paid == $2 && unpaid == 0 && tickets == paid && torders == paid && going == paid && txns == paid &&
+        consumed == paid && taken == going + live && held == live && taken <= cap)); then
+        verdict="exactly once, zero oversell"
+    else
+        verdict="**MISMATCH**"
+        echo "WARNING: paid event $1 does not add up (successes $2)" >&2
+    fi
+    R[$3]="$verdict: $2 successes = $paid paid orders ($unpaid others) = $tickets tickets for $torders orders = attendees' seats $going = $txns payment transactions = $consumed reservations consumed; buckets: taken $taken = $going + $live still held, held $held, max_capacity $cap"
+    echo "event $1: ${R[$3]}"
+}
+
+# The stored callbacks of event $1's orders after each was delivered 3
+# times (two distinct bodies: a byte-identical redelivery is recognised by
+# its SHA-256 and not stored again): 2 rows per order, every one processed
+# with a valid signature and no refusal. Sets R[$2].
+webhooks_check() {
+    local orders rows processed valid refused verdict
+    read -r orders rows processed valid refused < <(q1 "SELECT
+        (SELECT count(*) FROM payment_orders WHERE event_id = $1),
+        count(*), count(*) FILTER (WHERE processed), count(*) FILTER (WHERE signature_valid),
+        count(*) FILTER (WHERE processing_error <> '')
+        FROM payment_webhooks w JOIN payment_orders o ON o.id = w.payment_order_id WHERE o.event_id = $1")
+    if ((rows == 2 * orders && processed == rows && valid == rows && refused == 0)); then
+        verdict="every distinct callback stored"
+    else
+        verdict="**MISMATCH**"
+        echo "WARNING: event $1: stored callbacks do not add up" >&2
+    fi
+    R[$2]="$verdict: $rows rows in payment_webhooks for $orders orders (2 distinct bodies each), $processed processed, $valid with a valid signature, $refused refused"
+    echo "event $1: ${R[$2]}"
+}
+
+# Lines of the serve processes' logs (this phase's) that report a failed
+# request (5xx), and PostgreSQL's log lines since byte $2 that report an
+# ERROR or a deadlock; a note for phase $1 when there are any.
+paid_errors() {
+    local failed pgerr dead
+    failed=$(cat "$tmp"/server[0-9].log 2>/dev/null | grep -c '"request failed"' || true)
+    pgerr=$(tail -c +$(($2 + 1)) "$pg_dir/server.log" | grep -c 'ERROR:' || true)
+    dead=$(tail -c +$(($2 + 1)) "$pg_dir/server.log" | grep -c 'deadlock detected' || true)
+    if ((failed + pgerr > 0)); then
+        echo "$1: $failed failed requests (5xx) in the servers' logs; PostgreSQL logged $pgerr ERRORs ($dead deadlocks, retried by the server)" >>"$tmp/paid.notes"
+        tail -c +$(($2 + 1)) "$pg_dir/server.log" | grep 'ERROR:' | sort | uniq -c | sort -rn | head -n 3 >&2 || true
+    fi
+}
+
+# Purchases one at a time and at once, then orders and their callbacks apart.
+paid_phases() {
+    local ubase=$((BENCH_USERS + BENCH_W3_USERS)) off cap
+    local paid_event=$((BENCH_EVENTS + 5)) cb_event=$((BENCH_EVENTS + 6)) solo=$((BENCH_EVENTS + 7))
+    local warm="$((ubase + 1))-$((ubase + RUSH_WARM))"
+    local who="$((ubase + RUSH_WARM + 1))-$((ubase + BENCH_RUSH_USERS))" n=$((BENCH_RUSH_USERS - RUSH_WARM))
+    RUSH_TABLE=paid
+    : >"$tmp/table.paid"
+    : >"$tmp/paid.notes"
+    echo
+    echo "$PAID_HEAD"
+    off=$(stat -c %s "$pg_dir/server.log")
+    run_rush paidsolo "purchase one at a time, $((BENCH_RUSH_SOLO - RUSH_WARM)) buyers (no contention; item: the order + its callback)" \
+        "$PG_URL" pay "$solo" 1 "$tmp/paid.solo" "$((ubase + RUSH_WARM + 1))-$((ubase + BENCH_RUSH_SOLO))" "$warm"
+    rush_died paidsolo
+    paid_errors paidsolo "$off"
+    paid_check "$solo" $((${R[paidsolo.ok]} + ${R[paidsolo.warm]})) paidsolo.check >>"$tmp/paid.notes"
+    echo "without contention, one purchase costs $(ceiling paidsolo)" >>"$tmp/paid.notes"
+    off=$(stat -c %s "$pg_dir/server.log")
+    cap=$(q1 "SELECT max_capacity FROM events WHERE id = $paid_event")
+    run_rush paid "purchase: order + PayU success callback (surl), $n buyers at once, max_capacity $cap, $BENCH_RUSH_USERS seats held" \
+        "$PG_URL" pay "$paid_event" "$RUSH_CONC" "$tmp/paid" "$who" "$warm"
+    rush_died paid
+    paid_errors paid "$off"
+    paid_check "$paid_event" $((${R[paid.ok]} + ${R[paid.warm]})) paid.check >>"$tmp/paid.notes"
+    # shellcheck disable=SC2016 # JavaScript template strings
+    node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).parts;
+        console.log(`purchases at once: the order answered in ${p.order.p50_ms} ms (p50), ${p.order.p99_ms} ms (p99); the callback in ${p.callback.p50_ms} ms, ${p.callback.p99_ms} ms`)' \
+        "$tmp/answer.paid.json" >>"$tmp/paid.notes"
+    off=$(stat -c %s "$pg_dir/server.log")
+    run_rush orders "POST /api/payments/orders alone, $n buyers at once (item: an order)" \
+        "$PG_URL" orders "$cb_event" "$RUSH_CONC" "$tmp/orders" "$who" "$warm"
+    rush_died orders
+    paid_errors orders "$off"
+    off=$(stat -c %s "$pg_dir/server.log")
+    run_rush callbacks "PayU success callbacks for those orders, each delivered 3x at once: surl form, same bytes to the webhook, webhook JSON (item: a callback)" \
+        "$PG_URL" callbacks "$cb_event" "$RUSH_CONC" "$tmp/orders" - "$tmp/orders.warm"
+    rush_died callbacks
+    paid_errors callbacks "$off"
+    {
+        # shellcheck disable=SC2016 # JavaScript template strings
+        node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+            console.log(`callbacks: ${j.requests} for ${j.requests / 3} orders, answered ${Object.entries(j.outcome).map(([k, v]) => `${v} ${k}`).join(", ")}`)' \
+            "$tmp/answer.callbacks.json"
+        paid_check "$cb_event" "$(q1 "SELECT count(*) FROM payment_orders WHERE event_id = $cb_event")" callbacks.check
+        webhooks_check "$cb_event" callbacks.stored
+    } >>"$tmp/paid.notes"
+    RUSH_TABLE=rush
+    echo
+    cat "$tmp/paid.notes"
 }
 
 # ---- the run ------------------------------------------------------------------
@@ -842,7 +1000,7 @@ stop_server
 pg_stop
 fi
 
-if has durable; then
+if has durable || has paid; then
     durable
 fi
 echo
@@ -911,8 +1069,9 @@ a day 80% of the events' span before the run, so the last fifth is always in the
 Seeding took ${R[seed.sqlite]} s on SQLite (${R[size.sqlite]}) and ${R[seed.pg]} s on PostgreSQL
 (${R[size.pg]}, VACUUM ANALYZE included). The durable part adds \`bench/seed.sql.sh pg-rush\`:
 $BENCH_RUSH_USERS more users, each with an accepted join request for 1 seat on two hot events (free,
-public, published, hosted by user 1), and an event for pgbench's bucketed guard
-(${R[seed.durable]} s for both, on the durable cluster).
+public, published, hosted by user 1) and on two paid ones (each request holding its seat in a
+capacity reservation), the first $BENCH_RUSH_SOLO of them on two more (free and paid: the rows one at a
+time), and an event for pgbench's bucketed guard (${R[seed.durable]} s for both, on the durable cluster).
 
 ## Workloads
 
@@ -1015,6 +1174,44 @@ $(sed 's/^/- /' "$tmp/rush.notes")
 | >= 1.5 x the single-row limit (best single-row figure above: ${R[guard.row.max]}) | ${R[rush.rate]:--} | $(goal "${R[rush.rate]:-0}" "$(awk -v a="${R[guard.row.max]}" 'BEGIN { print 1.5 * a }')") |
 | zero oversell (rush and sell-out) | ${R[rush.check]%%:*}; ${R[sell.check]%%:*} | $([[ ${R[rush.check]:-} == zero* && ${R[sell.check]:-} == zero* ]] && echo yes || echo "**no**") |
 | check-ins/s on one event >= 5,000 | ${R[door.rate]:--} | $(goal "${R[door.rate]:-0}" 5000) |
+
+### Paid admission: purchases and PayU callbacks (issue 10)
+
+The same cluster and $RUSH_SERVERS \`loopin serve\` processes, with PayU as the payment provider, as in
+production (\`LOOPIN_PAYU_KEY\`, \`LOOPIN_PAYU_SALT\`). \`bench/rush.mjs\` plays the buyers and PayU: it
+answers each order with the fields PayU posts after a card payment, signed with the reverse hash of
+API.md 14.8. \`bench/seed.sql.sh pg-rush\` gives every rush user an accepted request on paid events
+($(awk -v m="$BENCH_PAID_PRICE_MINOR" 'BEGIN { printf "%.2f", m / 100 }') INR plus the platform fee), each request
+holding its seat in a live capacity reservation (migration 0019's trigger counts it in the buckets'
+taken and held). max_capacity is ${BENCH_PAID_CAPACITY:-the number of people (\`BENCH_PAID_CAPACITY\`), so every seat is held when a phase starts}.
+- **Purchase**: \`POST /api/payments/orders\` \`{event_id, amount (the base fare, as the app sends it),
+  reservation_key}\` (201 with PayU's form), then PayU's success answer for that order posted as a form
+  to the order's surl (\`/api/payments/payu/success\`) on the next process, as the buyer's browser
+  comes back. It succeeds when the answer is the "Payment successful" page; its latency is both
+  requests. The first row does one at a time.
+- **Order**: the order alone, for each buyer of a second paid event.
+- **Callback**: PayU's success answer for each of those orders, delivered 3 times at once to the three
+  processes: the browser's form post to the surl, the same bytes to \`/api/payments/payu/webhook\` (a
+  redelivery, recognised by its SHA-256 when stored), and the same fields as JSON to the webhook
+  (stored, then found paid under the order's lock). Every answer that says paid or duplicate counts,
+  so callbacks/s includes the duplicates.
+
+Warm-up, statistics and columns as in the rush above; "items" are purchases, orders or callbacks.
+"Seats by the lock-all path" counts the takes that locked every bucket. A payment also releases its
+reservation's held seat, and seat_release's own lock-all path does not show in the bucket update
+count (measured by hand: "Paid admission" in the hand-written part).
+
+$PAID_HEAD
+$(cat "$tmp/table.paid")
+
+$(sed 's/^/- /' "$tmp/paid.notes")
+
+| check (issue 10) | measured | met |
+|---|---:|---|
+| paid confirmations/s on one event, 3 servers, durable commits | ${R[paid.rate]:--} | no target |
+| PayU callbacks/s on one event, duplicates included | ${R[callbacks.rate]:--} | no target |
+| exactly one ticket per paid order, zero oversell (one at a time; at once; callbacks 3x) | ${R[paidsolo.check]%%:*}; ${R[paid.check]%%:*}; ${R[callbacks.check]%%:*} | $([[ ${R[paidsolo.check]:-} == exactly* && ${R[paid.check]:-} == exactly* && ${R[callbacks.check]:-} == exactly* ]] && echo yes || echo "**no**") |
+| every distinct callback stored and processed once | ${R[callbacks.stored]%%:*} | $([[ ${R[callbacks.stored]:-} == every* ]] && echo yes || echo "**no**") |
 
 ## Notes from the run
 

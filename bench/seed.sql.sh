@@ -9,7 +9,8 @@
 # Sizes (environment): BENCH_USERS (10000), BENCH_EVENTS (2500),
 # BENCH_REQUESTS (50000), BENCH_VENUES (100), BENCH_W3_USERS (1000);
 # pg-rush: BENCH_RUSH_USERS (5000), BENCH_RUSH_SOLO (500), BENCH_RUSH_CAPACITY (1000000),
-# BENCH_RUSH_SELLOUT (half the rush users). BENCH_T0 (epoch seconds) is when
+# BENCH_RUSH_SELLOUT (half the rush users), BENCH_PAID_PRICE_MINOR (49900: 499.00 INR),
+# BENCH_PAID_CAPACITY (the rush users: reservations fill the paid events). BENCH_T0 (epoch seconds) is when
 # event 0 would start; by default the day of the run minus 80% of the events'
 # span, so the last fifth of the events is always in the future (W3 asks to
 # join those) whatever the date.
@@ -46,8 +47,21 @@
 #   E+3 'guard'  max_capacity 100000000 (pgbench's bucketed guard, seat_take);
 #   E+4 'solo'   max_capacity BENCH_RUSH_CAPACITY (confirmations one at a
 #                time: the cost of one without contention);
-# and for every rush user an accepted join request for 1 seat on E+1 and on
-# E+2, and for the first BENCH_RUSH_SOLO (500) of them on E+4. It also creates bench_seat_guard (event_id, capacity, taken), one row
+# three paid ones (ticket BENCH_PAID_PRICE_MINOR), by default as full as
+# reservations make them (max_capacity = the people holding a seat):
+#   E+5 'paid'     max_capacity BENCH_PAID_CAPACITY (the paid rush: order,
+#                  then PayU's callback);
+#   E+6 'paidcb'   max_capacity BENCH_PAID_CAPACITY (orders, then the
+#                  callbacks 3x each);
+#   E+7 'paidsolo' max_capacity BENCH_RUSH_SOLO (purchases one at a time);
+# and for every rush user an accepted join request for 1 seat on E+1, E+2,
+# E+5 and E+6, and for the first BENCH_RUSH_SOLO (500) of them on E+4 and
+# E+7. On the paid events each accepted request holds its seat in a live
+# capacity reservation, as accepting it over HTTP would (requests.c
+# reserve(): 1 seat, expiring in a day, reservation_key
+# md5('rush-c' || event || '-' || user)::uuid so bench/rush.mjs can name it);
+# the trigger of migration 0019 counts those seats in the buckets' taken and
+# held. It also creates bench_seat_guard (event_id, capacity, taken), one row
 # (event 1, capacity 2e9): pgbench's single-row guard.
 set -euo pipefail
 
@@ -65,6 +79,8 @@ if [[ $dialect == pg-rush ]]; then
     CAP=${BENCH_RUSH_CAPACITY:-1000000}
     SOLD=${BENCH_RUSH_SELLOUT:-$((N / 2))}
     SOLO=${BENCH_RUSH_SOLO:-500}
+    PRICE=${BENCH_PAID_PRICE_MINOR:-49900}
+    PCAP=${BENCH_PAID_CAPACITY:-$N}
     B=$((U + W3))
     cat <<SQL
 \\set ON_ERROR_STOP on
@@ -91,19 +107,28 @@ INSERT INTO events (id, uuid, host_id, venue_id, canonical_id, slug, slug_versio
 SELECT $E + k, md5('rush-e' || k)::uuid, 1, 1, c, 'bench-' || c, 1, false,
        '/in/bengaluru/events/bench-' || c || '--' || c, 'Bench hot event ' || c,
        'A generated hot event for the Loopin benchmark.', '', 'in', 'bengaluru',
-       now() + interval '30 days', now() + interval '30 days 3 hours', cap, 0, 0, false, 0, 'INR',
-       false, '', 'all', '[]'::jsonb, 'published', true, true, now(), NULL, now(), now()
-FROM (VALUES (1, 'rusha', $CAP), (2, 'rushb', $SOLD), (3, 'guard', 100000000), (4, 'solo', $CAP))
-    AS t (k, c, cap);
+       now() + interval '30 days', now() + interval '30 days 3 hours', cap, 0, 0, price > 0, price,
+       'INR', false, '', 'all', '[]'::jsonb, 'published', true, true, now(), NULL, now(), now()
+FROM (VALUES (1, 'rusha', $CAP, 0), (2, 'rushb', $SOLD, 0), (3, 'guard', 100000000, 0),
+             (4, 'solo', $CAP, 0), (5, 'paid', $PCAP, $PRICE), (6, 'paidcb', $PCAP, $PRICE),
+             (7, 'paidsolo', $SOLO, $PRICE))
+    AS t (k, c, cap, price);
 INSERT INTO event_slugs (event_id, slug, version, created_at)
 SELECT $E + k, 'bench-' || c, 1, now()
-FROM (VALUES (1, 'rusha'), (2, 'rushb'), (3, 'guard'), (4, 'solo')) AS t (k, c);
+FROM (VALUES (1, 'rusha'), (2, 'rushb'), (3, 'guard'), (4, 'solo'), (5, 'paid'), (6, 'paidcb'),
+             (7, 'paidsolo')) AS t (k, c);
 INSERT INTO event_requests (uuid, event_id, requester_id, status, message, host_message,
                             seats_requested, responded_at, created_at, updated_at)
 SELECT md5('rush-r' || k || '-' || j)::uuid, $E + k, $B + j, 'accepted', 'Rush request', '', 1,
        now(), now() - interval '1 hour', now()
-FROM generate_series(1, $N) AS j CROSS JOIN (VALUES (1), (2), (4)) AS t (k)
-WHERE k < 4 OR j <= $SOLO;
+FROM generate_series(1, $N) AS j CROSS JOIN (VALUES (1), (2), (4), (5), (6), (7)) AS t (k)
+WHERE k NOT IN (4, 7) OR j <= $SOLO;
+-- the paid events' accepted requests hold their seats (trigger of 0019)
+INSERT INTO capacity_reservations (reservation_key, event_id, user_id, request_id, seats_reserved,
+                                   expires_at, created_at, updated_at)
+SELECT md5('rush-c' || r.event_id || '-' || r.requester_id)::uuid, r.event_id, r.requester_id,
+       r.id, r.seats_requested, now() + interval '1 day', r.responded_at, r.responded_at
+FROM event_requests r WHERE r.event_id BETWEEN $E + 5 AND $E + 7 ORDER BY r.event_id, r.requester_id;
 CREATE TABLE bench_seat_guard (event_id BIGINT PRIMARY KEY, capacity INTEGER NOT NULL,
                                taken INTEGER NOT NULL CHECK (taken <= capacity));
 INSERT INTO bench_seat_guard VALUES (1, 2000000000, 0);
@@ -111,8 +136,14 @@ DO \$\$
 BEGIN
     PERFORM setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users));
     PERFORM setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events));
-    IF (SELECT count(*) FROM event_seat_buckets WHERE event_id > $E) <> 32 THEN
+    IF (SELECT count(*) FROM event_seat_buckets WHERE event_id > $E) <> 56 THEN
         RAISE EXCEPTION 'seed: the hot events have no seat buckets';
+    END IF;
+    IF EXISTS (SELECT 1 FROM (SELECT event_id, SUM(taken) AS t, SUM(held) AS h FROM event_seat_buckets
+               WHERE event_id BETWEEN $E + 5 AND $E + 7 GROUP BY event_id) b
+               JOIN (SELECT event_id, SUM(seats_reserved) AS n FROM capacity_reservations GROUP BY event_id) c
+               ON c.event_id = b.event_id WHERE b.t <> c.n OR b.h <> c.n) THEN
+        RAISE EXCEPTION 'seed: the paid events'' buckets do not hold their reservations';
     END IF;
 END \$\$;
 COMMIT;
