@@ -11,7 +11,13 @@
 --   - seat_take's fast path starts at a random free bucket instead of the
 --     first, so taken and held seats spread over the buckets and later
 --     releases find one nobody holds (with the first-free order a quiet
---     event put every seat in bucket 0).
+--     event put every seat in bucket 0);
+--   - a sold-out event refuses without locking: when no bucket has room and
+--     the committed totals leave fewer free seats than asked, seat_take
+--     raises at once. Every loser of a sell-out used to lock all eight
+--     buckets in turn just to learn that (a queue of seconds behind the
+--     last seats). Refusing on a committed snapshot never oversells; a seat
+--     released a moment later is simply not yet there.
 
 CREATE OR REPLACE FUNCTION seat_take(p_event BIGINT, p_seats INTEGER, p_held BOOLEAN) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -36,6 +42,13 @@ BEGIN
         UPDATE event_seat_buckets SET taken = taken + p_seats, held = held + h
             WHERE event_id = p_event AND bucket = b;
         RETURN;
+    END IF;
+    -- full on the committed totals (and no unlimited bucket): refuse unlocked
+    SELECT SUM(capacity) - SUM(taken), count(*) - count(capacity) INTO free, nb
+        FROM event_seat_buckets WHERE event_id = p_event;
+    IF nb = 0 AND free < p_seats THEN
+        RAISE EXCEPTION 'violates check constraint "event_seat_buckets_room": no room for % seat(s)', p_seats
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'event_seat_buckets_room';
     END IF;
     PERFORM 1 FROM event_seat_buckets WHERE event_id = p_event ORDER BY bucket FOR UPDATE;
     SELECT COALESCE(SUM(taken), 0), SUM(capacity), count(*), count(capacity)
