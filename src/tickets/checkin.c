@@ -2,11 +2,13 @@
  * checkin.c: the door (docs/tickets.md). A scan names a ticket by its signed
  * code (or, from the app's guest list, by the attendee); the code's
  * signature is checked with the event's public key before the database is
- * asked anything. Each scan is one transaction that records it in
- * ticket_scans under its nonce first: the same nonce again (a retry, an
- * offline batch uploaded twice) finds the recorded answer and repeats it,
- * and the ticket row is locked for the decision, so two scanners racing on
- * one ticket give exactly one "ok".
+ * asked anything. Each scan is one transaction: the ticket row is locked and
+ * the decision made, then the scan is recorded in ticket_scans under its
+ * nonce with that decision, and only a scan recorded there first applies it.
+ * The same nonce again (a retry, an offline batch uploaded twice, or a
+ * racing twin, which waits on the nonce's index entry) finds the recorded
+ * answer and repeats it; two scanners racing on one ticket queue on its row
+ * lock, so exactly one gets "ok".
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,15 +41,12 @@ typedef struct {
 
 static const char SQL_SCAN_CLAIM[] =
     "INSERT INTO ticket_scans (uuid, event_id, scanned_by_id, client_scan_id, device_id, action, "
-    "source, result, reason, scanned_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, "
-    "$7, 'rejected', 'pending', $8, $9, $9) ON CONFLICT (scanned_by_id, client_scan_id) DO "
-    "NOTHING RETURNING id";
+    "source, result, reason, attendance_record_id, scanned_at, created_at, updated_at) VALUES ($1, "
+    "$2, $3, $4, $5, $6, $7, $10, $11, $12, $8, $9, $9) ON CONFLICT (scanned_by_id, "
+    "client_scan_id) DO NOTHING RETURNING id";
 static const char SQL_SCAN_PAST[] =
     "SELECT event_id, result, reason, COALESCE(attendance_record_id, 0), action FROM ticket_scans "
     "WHERE scanned_by_id = $1 AND client_scan_id = $2";
-static const char SQL_SCAN_SET[] =
-    "UPDATE ticket_scans SET result = $2, reason = $3, attendance_record_id = $4, updated_at = $5 "
-    "WHERE id = $1";
 /* The decision's row, locked, with what the answer shows of its holder. */
 static const char SQL_LOCK_TICKET[] =
     "SELECT id, status, COALESCE(code_hash, ''), payment_status, checked_in_at, user_id, seats, "
@@ -138,21 +137,26 @@ static err_t *replay(op_t *op, scan_ctx_t *x)
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
-/* Records the scan under its nonce; false in *fresh when it was seen. */
-static int claim(op_t *op, scan_ctx_t *x, bool *fresh)
+/* Records the scan and its outcome under its nonce; false in *fresh when
+ * the nonce was seen (nothing is written then). */
+static int claim(op_t *op, scan_ctx_t *x, const char *reason, bool *fresh)
 {
     char uuid[37];
     rand_uuid(uuid);
     int64_t when =
         x->s->scanned_at && x->s->scanned_at < op->now_us ? x->s->scanned_at : op->now_us;
     db_rows_t *rows;
-    int rc = db_query(op->db, SQL_SCAN_CLAIM,
-                      DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(op->actor.id),
-                              db_text(x->nonce), db_text(x->s->device_id ? x->s->device_id : ""),
-                              db_text(x->s->exit ? "check_out" : "check_in"),
-                              db_text(x->s->offline ? "offline" : "online"), db_time(when),
-                              db_time(op->now_us)),
-                      &rows);
+    int rc = db_query(
+        op->db, SQL_SCAN_CLAIM,
+        DB_ARGS(db_text(uuid), db_int(x->event_id), db_int(op->actor.id), db_text(x->nonce),
+                db_text(x->s->device_id ? x->s->device_id : ""),
+                db_text(x->s->exit ? "check_out" : "check_in"),
+                db_text(x->s->offline ? "offline" : "online"), db_time(when), db_time(op->now_us),
+                db_text(!reason                               ? "accepted"
+                        : !strcmp(reason, "already_redeemed") ? "duplicate"
+                                                              : "rejected"),
+                db_text(reason ? reason : ""), x->ticket_id ? db_int(x->ticket_id) : db_null()),
+        &rows);
     if (rc != DB_OK)
         return rc;
     *fresh = db_next(rows);
@@ -189,8 +193,8 @@ static int lock_ticket(op_t *op, scan_ctx_t *x, char hash[TICKET_HASH_HEX], char
     return rc;
 }
 
-/* The decision on the locked ticket row; NULL reason = ok. The change goes
- * with the commit (db_exec_later); x->h shows the row as it will be. */
+/* The decision on the locked ticket row; NULL reason = ok, and x->h then
+ * shows the row as the scan leaves it (written by apply). */
 static int decide(op_t *op, scan_ctx_t *x, const char **reason)
 {
     char hash[TICKET_HASH_HEX] = "", paid[16] = "";
@@ -216,17 +220,24 @@ static int decide(op_t *op, scan_ctx_t *x, const char **reason)
         *reason = NULL;
         h->out_at = when > h->in_at ? when : h->in_at;
         snprintf(h->status, sizeof h->status, "not_going");
-        rc = db_exec_later(op->db, SQL_EXIT,
-                           DB_ARGS(db_int(h->id), db_time(h->out_at), db_time(op->now_us)));
     } else {
         *reason = NULL;
         h->in_at = when;
         h->out_at = 0;
         snprintf(h->status, sizeof h->status, "checked_in");
-        rc = db_exec_later(op->db, SQL_ENTER,
-                           DB_ARGS(db_int(h->id), db_time(when), db_time(op->now_us)));
     }
-    return rc;
+    return DB_OK;
+}
+
+/* An accepted scan's change to the ticket; it goes with the commit. */
+static int apply(op_t *op, const scan_ctx_t *x)
+{
+    const holder_t *h = &x->h;
+    return x->s->exit
+               ? db_exec_later(op->db, SQL_EXIT,
+                               DB_ARGS(db_int(h->id), db_time(h->out_at), db_time(op->now_us)))
+               : db_exec_later(op->db, SQL_ENTER,
+                               DB_ARGS(db_int(h->id), db_time(h->in_at), db_time(op->now_us)));
 }
 
 static err_t *scan_tx(op_t *op, void *arg)
@@ -236,22 +247,17 @@ static err_t *scan_tx(op_t *op, void *arg)
     const char *reason = x->reason;
     x->ticket_id = 0;
     x->h = (holder_t){0};
-    int rc = claim(op, x, &fresh);
+    int rc = reason ? DB_OK : decide(op, x, &reason);
+    if (rc == DB_OK)
+        rc = claim(op, x, reason, &fresh);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
-    if (!fresh)
+    if (!fresh) { /* seen before: its recorded answer, nothing applied */
+        x->h = (holder_t){0};
         return replay(op, x);
+    }
     if (!reason)
-        rc = decide(op, x, &reason);
-    if (rc == DB_OK)
-        rc = db_exec_later(op->db, SQL_SCAN_SET,
-                           DB_ARGS(db_int(x->scan_id),
-                                   db_text(!reason                               ? "accepted"
-                                           : !strcmp(reason, "already_redeemed") ? "duplicate"
-                                                                                 : "rejected"),
-                                   db_text(reason ? reason : ""),
-                                   x->ticket_id ? db_int(x->ticket_id) : db_null(),
-                                   db_time(op->now_us)));
+        rc = apply(op, x);
     if (rc == DB_OK)
         rc = answer(x, reason, x->s->exit);
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
