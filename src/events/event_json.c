@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/jsonw.h"
+#include "db/db_jsonw.h"
 #include "core/text.h"
 #include "events/event.h"
 
@@ -113,69 +113,16 @@ static void build_sql(void)
 
 /* ---- one event ------------------------------------------------------------ */
 
-static void text(jw_t *w, const char *key, db_rows_t *r, int col)
-{
-    jw_key(w, key);
-    jw_str(w, db_col_text(r, col)); /* NULL: null */
-}
-
-static void integer(jw_t *w, const char *key, db_rows_t *r, int col)
-{
-    jw_key(w, key);
-    jw_int(w, db_col_int(r, col));
-}
-
-static void boolean(jw_t *w, const char *key, db_rows_t *r, int col)
-{
-    jw_key(w, key);
-    jw_bool(w, db_col_bool(r, col));
-}
-
-static void time_(jw_t *w, const char *key, db_rows_t *r, int col)
-{
-    char buf[32];
-    jw_key(w, key);
-    if (db_col_isnull(r, col)) {
-        jw_null(w);
-        return;
-    }
-    clock_format_iso(db_col_time(r, col), buf);
-    jw_str(w, buf);
-}
-
-static void coord(jw_t *w, const char *key, db_rows_t *r, int col)
-{
-    jw_key(w, key);
-    if (db_col_isnull(r, col))
-        jw_null(w);
-    else
-        jw_real(w, db_col_real(r, col));
-}
-
-/* A JSON value held as text (cover_images), printed compactly; [] if broken. */
-static void stored_json(jw_t *w, const char *key, const char *stored)
-{
-    json_t *v = json_loads(stored ? stored : "[]", 0, NULL);
-    jw_key(w, key);
-    if (v)
-        jw_json(w, v);
-    else {
-        jw_arr(w);
-        jw_arr_end(w);
-    }
-    json_decref(v);
-}
-
 static void host(jw_t *w, db_rows_t *r)
 {
     jw_key(w, "host");
     jw_obj(w);
-    integer(w, "id", r, C_HOST_ID);
-    text(w, "username", r, C_HOST_PHONE);
-    text(w, "email", r, C_HOST_EMAIL);
-    text(w, "name", r, C_HOST_NAME);
+    jw_col_int(w, "id", r, C_HOST_ID);
+    jw_col_text(w, "username", r, C_HOST_PHONE);
+    jw_col_text(w, "email", r, C_HOST_EMAIL);
+    jw_col_text(w, "name", r, C_HOST_NAME);
     /* what the mobile app parses besides API.md's (docs/client-compatibility.md) */
-    integer(w, "user_id", r, C_HOST_ID);
+    jw_col_int(w, "user_id", r, C_HOST_ID);
     json_t *picture = text_json_first_string(db_col_text(r, C_HOST_PICTURES));
     jw_key(w, "profile_image");
     jw_json(w, picture);
@@ -191,12 +138,12 @@ static void venue(jw_t *w, db_rows_t *r)
         return;
     }
     jw_obj(w);
-    integer(w, "id", r, C_VENUE_ID);
-    text(w, "uuid", r, C_VENUE_UUID);
-    text(w, "name", r, C_VENUE_NAME);
-    text(w, "city", r, C_VENUE_CITY);
-    text(w, "venue_type", r, C_VENUE_TYPE);
-    text(w, "address", r, C_VENUE_ADDRESS);
+    jw_col_int(w, "id", r, C_VENUE_ID);
+    jw_col_text(w, "uuid", r, C_VENUE_UUID);
+    jw_col_text(w, "name", r, C_VENUE_NAME);
+    jw_col_text(w, "city", r, C_VENUE_CITY);
+    jw_col_text(w, "venue_type", r, C_VENUE_TYPE);
+    jw_col_text(w, "address", r, C_VENUE_ADDRESS);
     jw_obj_end(w);
 }
 
@@ -208,12 +155,12 @@ static void location(jw_t *w, db_rows_t *r)
     jw_key(w, "location");
     if (!db_col_isnull(r, C_VENUE_ID)) {
         jw_obj(w);
-        text(w, "venue_name", r, C_VENUE_NAME);
-        text(w, "name", r, C_VENUE_NAME);
-        text(w, "address", r, C_VENUE_ADDRESS);
-        text(w, "city", r, C_VENUE_CITY);
-        coord(w, "latitude", r, C_LATITUDE);
-        coord(w, "longitude", r, C_LONGITUDE);
+        jw_col_text(w, "venue_name", r, C_VENUE_NAME);
+        jw_col_text(w, "name", r, C_VENUE_NAME);
+        jw_col_text(w, "address", r, C_VENUE_ADDRESS);
+        jw_col_text(w, "city", r, C_VENUE_CITY);
+        jw_col_real(w, "latitude", r, C_LATITUDE);
+        jw_col_real(w, "longitude", r, C_LONGITUDE);
         jw_obj_end(w);
     } else if (place && *place) {
         jw_obj(w);
@@ -240,37 +187,37 @@ static void head(jw_t *w, db_rows_t *r)
     char price[32];
     int64_t minor = db_col_int(r, C_PRICE);
     jw_obj(w);
-    integer(w, "id", r, C_ID);
-    text(w, "uuid", r, C_UUID);
-    text(w, "canonical_id", r, C_CANONICAL_ID);
-    text(w, "title", r, C_TITLE);
-    text(w, "slug", r, C_SLUG);
-    integer(w, "slug_version", r, C_SLUG_VERSION);
-    text(w, "canonical_url", r, C_CANONICAL_URL);
-    text(w, "description", r, C_DESCRIPTION);
+    jw_col_int(w, "id", r, C_ID);
+    jw_col_text(w, "uuid", r, C_UUID);
+    jw_col_text(w, "canonical_id", r, C_CANONICAL_ID);
+    jw_col_text(w, "title", r, C_TITLE);
+    jw_col_text(w, "slug", r, C_SLUG);
+    jw_col_int(w, "slug_version", r, C_SLUG_VERSION);
+    jw_col_text(w, "canonical_url", r, C_CANONICAL_URL);
+    jw_col_text(w, "description", r, C_DESCRIPTION);
     host(w, r);
     venue(w, r);
-    text(w, "venue_text", r, C_VENUE_TEXT);
-    time_(w, "start_time", r, C_START);
-    time_(w, "end_time", r, C_END);
-    integer(w, "max_capacity", r, C_MAX_CAPACITY);
-    integer(w, "going_count", r, C_GOING);
-    integer(w, "requests_count", r, C_REQUESTS);
-    boolean(w, "is_paid", r, C_IS_PAID);
+    jw_col_text(w, "venue_text", r, C_VENUE_TEXT);
+    jw_col_time(w, "start_time", r, C_START);
+    jw_col_time(w, "end_time", r, C_END);
+    jw_col_int(w, "max_capacity", r, C_MAX_CAPACITY);
+    jw_col_int(w, "going_count", r, C_GOING);
+    jw_col_int(w, "requests_count", r, C_REQUESTS);
+    jw_col_bool(w, "is_paid", r, C_IS_PAID);
     snprintf(price, sizeof price, "%lld.%02lld", (long long)(minor / 100),
              (long long)(minor % 100)); /* as event_price_string */
     jw_key(w, "ticket_price");
     jw_str(w, price);
-    text(w, "currency", r, C_CURRENCY);
-    boolean(w, "allow_plus_one", r, C_PLUS_ONE);
-    text(w, "gst_number", r, C_GST);
-    text(w, "allowed_genders", r, C_GENDERS);
-    stored_json(w, "cover_images", db_col_text(r, C_COVERS));
-    text(w, "status", r, C_STATUS);
-    boolean(w, "is_public", r, C_IS_PUBLIC);
-    boolean(w, "is_active", r, C_IS_ACTIVE);
-    time_(w, "created_at", r, C_CREATED);
-    time_(w, "updated_at", r, C_UPDATED);
+    jw_col_text(w, "currency", r, C_CURRENCY);
+    jw_col_bool(w, "allow_plus_one", r, C_PLUS_ONE);
+    jw_col_text(w, "gst_number", r, C_GST);
+    jw_col_text(w, "allowed_genders", r, C_GENDERS);
+    jw_col_array(w, "cover_images", r, C_COVERS);
+    jw_col_text(w, "status", r, C_STATUS);
+    jw_col_bool(w, "is_public", r, C_IS_PUBLIC);
+    jw_col_bool(w, "is_active", r, C_IS_ACTIVE);
+    jw_col_time(w, "created_at", r, C_CREATED);
+    jw_col_time(w, "updated_at", r, C_UPDATED);
     jw_key(w, "event_interests");
     jw_arr(w);
 }
@@ -330,9 +277,9 @@ static int write_segments(db_rows_t *rows, strbuf_t *scratch, segment_t *seg, in
         }
         if (!db_col_isnull(rows, C_INTEREST_ID)) {
             jw_obj(&w);
-            integer(&w, "id", rows, C_INTEREST_ID);
-            text(&w, "name", rows, C_INTEREST_NAME);
-            text(&w, "slug", rows, C_INTEREST_SLUG);
+            jw_col_int(&w, "id", rows, C_INTEREST_ID);
+            jw_col_text(&w, "name", rows, C_INTEREST_NAME);
+            jw_col_text(&w, "slug", rows, C_INTEREST_SLUG);
             jw_obj_end(&w);
         }
     }

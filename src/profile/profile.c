@@ -14,6 +14,8 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/jsonw.h"
+#include "db/db_jsonw.h"
 #include "core/text.h"
 #include "db/db_notify.h"
 
@@ -303,53 +305,86 @@ static const char SQL_PROFILE[] =
     "p.user_id LEFT JOIN event_interests i ON i.id = ui.interest_id AND i.is_active WHERE "
     "p.user_id = $1 ORDER BY i.name, i.id";
 
-static void interest_json(db_rows_t *rows, json_t *out)
+static void interest_write(jw_t *w, db_rows_t *rows)
 {
     if (db_col_isnull(rows, 12))
         return;
-    json_array_append_new(out, json_pack("{s:I, s:s, s:b, s:o, s:o}", "id",
-                                         (json_int_t)db_col_int(rows, 12), "name",
-                                         db_col_text(rows, 13), "is_active", db_col_bool(rows, 14),
-                                         "created_at", text_json_time(db_col_time(rows, 15)),
-                                         "updated_at", text_json_time(db_col_time(rows, 16))));
+    jw_obj(w);
+    jw_col_int(w, "id", rows, 12);
+    jw_col_text(w, "name", rows, 13);
+    jw_col_bool(w, "is_active", rows, 14);
+    jw_col_time(w, "created_at", rows, 15);
+    jw_col_time(w, "updated_at", rows, 16);
+    jw_obj_end(w);
 }
 
-/* One profile row as the API object (event_interests filled separately). */
-static json_t *profile_row_json(db_rows_t *rows)
+/* The profile object up to its interests (written row by row after it). */
+static void profile_head(jw_t *w, db_rows_t *rows)
 {
-    const char *birth = db_col_isnull(rows, 6) ? NULL : db_col_text(rows, 6);
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:[], s:o, s:b, s:b, s:o, s:o}", "id",
-                     (json_int_t)db_col_int(rows, 0), "name", db_col_text(rows, 1), "phone_number",
-                     db_col_text(rows, 2), "gender", db_col_text(rows, 3), "bio",
-                     db_col_text(rows, 4), "location", db_col_text(rows, 5), "birth_date", birth,
-                     "event_interests", "profile_pictures", json_array_column(db_col_text(rows, 7)),
-                     "is_verified", db_col_bool(rows, 8), "is_active", db_col_bool(rows, 9),
-                     "created_at", text_json_time(db_col_time(rows, 10)), "updated_at",
-                     text_json_time(db_col_time(rows, 11)));
+    static const char *const texts[] = {"name", "phone_number", "gender", "bio", "location"};
+    jw_obj(w);
+    jw_col_int(w, "id", rows, 0);
+    for (int i = 0; i < 5; i++)
+        jw_col_text(w, texts[i], rows, 1 + i);
+    jw_col_text(w, "birth_date", rows, 6); /* NULL: null */
+    jw_key(w, "event_interests");
+    jw_arr(w);
+}
+
+/* What follows the interests; written from the first row. */
+static void profile_tail(strbuf_t *sb, db_rows_t *rows)
+{
+    jw_t w;
+    jw_init(&w, sb);
+    jw_continue_object(&w);
+    jw_col_array(&w, "profile_pictures", rows, 7);
+    jw_col_bool(&w, "is_verified", rows, 8);
+    jw_col_bool(&w, "is_active", rows, 9);
+    jw_col_time(&w, "created_at", rows, 10);
+    jw_col_time(&w, "updated_at", rows, 11);
+    sb_putc(sb, '}');
+}
+
+int profile_write(db_conn_t *c, int64_t user_id, strbuf_t *out, int64_t *updated_at, bool *found)
+{
+    db_rows_t *rows;
+    *found = false;
+    int rc = db_query(c, SQL_PROFILE, DB_ARGS(db_int(user_id)), &rows);
+    if (rc != DB_OK)
+        return rc;
+    if (db_next(rows)) {
+        jw_t w;
+        strbuf_t tail;
+        sb_init(&tail);
+        jw_init(&w, out);
+        profile_head(&w, rows);
+        profile_tail(&tail, rows);
+        *updated_at = db_col_time(rows, 11);
+        do
+            interest_write(&w, rows);
+        while (db_next(rows));
+        jw_arr_end(&w);
+        sb_append(out, tail.data, tail.len);
+        sb_free(&tail);
+        *found = true;
+    }
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    return rc;
 }
 
 int profile_load(db_conn_t *c, int64_t user_id, json_t **out)
 {
+    strbuf_t sb;
+    sb_init(&sb);
+    int64_t updated = 0;
+    bool found = false;
     *out = NULL;
-    db_rows_t *rows;
-    int rc = db_query(c, SQL_PROFILE, DB_ARGS(db_int(user_id)), &rows);
-    if (rc != DB_OK)
-        return rc;
-    json_t *obj = db_next(rows) ? profile_row_json(rows) : NULL;
-    if (obj) {
-        json_t *interests = json_object_get(obj, "event_interests");
-        do
-            interest_json(rows, interests);
-        while (db_next(rows));
-    }
-    rc = db_rows_status(rows);
-    db_rows_free(rows);
-    if (rc != DB_OK) {
-        json_decref(obj);
-        return rc;
-    }
-    *out = obj;
-    return DB_OK;
+    int rc = profile_write(c, user_id, &sb, &updated, &found);
+    if (rc == DB_OK && found && !(*out = json_loadb(sb.data, sb.len, 0, NULL)))
+        rc = DB_ERROR;
+    sb_free(&sb);
+    return rc;
 }
 
 static const char SQL_ACTIVE_INTERESTS[] =

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/strbuf.h"
 #include "db/db.h"
 #include "core/text.h"
 #include "op.h"
@@ -87,6 +88,9 @@ int profile_count_bad_interests(db_conn_t *c, const int64_t *ids, int n, int *ba
 /* The profile object of API.md section 3 for user_id; DB_OK with *out NULL
  * when the user has no profile. */
 int profile_load(db_conn_t *c, int64_t user_id, json_t **out);
+/* The same object written into out (core/jsonw, the hot read); *found false
+ * (nothing written) when there is no profile; *updated_at for the ETag. */
+int profile_write(db_conn_t *c, int64_t user_id, strbuf_t *out, int64_t *updated_at, bool *found);
 
 /* Active interests ordered by name, as [{id, name}]. */
 int profile_list_interests(db_conn_t *c, json_t **out);

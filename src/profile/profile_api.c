@@ -226,20 +226,20 @@ static err_t *complete_profile(http_req_t *req, op_t *op, const input_t *in)
 /* Writes the caller's profile object (200), or the 404. */
 static err_t *reply_profile(http_req_t *req, op_t *op)
 {
-    json_t *obj = NULL;
-    int rc = profile_load(op->db, op->actor.id, &obj);
-    if (rc != DB_OK)
-        return op_db_fail(op, rc);
-    if (!obj)
-        return op_fail(op, 404, "PROFILE_NOT_FOUND", "User profile not found");
+    strbuf_t body;
+    sb_init(&body);
     int64_t updated = 0;
-    const char *ts = json_string_value(json_object_get(obj, "updated_at"));
-    if (ts && clock_parse_iso(ts, &updated)) {
-        char tag[64];
-        profile_etag(op->actor.id, updated, tag);
-        http_set_header(req, "ETag", tag);
+    bool found = false;
+    int rc = profile_write(op->db, op->actor.id, &body, &updated, &found);
+    if (rc != DB_OK || !found) {
+        sb_free(&body);
+        return rc != DB_OK ? op_db_fail(op, rc)
+                           : op_fail(op, 404, "PROFILE_NOT_FOUND", "User profile not found");
     }
-    http_reply_json(req, 200, obj);
+    char tag[64];
+    profile_etag(op->actor.id, updated, tag);
+    http_set_header(req, "ETag", tag);
+    http_reply_json_buf(req, 200, &body);
     return NULL;
 }
 
