@@ -237,7 +237,8 @@ void jw_json(jw_t *w, json_t *v)
         break;
     case JSON_ARRAY:
         jw_arr(w);
-        json_array_foreach(v, i, item) jw_json(w, item);
+        for (i = 0; i < json_array_size(v); i++)
+            jw_json(w, json_array_get(v, i));
         jw_arr_end(w);
         break;
     case JSON_STRING:
