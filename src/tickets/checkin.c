@@ -47,12 +47,16 @@ static const char SQL_SCAN_CLAIM[] =
 static const char SQL_SCAN_PAST[] =
     "SELECT event_id, result, reason, COALESCE(attendance_record_id, 0), action FROM ticket_scans "
     "WHERE scanned_by_id = $1 AND client_scan_id = $2";
-/* The decision's row, locked, with what the answer shows of its holder. */
-static const char SQL_LOCK_TICKET[] =
-    "SELECT id, status, COALESCE(code_hash, ''), payment_status, checked_in_at, user_id, seats, "
-    "checked_out_at, COALESCE((SELECT p.name FROM user_profiles p WHERE p.user_id = "
-    "attendance_records.user_id), '') FROM attendance_records WHERE event_id = $1 AND (id = $2 OR "
-    "($2 = 0 AND user_id = $3)) @FOR_UPDATE";
+/* The decision's row, locked, with what the answer shows of its holder: by
+ * the code's ticket id, or by the attendee (the app's button). Two texts, not
+ * one "id = $2 OR ($2 = 0 AND user_id = $3)": a prepared statement's generic
+ * plan cannot pick an index for that OR and reads the event's tickets. */
+#define SQL_LOCK_TICKET                                                                            \
+    "SELECT id, status, COALESCE(code_hash, ''), payment_status, checked_in_at, user_id, seats, "  \
+    "checked_out_at, COALESCE((SELECT p.name FROM user_profiles p WHERE p.user_id = "              \
+    "attendance_records.user_id), '') FROM attendance_records WHERE event_id = $1 AND "
+static const char SQL_LOCK_BY_ID[] = SQL_LOCK_TICKET "id = $2 @FOR_UPDATE";
+static const char SQL_LOCK_BY_USER[] = SQL_LOCK_TICKET "user_id = $2 @FOR_UPDATE";
 static const char SQL_ENTER[] =
     "UPDATE attendance_records SET status = 'checked_in', checked_in_at = $2, checked_out_at = "
     "NULL, updated_at = $3 WHERE id = $1";
@@ -173,8 +177,9 @@ static int lock_ticket(op_t *op, scan_ctx_t *x, char hash[TICKET_HASH_HEX], char
     db_rows_t *rows;
     holder_t *h = &x->h;
     int rc = db_query(
-        op->db, SQL_LOCK_TICKET,
-        DB_ARGS(db_int(x->event_id), db_int(x->code.ticket_id), db_int(x->s->user_id)), &rows);
+        op->db, x->s->code ? SQL_LOCK_BY_ID : SQL_LOCK_BY_USER,
+        DB_ARGS(db_int(x->event_id), db_int(x->s->code ? x->code.ticket_id : x->s->user_id)),
+        &rows);
     if (rc != DB_OK)
         return rc;
     if (db_next(rows)) {
