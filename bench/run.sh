@@ -33,6 +33,11 @@
 #     buckets = 200s = attendees' seats <= max_capacity), the host checks
 #     every ticket in (check-ins/s), then the same people rush an event with
 #     half as many seats (sell-out: the rest get CAPACITY_FULL);
+#   - pgbench with bench/pgbench/confirm.sql and checkin.sql, the statements
+#     the server runs per confirmation and per check-in (checked against the
+#     server's statement log first), on one more event, at 12 clients (the
+#     servers' pooled connections) and 32: the database's own limit for the
+#     rush's and the door's work; the ratios HTTP/s / pgbench tps;
 #   - paid admission (issue 10), PayU as the provider (bench/rush.mjs plays
 #     PayU, signing its answers with the merchant salt): the same people,
 #     each holding a seat in a capacity reservation on a paid event that
@@ -47,6 +52,7 @@
 # Knobs: LOOPIN_BIN, BENCH_DURATION (10s), BENCH_USERS/EVENTS/REQUESTS,
 # BENCH_W3_USERS (1000), BENCH_RUSH_USERS (5000), BENCH_RUSH_CONCURRENCY
 # (64), BENCH_GUARD_CLIENTS ("32 8": one pgbench run per count and guard),
+# BENCH_DOOR_CLIENTS ("12 32": confirm.sql's and checkin.sql's client counts),
 # BENCH_GUARD_SECONDS (10), BENCH_PAID_PRICE_MINOR (49900), BENCH_PAID_CAPACITY
 # (the rush users: reservations fill the paid events), BENCH_PARTS
 # ("sqlite pg durable"; a subset runs only those parts and leaves
@@ -659,6 +665,7 @@ run_rush() {
     echo "$row" >>"$tmp/table.$RUSH_TABLE"
     R[$key.n]=$n R[$key.ok]=$ok R[$key.rate]=$rate R[$key.p50]=$p50 R[$key.p99]=$p99
     R[$key.cpu]=$(us_per $((b[0] - a[0] + b[1] - a[1] + own)) "$n")
+    R[$key.pgcpu]=$(us_per $((b[1] - a[1])) "$n")
 }
 
 # "X µs ... at most Y/s": the CPU one request costs (servers + PostgreSQL +
@@ -685,6 +692,212 @@ oversell_check() {
     fi
     R[$3]="$verdict: seats in the buckets $taken = answers 200 $2 = attendees' seats $going, max_capacity $cap"
     echo "event $1: ${R[$3]}"
+}
+
+# ---- the rush's and the door's statements through pgbench -------------------------
+
+# bench/pgbench/confirm.sql and checkin.sql run what a warm server sends per
+# confirmation and per check-in, on the same durable cluster, on event
+# 'pgconf' (BENCH_EVENTS + 8, bench/seed.sql.sh pg-rush), whose accepted
+# requesters are users 2..BENCH_USERS: persons n = 0.. are users 2 + n; the
+# last three are the statement check's (two through the server, one through
+# pgbench), the others the timed runs'.
+DOOR_CLIENTS=${BENCH_DOOR_CLIENTS:-12 32} # 12: the rush's 3 servers x 4 pooled connections
+
+DOOR_HEAD='| pgbench script (durable commits, ONE event) | clients | transactions | transactions/s | latency avg | failed | postgres CPU µs/tx | pgbench CPU µs/tx | WAL syncs/s | transactions per WAL sync | WAL sync avg | machine busy (others) |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+
+door_vars() { # $1 = the event; sets DOORV (both scripts' -D arguments)
+    DOORV=(-D k=0 -D eid="$1" -D ufirst=2 -D jti=0123456789abcdef0123456789abcdef -D seats=1 -D f=false
+        -D t=true -D zero=0 -D unpaid=unpaid -D "now=$(date -u '+%Y-%m-%d %H:%M:%S.000000+00')"
+        -D ntype=ticket_confirmed -D "ntitle=Ticket Confirmed: Bench hot event pgconf" -D rtype=attendance
+        -D "nmsg=You're going to 'Bench hot event pgconf' (1 seat)."
+        -D "nmeta={\"event_id\":$1,\"ticket_id\":1}" -D aaction=event.attendance.confirmed -D atype=event
+        -D "apayload={\"seats\":1,\"ticket_id\":1}" -D ip=127.0.0.1 -D ua=node
+        -D reqid=0123456789abcdef0123456789abcdef -D sev=low
+        -D host=1 -D act=check_in -D src=online -D accepted=accepted)
+}
+
+# The statements (normalised: $n -> $?, the parameters bound NULL written
+# NULL, BEGIN and COMMIT included) of the transaction whose statement
+# matches $2, from byte $1 of PostgreSQL's log on: that backend's statements
+# from its BEGIN to its COMMIT, with the one just before the BEGIN if it
+# matches $3 and the one just after the COMMIT if it matches $4.
+door_tx() {
+    sleep 0.3
+    tail -c +$(($1 + 1)) "$pg_dir/server.log" | awk -v mark="$2" -v pre="$3" -v post="$4" '
+        function pid_of(s) { sub(/^[^[]*\[/, "", s); sub(/\].*/, "", s); return s }
+        function nullify(s, k,   out, pat, i, c) { # $k -> NULL (not $k0..$k9)
+            pat = "$" k; out = ""
+            while ((i = index(s, pat)) > 0) {
+                c = substr(s, i + length(pat), 1)
+                if (c ~ /[0-9]/) out = out substr(s, 1, i + length(pat) - 1)
+                else out = out substr(s, 1, i - 1) "NULL"
+                s = substr(s, i + length(pat))
+            }
+            return out s
+        }
+        match($0, /LOG:  duration: [0-9.]* ms  (execute [^:]*|statement): /) {
+            pid = pid_of($0); n++; P[n] = pid; S[n] = substr($0, RSTART + RLENGTH); last[pid] = n
+            if (want == "" && S[n] ~ mark) want = pid
+            next
+        }
+        / LOG:  / { last[pid_of($0)] = 0; next } # parse, bind: their DETAIL is not for an execute
+        /DETAIL:  parameters: / {
+            pid = pid_of($0); if (!last[pid]) next
+            d = $0; i = last[pid]
+            while (match(d, /\$[0-9]+ = NULL(,|$)/)) {
+                k = substr(d, RSTART + 1); sub(/ .*/, "", k)
+                S[i] = nullify(S[i], k); d = substr(d, RSTART + RLENGTH)
+            }
+        }
+        END {
+            for (i = 1; i <= n; i++) if (P[i] == want) Q[++m] = S[i]
+            for (i = 1; i <= m && Q[i] !~ mark; i++);
+            for (b = i; b > 1 && Q[b] !~ /^BEGIN/; b--);
+            for (e = i; e < m && Q[e] !~ /^COMMIT/; e++);
+            if (b > 1 && Q[b - 1] ~ pre) b--
+            if (e < m && Q[e + 1] ~ post) e++
+            for (i = b; i <= e; i++) print Q[i] }' | sed -E 's/\$[0-9]+/$?/g; s/[; ]+$//'
+}
+
+# Checks that confirm.sql and checkin.sql send what the server sends for a
+# warm confirmation and a warm check-in (one serve process: the first of
+# each prepares the statements and fills the guard's cache with the host;
+# the second is compared); sets R[sql.confirm], R[sql.checkin]. $1 = event,
+# $2 = persons.
+door_sql_check() {
+    local ev=$1 m=$2 psql=("$PG_BIN/psql" -q -X "$PG_URL") off u key port rid
+    "${psql[@]}" -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+    sleep 0.3
+    start_server "$PG_URL"
+    port=${URL##*:}
+    for u in $((m - 1)) "$m"; do # persons m-3, m-2 (users m-1, m)
+        off=$(stat -c %s "$pg_dir/server.log")
+        node bench/rush.mjs confirm "$port" "$ev" "$secret" "$u-$u" 1 "$tmp/door.ticket.$u" >/dev/null
+        door_tx "$off" '^INSERT INTO attendance_records' '^SELECT u\.uuid' '^SELECT r\.id, r\.event_id' >"$tmp/server.confirm"
+    done
+    for u in $((m - 1)) "$m"; do
+        off=$(stat -c %s "$pg_dir/server.log")
+        node bench/rush.mjs checkin "$port" "$ev" "$secret" 1 1 "$tmp/door.ticket.$u" >/dev/null
+        door_tx "$off" '^INSERT INTO ticket_scans' '^SELECT id, uuid, canonical_id' '^$' >"$tmp/server.checkin"
+    done
+    stop_server
+    # pgbench: person m-1 (user m + 1) confirms, then that ticket is checked in
+    off=$(stat -c %s "$pg_dir/server.log")
+    "$PG_BIN/pgbench" -n -M prepared -c 1 -t 1 -f bench/pgbench/confirm.sql "${DOORV[@]}" -D clients=1 \
+        -D base=$((m - 1)) "$PG_URL" >"$tmp/pgb.check" 2>&1 || cat "$tmp/pgb.check" >&2
+    door_tx "$off" '^INSERT INTO attendance_records' '^SELECT u\.uuid' '^SELECT r\.id, r\.event_id' |
+        { grep -v 'gen_random_uuid' || true; } >"$tmp/pgbench.confirm"
+    rid=$("$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT id FROM attendance_records WHERE event_id = $ev AND user_id = $((m + 1))")
+    off=$(stat -c %s "$pg_dir/server.log")
+    "$PG_BIN/pgbench" -n -M prepared -c 1 -t 1 -f bench/pgbench/checkin.sql "${DOORV[@]}" -D clients=1 \
+        -D base=0 -D rfirst="${rid:-0}" "$PG_URL" >"$tmp/pgb.check" 2>&1 || cat "$tmp/pgb.check" >&2
+    door_tx "$off" '^INSERT INTO ticket_scans' '^SELECT id, uuid, canonical_id' '^$' |
+        { grep -v 'gen_random_uuid' || true; } >"$tmp/pgbench.checkin"
+    "${psql[@]}" -c "ALTER SYSTEM RESET log_min_duration_statement" -c "SELECT pg_reload_conf()" >/dev/null
+    [[ $("$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT count(*) FROM attendance_records WHERE event_id = $ev AND status = 'checked_in'") == 3 ]] ||
+        echo "WARNING: the statement check's three tickets on event $ev are not all checked in" >&2
+    for key in confirm checkin; do
+        if [[ -s $tmp/server.$key ]] && diff -u "$tmp/server.$key" "$tmp/pgbench.$key" >"$tmp/diff.$key"; then
+            R[sql.$key]="same statements as the server ($(wc -l <"$tmp/server.$key") per request, BEGIN and COMMIT included), plus pgbench's uuid statement"
+        else
+            R[sql.$key]="DIFFERS from the server's statements (diff in bench/last-run.txt)"
+            echo "WARNING: bench/pgbench/$key.sql differs from what the server sends:" >&2
+            cat "$tmp/diff.$key" >&2
+            sed 's/^/    /' "$tmp/diff.$key" >>"$tmp/notes"
+        fi
+        echo "bench/pgbench/$key.sql: ${R[sql.$key]}" | tee -a "$tmp/door.notes"
+    done
+}
+
+# One timed run: $1 = confirm|checkin, $2 = clients, $3 = transactions per
+# client, $4 = label, then more pgbench arguments. Sets R[pgb.$1.$2],
+# R[pgb.$1.$2.cpu] (postgres + pgbench), R[pgb.$1.$2.pgcpu] (postgres).
+run_door() {
+    local key=$1 c=$2 t=$3 label=$4 a b wa wb
+    read -ra a <<<"$(cpu_snap)"
+    read -ra wa <<<"$(wal_snap)"
+    /usr/bin/time -f '%U %S %e' -o "$tmp/pgb.time" "$PG_BIN/pgbench" -n -M prepared -c "$c" -j 2 -t "$t" \
+        -f "bench/pgbench/$key.sql" "${DOORV[@]}" -D clients="$c" "${@:5}" "$PG_URL" >"$tmp/pgb.out" 2>&1 ||
+        { cat "$tmp/pgb.out" >&2; return 1; }
+    sleep 0.5
+    read -ra b <<<"$(cpu_snap)"
+    read -ra wb <<<"$(wal_snap)"
+    local tps n lat failed own secs row
+    tps=$(awk '/^tps = / {printf "%.0f", $3; exit}' "$tmp/pgb.out")
+    n=$(awk -F': ' '/number of transactions actually processed/ {split($2, x, "/"); print x[1]}' "$tmp/pgb.out")
+    lat=$(awk '/latency average/ {print $4 $5}' "$tmp/pgb.out")
+    failed=$(awk -F': ' '/number of failed transactions/ {split($2, x, " "); print x[1]}' "$tmp/pgb.out")
+    own=$(awk -v hz="$HZ" '{printf "%.0f", ($1 + $2) * hz}' "$tmp/pgb.time")
+    secs=$(awk -v n="$n" -v r="$tps" 'BEGIN { if (r > 0) printf "%.2f", n / r; else print 0 }')
+    row=$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$label" "$c" "$n" "$tps" "$lat" "${failed:-0}" \
+        "$(us_per $((b[1] - a[1])) "$n")" "$(us_per "$own" "$n")" "$(wal_cols "${wa[@]}" "${wb[@]}" "$n" "$secs")" \
+        "$(busy "${a[@]}" "${b[@]}" "$own")")
+    echo "$row"
+    echo "$row" >>"$tmp/table.door"
+    R[pgb.$key.$c]=$tps
+    R[pgb.$key.$c.cpu]=$(us_per $((b[1] - a[1] + own)) "$n")
+    R[pgb.$key.$c.pgcpu]=$(us_per $((b[1] - a[1])) "$n")
+}
+
+# The HTTP phase $1 (rush|door) against pgbench's $2 (confirm|checkin): a line of $tmp/door.ratio.
+door_ratio() {
+    local c line="" what=confirmations
+    [[ $2 == checkin ]] && what=check-ins
+    for c in $DOOR_CLIENTS; do
+        line+="${line:+; }$(ratio "${R[$1.rate]:-0}" "${R[pgb.$2.$c]:-0}") of $2.sql at $c clients (${R[pgb.$2.$c]:--}/s;"
+        line+=" ${R[pgb.$2.$c.cpu]:--} µs of CPU per transaction, PostgreSQL ${R[pgb.$2.$c.pgcpu]:--} + pgbench)"
+    done
+    echo "- $what over HTTP (3 servers): ${R[$1.rate]:--}/s (${R[$1.cpu]:--} µs of CPU per request, PostgreSQL ${R[$1.pgcpu]:--} + servers + client) = $line" |
+        tee -a "$tmp/door.ratio"
+}
+
+# The timed runs: confirmations, then each of their tickets checked in once.
+door_phases() {
+    local ev=$((BENCH_EVENTS + 8)) m=$((BENCH_USERS - 1)) avail base c t lo hi cnt nconf
+    door_vars "$ev"
+    : >"$tmp/table.door"
+    : >"$tmp/door.notes"
+    : >"$tmp/door.ratio"
+    echo
+    door_sql_check "$ev" "$m"
+    echo
+    echo "$DOOR_HEAD"
+    avail=$((m - 3)) base=0
+    sleep 11 # as before each HTTP phase's measured part: the statistics reported, autovacuum's turn
+    for c in $DOOR_CLIENTS; do # the persons: half for the first run, the rest for the second
+        if [[ $base == 0 ]]; then t=$((avail / 2 / c)); else t=$(((avail - base) / c)); fi
+        ((t > 0)) || { echo "WARNING: too few users (BENCH_USERS) for confirm.sql at $c clients" >&2; continue; }
+        run_door confirm "$c" "$t" "confirm-attendance's statements (confirm.sql)" -D base="$base"
+        base=$((base + t * c))
+    done
+    nconf=$base
+    read -r lo hi cnt < <("$PG_BIN/psql" -AtX -F' ' "$PG_URL" -c "SELECT min(id), max(id), count(*)
+        FROM attendance_records WHERE event_id = $ev AND user_id BETWEEN 2 AND $((base + 1))")
+    if [[ -z $lo || $((hi - lo + 1)) != "$cnt" || $cnt != "$base" ]]; then
+        echo "WARNING: confirm.sql's tickets on event $ev: ids $lo..$hi, $cnt of them for $base transactions; no check-in runs" >&2
+        echo "confirm.sql's tickets are not $base consecutive rows (ids $lo..$hi, $cnt rows): no check-in runs" >>"$tmp/door.notes"
+    else
+        base=0
+        sleep 11
+        for c in $DOOR_CLIENTS; do
+            if [[ $base == 0 ]]; then t=$((cnt / 2 / c)); else t=$(((cnt - base) / c)); fi
+            ((t > 0)) || continue
+            run_door checkin "$c" "$t" "check-in's statements (checkin.sql), each ticket once" -D base="$base" -D rfirst="$lo"
+            base=$((base + t * c))
+        done
+        cnt=$("$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT count(*) FROM attendance_records WHERE event_id = $ev AND status = 'checked_in'")
+        echo "check-ins: $cnt tickets of event $ev checked in (3 by the statement check, $base by pgbench)" >>"$tmp/door.notes"
+    fi
+    local seats
+    seats=$("$PG_BIN/psql" -AtX "$PG_URL" -c "SELECT (SELECT SUM(taken) FROM event_seat_buckets WHERE event_id = $ev)
+        || ' seats in the buckets, ' || (SELECT count(*) FROM event_attendees WHERE event_id = $ev AND status = 'going') || ' attendees'")
+    echo "event $ev: $seats after $((nconf + 3)) confirmations (3 by the statement check)" >>"$tmp/door.notes"
+    echo
+    door_ratio rush confirm
+    door_ratio door checkin
+    cat "$tmp/door.notes"
 }
 
 # The durable part: its own cluster, the same data set plus the hot events.
@@ -760,6 +973,7 @@ free_phases() {
     oversell_check "$sell_event" $((${R[sell.ok]} + ${R[sell.warm]})) sell.check >>"$tmp/rush.notes"
     echo
     cat "$tmp/rush.notes"
+    door_phases
 }
 
 # ---- paid admission (issue 10): purchases and PayU callbacks ----------------------
@@ -1177,6 +1391,33 @@ $(sed 's/^/- /' "$tmp/rush.notes")
 | >= 1.5 x the single-row limit (best single-row figure above: ${R[guard.row.max]}) | ${R[rush.rate]:--} | $(goal "${R[rush.rate]:-0}" "$(awk -v a="${R[guard.row.max]}" 'BEGIN { print 1.5 * a }')") |
 | zero oversell (rush and sell-out) | ${R[rush.check]%%:*}; ${R[sell.check]%%:*} | $([[ ${R[rush.check]:-} == zero* && ${R[sell.check]:-} == zero* ]] && echo yes || echo "**no**") |
 | check-ins/s on one event >= 5,000 | ${R[door.rate]:--} | $(goal "${R[door.rate]:-0}" 5000) |
+
+### The rush's and the door's statements through pgbench (no HTTP server)
+
+What the database alone does with the same work, on the same cluster in the same run:
+\`bench/pgbench/confirm.sql\` sends the statements a warm server sends per confirmation (the guard's
+account query, BEGIN with the event row in one pipeline, the accepted request locked, the attendee
+INSERT whose trigger takes the seat, the ticket row, then the ticket's code, the notification, the
+audit row and COMMIT in one pipeline, and the ticket read after the commit), \`checkin.sql\` those of
+a check-in by the host (the event row, the scan claimed under its nonce, the ticket row locked, then
+the check-in, the scan's outcome and COMMIT in one pipeline): the same texts, in the same order, with
+\`\\startpipeline\`/\`\\endpipeline\` where the server pipelines, checked against the server's statement log
+before the runs (confirm.sql: ${R[sql.confirm]:-not run}; checkin.sql: ${R[sql.checkin]:-not run}).
+pgbench cannot make strings, so each transaction has one statement more (a SELECT of the uuids, the
+nonce, the ticket code's seed and hash: one round trip, so the ratios below slightly flatter the
+server), the Ed25519 ticket code is not made (a seed of 32 and a hash of 64 hex characters from md5s
+of the ids take its place; the server signs and verifies in C before any SQL), NULL parameters are
+written NULL, and in checkin.sql BEGIN rides with the event row (\`\\gset\` cannot be used inside a
+pipeline). Event 'pgconf' (\`bench/seed.sql.sh pg-rush\`: an accepted request for every user of the data
+set), ONE event like the rush; \`pgbench -n -M prepared -j 2 -t\`, each person confirming once (half of
+them at the first client count, the rest at the second), then each of those tickets checked in once.
+$(echo "$DOOR_CLIENTS" | awk '{print $1}') clients are the rush's connections ($RUSH_SERVERS servers x a pool of 4).
+
+$DOOR_HEAD
+$(cat "$tmp/table.door" 2>/dev/null)
+
+$(cat "$tmp/door.ratio" 2>/dev/null)
+$(sed 's/^/- /' "$tmp/door.notes" 2>/dev/null)
 
 ### Paid admission: purchases and PayU callbacks (issue 10)
 

@@ -54,6 +54,11 @@
 #   E+6 'paidcb'   max_capacity BENCH_PAID_CAPACITY (orders, then the
 #                  callbacks 3x each);
 #   E+7 'paidsolo' max_capacity BENCH_RUSH_SOLO (purchases one at a time);
+# and one more free one for pgbench:
+#   E+8 'pgconf' max_capacity BENCH_RUSH_CAPACITY (bench/pgbench/confirm.sql
+#                and checkin.sql: the rush's and the door's statements
+#                without HTTP), with an accepted join request for 1 seat for
+#                every user 2..U (the data set's users; user 1 hosts it);
 # and for every rush user an accepted join request for 1 seat on E+1, E+2,
 # E+5 and E+6, and for the first BENCH_RUSH_SOLO (500) of them on E+4 and
 # E+7. On the paid events each accepted request holds its seat in a live
@@ -111,18 +116,23 @@ SELECT $E + k, md5('rush-e' || k)::uuid, 1, 1, c, 'bench-' || c, 1, false,
        'INR', false, '', 'all', '[]'::jsonb, 'published', true, true, now(), NULL, now(), now()
 FROM (VALUES (1, 'rusha', $CAP, 0), (2, 'rushb', $SOLD, 0), (3, 'guard', 100000000, 0),
              (4, 'solo', $CAP, 0), (5, 'paid', $PCAP, $PRICE), (6, 'paidcb', $PCAP, $PRICE),
-             (7, 'paidsolo', $SOLO, $PRICE))
+             (7, 'paidsolo', $SOLO, $PRICE), (8, 'pgconf', $CAP, 0))
     AS t (k, c, cap, price);
 INSERT INTO event_slugs (event_id, slug, version, created_at)
 SELECT $E + k, 'bench-' || c, 1, now()
 FROM (VALUES (1, 'rusha'), (2, 'rushb'), (3, 'guard'), (4, 'solo'), (5, 'paid'), (6, 'paidcb'),
-             (7, 'paidsolo')) AS t (k, c);
+             (7, 'paidsolo'), (8, 'pgconf')) AS t (k, c);
 INSERT INTO event_requests (uuid, event_id, requester_id, status, message, host_message,
                             seats_requested, responded_at, created_at, updated_at)
 SELECT md5('rush-r' || k || '-' || j)::uuid, $E + k, $B + j, 'accepted', 'Rush request', '', 1,
        now(), now() - interval '1 hour', now()
 FROM generate_series(1, $N) AS j CROSS JOIN (VALUES (1), (2), (4), (5), (6), (7)) AS t (k)
 WHERE k NOT IN (4, 7) OR j <= $SOLO;
+INSERT INTO event_requests (uuid, event_id, requester_id, status, message, host_message,
+                            seats_requested, responded_at, created_at, updated_at)
+SELECT md5('pgconf-r' || j)::uuid, $E + 8, j, 'accepted', 'pgbench request', '', 1,
+       now(), now() - interval '1 hour', now()
+FROM generate_series(2, $U) AS j;
 -- the paid events' accepted requests hold their seats (trigger of 0019)
 INSERT INTO capacity_reservations (reservation_key, event_id, user_id, request_id, seats_reserved,
                                    expires_at, created_at, updated_at)
@@ -136,7 +146,7 @@ DO \$\$
 BEGIN
     PERFORM setval(pg_get_serial_sequence('users', 'id'), (SELECT max(id) FROM users));
     PERFORM setval(pg_get_serial_sequence('events', 'id'), (SELECT max(id) FROM events));
-    IF (SELECT count(*) FROM event_seat_buckets WHERE event_id > $E) <> 56 THEN
+    IF (SELECT count(*) FROM event_seat_buckets WHERE event_id > $E) <> 64 THEN
         RAISE EXCEPTION 'seed: the hot events have no seat buckets';
     END IF;
     IF EXISTS (SELECT 1 FROM (SELECT event_id, SUM(taken) AS t, SUM(held) AS h FROM event_seat_buckets
