@@ -1399,16 +1399,16 @@ What the database alone does with the same work, on the same cluster in the same
 account query, BEGIN with the event row in one pipeline, the accepted request locked, the attendee
 INSERT whose trigger takes the seat, the ticket row, then the ticket's code, the notification, the
 audit row and COMMIT in one pipeline, and the ticket read after the commit), \`checkin.sql\` those of
-a check-in by the host (the event row, the scan claimed under its nonce, the ticket row locked, then
-the check-in, the scan's outcome and COMMIT in one pipeline): the same texts, in the same order, with
+a check-in by the host (the event row, BEGIN with the ticket row locked in one pipeline, the scan
+recorded under its nonce with its outcome, then the check-in and COMMIT in one pipeline): the same
+texts, in the same order, with
 \`\\startpipeline\`/\`\\endpipeline\` where the server pipelines, checked against the server's statement log
 before the runs (confirm.sql: ${R[sql.confirm]:-not run}; checkin.sql: ${R[sql.checkin]:-not run}).
 pgbench cannot make strings, so each transaction has one statement more (a SELECT of the uuids, the
 nonce, the ticket code's seed and hash: one round trip, so the ratios below slightly flatter the
 server), the Ed25519 ticket code is not made (a seed of 32 and a hash of 64 hex characters from md5s
 of the ids take its place; the server signs and verifies in C before any SQL), NULL parameters are
-written NULL, and in checkin.sql BEGIN rides with the event row (\`\\gset\` cannot be used inside a
-pipeline). Event 'pgconf' (\`bench/seed.sql.sh pg-rush\`: an accepted request for every user of the data
+written NULL. Event 'pgconf' (\`bench/seed.sql.sh pg-rush\`: an accepted request for every user of the data
 set), ONE event like the rush; \`pgbench -n -M prepared -j 2 -t\`, each person confirming once (half of
 them at the first client count, the rest at the second), then each of those tickets checked in once.
 $(echo "$DOOR_CLIENTS" | awk '{print $1}') clients are the rush's connections ($RUSH_SERVERS servers x a pool of 4).
