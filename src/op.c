@@ -76,3 +76,23 @@ err_t *op_tx(op_t *op, db_tx_mode_t mode, op_tx_fn fn, void *ctx)
         return t.err;
     return rc == DB_OK ? NULL : op_db_fail(op, rc); /* the commit failed */
 }
+
+err_t *op_list(op_t *op, const char *sql, const db_param_t *p, int n, op_row_fn row, json_t **out)
+{
+    db_rows_t *rows;
+    *out = NULL;
+    int rc = db_query(op->db, sql, p, n, &rows);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    json_t *list = json_array();
+    while (db_next(rows))
+        json_array_append_new(list, row(op, rows));
+    rc = db_rows_status(rows);
+    db_rows_free(rows);
+    if (rc != DB_OK) {
+        json_decref(list);
+        return op_db_fail(op, rc);
+    }
+    *out = list;
+    return NULL;
+}

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
@@ -58,6 +60,12 @@ err_t *op_fail(op_t *op, int status, const char *code, const char *fmt, ...)
 err_t *op_db_fail(op_t *op, int rc);
 
 bool op_is_staff(const op_t *op);
+
+/* One JSON value per result row (may read op: the clock, the arena). */
+typedef json_t *(*op_row_fn)(op_t *op, db_rows_t *r);
+/* Runs a query into a new array (*out, one row() per row), or answers the
+ * database failure (*out NULL). */
+err_t *op_list(op_t *op, const char *sql, const db_param_t *p, int n, op_row_fn row, json_t **out);
 
 /* Runs fn in a transaction on op->db: committed when fn returns NULL,
  * rolled back when it returns an error (a business refusal or a database

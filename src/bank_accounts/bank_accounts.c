@@ -185,26 +185,16 @@ static err_t *answer(op_t *op, int64_t id, json_t **out)
 
 /* ---- reading -------------------------------------------------------------------------- */
 
+static json_t *account_row(op_t *op, db_rows_t *rows)
+{
+    account_t a;
+    read_account(op->arena, rows, &a);
+    return account_json(&a);
+}
+
 err_t *bank_accounts_list(op_t *op, json_t **out)
 {
-    db_rows_t *rows;
-    json_t *list = json_array();
-    int rc = db_query(op->db, SQL_LIST, DB_ARGS(db_int(op->actor.id)), &rows);
-    while (rc == DB_OK && db_next(rows)) {
-        account_t a;
-        read_account(op->arena, rows, &a);
-        json_array_append_new(list, account_json(&a));
-    }
-    if (rc == DB_OK) {
-        rc = db_rows_status(rows);
-        db_rows_free(rows);
-    }
-    if (rc != DB_OK) {
-        json_decref(list);
-        return op_db_fail(op, rc);
-    }
-    *out = list;
-    return NULL;
+    return op_list(op, SQL_LIST, DB_ARGS(db_int(op->actor.id)), account_row, out);
 }
 
 err_t *bank_account_get(op_t *op, int64_t id, json_t **out)

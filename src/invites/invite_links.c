@@ -69,30 +69,25 @@ static const char SQL_LIST[] =
     "SELECT id, uuid, max_uses, uses, message, expires_at, revoked_at, created_at FROM "
     "event_invite_links WHERE event_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500";
 
+static json_t *link_row(op_t *op, db_rows_t *rows)
+{
+    (void)op;
+    return json_pack("{s:I, s:s, s:i, s:i, s:s, s:o, s:o, s:o}", "link_id",
+                     (json_int_t)db_col_int(rows, 0), "uuid", db_col_text(rows, 1), "max_uses",
+                     (int)db_col_int(rows, 2), "uses", (int)db_col_int(rows, 3), "message",
+                     db_col_text(rows, 4), "expires_at",
+                     text_json_time_or_null(db_col_time(rows, 5)), "revoked_at",
+                     text_json_time_or_null(db_col_time(rows, 6)), "created_at",
+                     text_json_time_or_null(db_col_time(rows, 7)));
+}
+
 err_t *invite_links_of_event(op_t *op, int64_t event_id, json_t **out)
 {
-    db_rows_t *rows;
-    json_t *list = json_array();
-    int rc = db_query(op->db, SQL_LIST, DB_ARGS(db_int(event_id)), &rows);
-    while (rc == DB_OK && db_next(rows))
-        json_array_append_new(
-            list, json_pack("{s:I, s:s, s:i, s:i, s:s, s:o, s:o, s:o}", "link_id",
-                            (json_int_t)db_col_int(rows, 0), "uuid", db_col_text(rows, 1),
-                            "max_uses", (int)db_col_int(rows, 2), "uses", (int)db_col_int(rows, 3),
-                            "message", db_col_text(rows, 4), "expires_at",
-                            text_json_time_or_null(db_col_time(rows, 5)), "revoked_at",
-                            text_json_time_or_null(db_col_time(rows, 6)), "created_at",
-                            text_json_time_or_null(db_col_time(rows, 7))));
-    if (rc == DB_OK) {
-        rc = db_rows_status(rows);
-        db_rows_free(rows);
-    }
-    if (rc != DB_OK) {
-        json_decref(list);
-        return op_db_fail(op, rc);
-    }
-    *out = json_pack("{s:o}", "links", list);
-    return NULL;
+    json_t *list = NULL;
+    err_t *e = op_list(op, SQL_LIST, DB_ARGS(db_int(event_id)), link_row, &list);
+    if (!e)
+        *out = json_pack("{s:o}", "links", list);
+    return e;
 }
 
 static const char SQL_REVOKE[] =

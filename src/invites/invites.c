@@ -309,8 +309,9 @@ static const char SQL_OF_EVENT[] =
     "= $1 AND (CAST($2 AS TEXT) IS NULL OR i.status = $2) ORDER BY i.created_at DESC, i.id DESC "
     "LIMIT 1000";
 
-static json_t *host_item(db_rows_t *r)
+static json_t *host_item(op_t *op, db_rows_t *r)
 {
+    (void)op;
     return json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s, s:o, s:o}", "invite_id",
                      (json_int_t)db_col_int(r, 0), "user_id", (json_int_t)db_col_int(r, 1),
                      "full_name", db_col_text(r, 2), "user_name", db_col_text(r, 2),
@@ -322,32 +323,12 @@ static json_t *host_item(db_rows_t *r)
                      text_json_time_or_null(db_col_time(r, 10)));
 }
 
-static err_t *collect(op_t *op, const char *sql, const db_param_t *p, int np,
-                      json_t *(*item)(db_rows_t *), json_t **out)
-{
-    db_rows_t *rows;
-    json_t *list = json_array();
-    int rc = db_query(op->db, sql, p, np, &rows);
-    while (rc == DB_OK && db_next(rows))
-        json_array_append_new(list, item(rows));
-    if (rc == DB_OK) {
-        rc = db_rows_status(rows);
-        db_rows_free(rows);
-    }
-    if (rc != DB_OK) {
-        json_decref(list);
-        return op_db_fail(op, rc);
-    }
-    *out = list;
-    return NULL;
-}
-
 err_t *invites_of_event(op_t *op, int64_t event_id, const char *status, json_t **out)
 {
     json_t *list = NULL;
     err_t *e = expire_due(op, event_id, 0);
     if (!e)
-        e = collect(op, SQL_OF_EVENT, DB_ARGS(db_int(event_id), db_text(status)), host_item, &list);
+        e = op_list(op, SQL_OF_EVENT, DB_ARGS(db_int(event_id), db_text(status)), host_item, &list);
     if (!e)
         *out = json_pack("{s:o}", "invitations", list);
     return e;
@@ -360,8 +341,9 @@ static const char SQL_MINE[] =
     "AND e.is_active = $3 AND (CAST($2 AS TEXT) IS NULL OR i.status = $2) ORDER BY i.created_at "
     "DESC, i.id DESC LIMIT 500";
 
-static json_t *mine_item(db_rows_t *r)
+static json_t *mine_item(op_t *op, db_rows_t *r)
 {
+    (void)op;
     return json_pack("{s:I, s:I, s:s, s:o, s:s, s:s, s:s, s:o, s:o, s:s}", "invite_id",
                      (json_int_t)db_col_int(r, 0), "event_id", (json_int_t)db_col_int(r, 1),
                      "event_title", db_col_text(r, 2), "event_start_time",
@@ -375,7 +357,7 @@ err_t *invites_mine(op_t *op, const char *status, json_t **out)
 {
     err_t *e = expire_due(op, 0, op->actor.id);
     return e ? e
-             : collect(op, SQL_MINE, DB_ARGS(db_int(op->actor.id), db_text(status), db_bool(true)),
+             : op_list(op, SQL_MINE, DB_ARGS(db_int(op->actor.id), db_text(status), db_bool(true)),
                        mine_item, out);
 }
 

@@ -84,32 +84,13 @@ static json_t *order_row(op_t *op, db_rows_t *r)
         db_col_text(r, 15), "refund_amount", money_json(db_col_int(r, 16)));
 }
 
-static err_t *load_orders(op_t *op, const char *sql, const db_param_t *p, int np, json_t **out)
-{
-    db_rows_t *rows;
-    json_t *list = json_array();
-    int rc = db_query(op->db, sql, p, np, &rows);
-    while (rc == DB_OK && db_next(rows))
-        json_array_append_new(list, order_row(op, rows));
-    if (rc == DB_OK) {
-        rc = db_rows_status(rows);
-        db_rows_free(rows);
-    }
-    if (rc != DB_OK) {
-        json_decref(list);
-        return op_db_fail(op, rc);
-    }
-    *out = list;
-    return NULL;
-}
-
 static const char SQL_MINE_ONE[] = SQL_ORDER "WHERE o.order_id = $1 AND o.user_id = $2";
 
 err_t *order_get(op_t *op, const char *order_id, json_t **out)
 {
     json_t *list = NULL;
-    err_t *e =
-        load_orders(op, SQL_MINE_ONE, DB_ARGS(db_text(order_id), db_int(op->actor.id)), &list);
+    err_t *e = op_list(op, SQL_MINE_ONE, DB_ARGS(db_text(order_id), db_int(op->actor.id)),
+                       order_row, &list);
     if (e)
         return e;
     json_t *o = json_incref(json_array_get(list, 0));
@@ -132,8 +113,9 @@ err_t *orders_mine(op_t *op, int64_t offset, int64_t limit, json_t **out)
     int rc = db_query_int(op->db, SQL_MINE_COUNT, DB_ARGS(db_int(op->actor.id)), &total, &found);
     if (rc != DB_OK)
         return op_db_fail(op, rc);
-    err_t *e = load_orders(op, SQL_MINE_PAGE,
-                           DB_ARGS(db_int(op->actor.id), db_int(limit), db_int(offset)), &list);
+    err_t *e =
+        op_list(op, SQL_MINE_PAGE, DB_ARGS(db_int(op->actor.id), db_int(limit), db_int(offset)),
+                order_row, &list);
     if (!e)
         *out = json_pack("{s:b, s:I, s:I, s:I, s:o}", "success", 1, "total", (json_int_t)total,
                          "offset", (json_int_t)offset, "limit", (json_int_t)limit, "data", list);
@@ -395,7 +377,7 @@ static err_t *create_tx(op_t *op, void *arg)
     if ((err = redirect_form(op, x, &form)))
         return err;
     static const char sql[] = SQL_ORDER "WHERE o.id = $1";
-    if ((err = load_orders(op, sql, DB_ARGS(db_int(x->order_row_id)), &list))) {
+    if ((err = op_list(op, sql, DB_ARGS(db_int(x->order_row_id)), order_row, &list))) {
         json_decref(form);
         return err;
     }

@@ -57,8 +57,9 @@ static json_t *first_picture(db_rows_t *r, int col)
 /* The guest's view (API.md: RequestStatus; the app reads it flat). On a
  * paid event an accepted request holds its seats in a reservation until
  * paid (issue 10): its key and expiry, or null. */
-static json_t *status_item(db_rows_t *r)
+static json_t *status_item(op_t *op, db_rows_t *r)
 {
+    (void)op;
     bool accepted = strcmp(db_col_text(r, 5), "accepted") == 0, paid = db_col_bool(r, 16);
     bool attending = db_col_bool(r, 13);
     return json_pack(
@@ -73,8 +74,9 @@ static json_t *status_item(db_rows_t *r)
 }
 
 /* The host's view (API.md's list item, plus what the app shows). */
-static json_t *host_item(db_rows_t *r)
+static json_t *host_item(op_t *op, db_rows_t *r)
 {
+    (void)op;
     return json_pack("{s:I, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:s, s:I, s:o, s:o}", "id",
                      (json_int_t)db_col_int(r, 0), "uuid", db_col_text(r, 1), "event_id",
                      (json_int_t)db_col_int(r, 2), "requester_id", (json_int_t)db_col_int(r, 3),
@@ -85,36 +87,12 @@ static json_t *host_item(db_rows_t *r)
                      "updated_at", col_time(r, 10));
 }
 
-typedef json_t *(*item_fn)(db_rows_t *r);
-
-/* Runs an item query into a new array (*out), or the database failure. */
-static err_t *collect(op_t *op, const char *sql, const db_param_t *p, int n, item_fn item,
-                      json_t **out)
-{
-    db_rows_t *rows;
-    *out = NULL;
-    int rc = db_query(op->db, sql, p, n, &rows);
-    if (rc != DB_OK)
-        return op_db_fail(op, rc);
-    json_t *list = json_array();
-    while (db_next(rows))
-        json_array_append_new(list, item(rows));
-    rc = db_rows_status(rows);
-    db_rows_free(rows);
-    if (rc != DB_OK) {
-        json_decref(list);
-        return op_db_fail(op, rc);
-    }
-    *out = list;
-    return NULL;
-}
-
 /* The first item of a one-row query, or NULL in *out when there is none. */
-static err_t *collect_one(op_t *op, const char *sql, const db_param_t *p, int n, item_fn item,
+static err_t *collect_one(op_t *op, const char *sql, const db_param_t *p, int n, op_row_fn item,
                           json_t **out)
 {
     json_t *list = NULL;
-    err_t *e = collect(op, sql, p, n, item, &list);
+    err_t *e = op_list(op, sql, p, n, item, &list);
     *out = e ? NULL : json_incref(json_array_get(list, 0));
     json_decref(list);
     return e;
@@ -144,9 +122,9 @@ err_t *request_mine(op_t *op, int64_t event_id, json_t **out)
 err_t *requests_mine(op_t *op, const char *status, json_t **out)
 {
     if (status)
-        return collect(op, SQL_MINE_STATUS, DB_ARGS(db_int(op->actor.id), db_text(status)),
+        return op_list(op, SQL_MINE_STATUS, DB_ARGS(db_int(op->actor.id), db_text(status)),
                        status_item, out);
-    return collect(op, SQL_MINE_ALL, DB_ARGS(db_int(op->actor.id)), status_item, out);
+    return op_list(op, SQL_MINE_ALL, DB_ARGS(db_int(op->actor.id)), status_item, out);
 }
 
 err_t *requests_of_event(op_t *op, int64_t event_id, int64_t offset, int64_t limit, json_t **out)
@@ -157,7 +135,7 @@ err_t *requests_of_event(op_t *op, int64_t event_id, int64_t offset, int64_t lim
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     json_t *list = NULL;
-    err_t *e = collect(op, SQL_OF_EVENT, DB_ARGS(db_int(event_id), db_int(limit), db_int(offset)),
+    err_t *e = op_list(op, SQL_OF_EVENT, DB_ARGS(db_int(event_id), db_int(limit), db_int(offset)),
                        host_item, &list);
     if (e)
         return e;

@@ -81,26 +81,21 @@ static const char SQL_CHECKED_IN[] =
     "attendance_records r LEFT JOIN user_profiles p ON p.user_id = r.user_id WHERE r.event_id = "
     "$1 AND r.status = 'checked_in' ORDER BY r.checked_in_at, r.id";
 
+static json_t *checkin_row(op_t *op, db_rows_t *rows)
+{
+    (void)op;
+    return json_pack("{s:I, s:I, s:s, s:i, s:o}", "user_id", (json_int_t)db_col_int(rows, 0),
+                     "ticket_id", (json_int_t)db_col_int(rows, 1), "name", db_col_text(rows, 2),
+                     "seats", (int)db_col_int(rows, 3), "checked_in_at",
+                     text_json_time_or_null(db_col_time(rows, 4)));
+}
+
 err_t *checkins_of_event(op_t *op, int64_t event_id, json_t **out)
 {
-    db_rows_t *rows;
-    json_t *list = json_array();
-    int rc = db_query(op->db, SQL_CHECKED_IN, DB_ARGS(db_int(event_id)), &rows);
-    while (rc == DB_OK && db_next(rows))
-        json_array_append_new(
-            list, json_pack("{s:I, s:I, s:s, s:i, s:o}", "user_id", (json_int_t)db_col_int(rows, 0),
-                            "ticket_id", (json_int_t)db_col_int(rows, 1), "name",
-                            db_col_text(rows, 2), "seats", (int)db_col_int(rows, 3),
-                            "checked_in_at", text_json_time_or_null(db_col_time(rows, 4))));
-    if (rc == DB_OK) {
-        rc = db_rows_status(rows);
-        db_rows_free(rows);
-    }
-    if (rc != DB_OK) {
-        json_decref(list);
-        return op_db_fail(op, rc);
-    }
-    *out = json_pack("{s:I, s:i, s:o}", "event_id", (json_int_t)event_id, "count",
-                     (int)json_array_size(list), "checked_in", list);
-    return NULL;
+    json_t *list = NULL;
+    err_t *e = op_list(op, SQL_CHECKED_IN, DB_ARGS(db_int(event_id)), checkin_row, &list);
+    if (!e)
+        *out = json_pack("{s:I, s:i, s:o}", "event_id", (json_int_t)event_id, "count",
+                         (int)json_array_size(list), "checked_in", list);
+    return e;
 }

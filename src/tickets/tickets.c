@@ -23,8 +23,9 @@ static json_t *text_or_null(db_rows_t *r, int col)
     return db_col_isnull(r, col) ? json_null() : json_string(db_col_text(r, col));
 }
 
-static json_t *ticket_row(db_rows_t *r)
+static json_t *ticket_row(op_t *op, db_rows_t *r)
 {
+    (void)op;
     return json_pack(
         "{s:I, s:s, s:I, s:s, s:o, s:o, s:s, s:i, s:b, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
         "ticket_id", (json_int_t)db_col_int(r, 0), "ticket_uuid", db_col_text(r, 14), "event_id",
@@ -43,17 +44,9 @@ static json_t *ticket_row(db_rows_t *r)
  * needs the connection the cursor holds). */
 static err_t *collect(op_t *op, const char *sql, const db_param_t *p, int np, json_t **out)
 {
-    db_rows_t *rows;
-    json_t *list = json_array();
-    int rc = db_query(op->db, sql, p, np, &rows);
-    while (rc == DB_OK && db_next(rows))
-        json_array_append_new(list, ticket_row(rows));
-    if (rc == DB_OK) {
-        rc = db_rows_status(rows);
-        db_rows_free(rows);
-    }
-    err_t *e = rc == DB_OK ? tickets_sign(op, list) : op_db_fail(op, rc);
-    if (e)
+    json_t *list = NULL;
+    err_t *e = op_list(op, sql, p, np, ticket_row, &list);
+    if (!e && (e = tickets_sign(op, list)) != NULL)
         json_decref(list);
     *out = e ? NULL : list;
     return e;
