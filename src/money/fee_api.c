@@ -93,6 +93,8 @@ static err_t *set_tx(op_t *op, void *arg)
                 DB_ARGS(db_int(x->bps), db_text(arena_printf(op->arena, "Platform fee %s%%", desc)),
                         db_int(op->actor.id), db_bool(true), db_time(op->now_us)),
                 NULL);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
     audit_entry_t a = {.actor_id = op->actor.id,
                        .action = "platform.fee.changed",
                        .object_type = "platform_fee_config",
@@ -101,10 +103,7 @@ static err_t *set_tx(op_t *op, void *arg)
                                             "new_basis_points", x->bps),
                        .severity = AUDIT_HIGH,
                        .success = true};
-    if (rc == DB_OK)
-        rc = audit_write(op->db, op, &a);
-    else
-        json_decref(a.payload);
+    rc = audit_write(op->db, op, &a);
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 

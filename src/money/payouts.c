@@ -456,6 +456,8 @@ static err_t *insert(op_t *op, create_ctx_t *x)
         return op_db_fail(op, rc);
     for (size_t i = 0; i < x->n_orders && rc == DB_OK; i++)
         rc = db_exec(op->db, SQL_LINK, DB_ARGS(db_int(x->payout_id), db_int(x->orders[i])), NULL);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
     char earning[32];
     money_format(x->earning, earning);
     audit_entry_t a = {.actor_id = op->actor.id,
@@ -470,10 +472,7 @@ static err_t *insert(op_t *op, create_ctx_t *x)
                                             (json_int_t)x->tickets, "platform_fee_bps", x->bps),
                        .severity = AUDIT_MEDIUM,
                        .success = true};
-    if (rc == DB_OK)
-        rc = audit_write(op->db, op, &a);
-    else
-        json_decref(a.payload);
+    rc = audit_write(op->db, op, &a);
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 

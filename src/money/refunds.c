@@ -107,6 +107,8 @@ static err_t *refund_tx(op_t *op, void *arg)
                                            x->order_id, amount)};
     if (rc == DB_OK)
         rc = notification_write(op, &n);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
     audit_entry_t a = {.actor_id = op->actor.id,
                        .action = "payment.refund",
                        .object_type = "payment_order",
@@ -115,10 +117,7 @@ static err_t *refund_tx(op_t *op, void *arg)
                                             x->reason, "full", full),
                        .severity = AUDIT_HIGH,
                        .success = true};
-    if (rc == DB_OK)
-        rc = audit_write(op->db, op, &a);
-    else
-        json_decref(a.payload);
+    rc = audit_write(op->db, op, &a);
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
