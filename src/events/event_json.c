@@ -253,27 +253,36 @@ typedef struct {
 } segment_t;
 
 /* Every event of the query into scratch, one segment each; *n_out found. */
+/* Ends the open event: its interests, then the members written after them. */
+static void close_segment(jw_t *w, strbuf_t *scratch, const strbuf_t *end, segment_t *s)
+{
+    jw_arr_end(w);
+    sb_append(scratch, end->data, end->len);
+    s->len = scratch->len - s->start;
+}
+
 static int write_segments(db_rows_t *rows, strbuf_t *scratch, segment_t *seg, int max, int *n_out)
 {
     strbuf_t end;
     sb_init(&end);
     jw_t w;
-    int n = -1;
+    int n = 0;
+    bool open = false;
     while (db_next(rows)) {
-        if (n < 0 || db_col_int(rows, C_ID) != seg[n].b.id) {
-            if (n >= 0) { /* close the previous event */
-                jw_arr_end(&w);
-                sb_append(scratch, end.data, end.len);
-                seg[n].len = scratch->len - seg[n].start;
-            }
-            if (++n == max)
+        if (!open || db_col_int(rows, C_ID) != seg[n - 1].b.id) {
+            if (open)
+                close_segment(&w, scratch, &end, &seg[n - 1]);
+            open = false;
+            if (n == max) /* more events than ids asked for: cannot happen */
                 break;
-            brief(rows, &seg[n].b);
-            seg[n].start = scratch->len;
+            segment_t *s = &seg[n++];
+            brief(rows, &s->b);
+            s->start = scratch->len;
             jw_init(&w, scratch);
             head(&w, rows);
             end.len = 0;
             tail(&end, rows);
+            open = true;
         }
         if (!db_col_isnull(rows, C_INTEREST_ID)) {
             jw_obj(&w);
@@ -283,13 +292,10 @@ static int write_segments(db_rows_t *rows, strbuf_t *scratch, segment_t *seg, in
             jw_obj_end(&w);
         }
     }
-    if (n >= 0 && n < max) {
-        jw_arr_end(&w);
-        sb_append(scratch, end.data, end.len);
-        seg[n].len = scratch->len - seg[n].start;
-    }
+    if (open)
+        close_segment(&w, scratch, &end, &seg[n - 1]);
     sb_free(&end);
-    *n_out = n < 0 ? 0 : n < max ? n + 1 : max;
+    *n_out = n;
     return db_rows_status(rows);
 }
 
