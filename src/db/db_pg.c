@@ -194,6 +194,11 @@ static int pg_prepare(pg_conn_t *pc, const char *sql, char name[16])
         snprintf(name, 16, "s%d", e->id);
         return DB_OK;
     }
+    /* PQprepare cannot run inside a pipeline: a statement's first use in
+     * this session sends what waits first. */
+    int rc = pg_settle(pc);
+    if (rc != DB_OK)
+        return rc;
     char *text = db_sql_rewrite(sql, DB_DIALECT_PG);
     if (!text)
         return db_fail(&pc->base, DB_ERROR, "out of memory", NULL);
@@ -201,7 +206,7 @@ static int pg_prepare(pg_conn_t *pc, const char *sql, char name[16])
     snprintf(name, 16, "s%d", id);
     PGresult *res = PQprepare(pc->pg, name, text, 0, NULL);
     free(text);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : pg_fail(pc, res);
+    rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : pg_fail(pc, res);
     PQclear(res);
     if (rc != DB_OK)
         return rc;
@@ -241,11 +246,7 @@ static const char *pg_param_text(const db_param_t *p, char buf[32])
 static int pg_run(pg_conn_t *pc, const char *sql, const db_param_t *params, int n, PGresult **out)
 {
     char name[16];
-    /* PQprepare cannot run inside a pipeline: a statement's first use in
-     * this session sends what waits first. */
-    int rc = db_cache_get(&pc->cache, sql) ? DB_OK : pg_settle(pc);
-    if (rc == DB_OK)
-        rc = pg_prepare(pc, sql, name);
+    int rc = pg_prepare(pc, sql, name);
     if (rc != DB_OK)
         return rc;
     const char **values = n > 0 ? calloc((size_t)n, sizeof *values) : NULL;
