@@ -115,13 +115,35 @@ static void put_u(strbuf_t *sb, unsigned v)
     sb_append(sb, seq, sizeof seq);
 }
 
-void jw_string_raw(strbuf_t *sb, const char *s)
+/* Bytes copied as they are: printable ASCII but the quote and backslash. */
+// clang-format off
+static const unsigned char plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+// clang-format on
+
+static void string_n(strbuf_t *sb, const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s), *run = p;
+    const unsigned char *p = (const unsigned char *)s, *end = p + n, *run = p;
     sb_putc(sb, '"');
     while (p < end) {
-        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
-            p++; /* plain ASCII: copied in runs */
+        if (plain[*p]) {
+            p++; /* copied in runs */
             continue;
         }
         sb_append(sb, (const char *)run, (size_t)(p - run));
@@ -150,6 +172,17 @@ void jw_string_raw(strbuf_t *sb, const char *s)
     }
     sb_append(sb, (const char *)run, (size_t)(p - run));
     sb_putc(sb, '"');
+}
+
+void jw_string_raw(strbuf_t *sb, const char *s)
+{
+    string_n(sb, s, strlen(s));
+}
+
+void jw_strn(jw_t *w, const char *s, size_t n)
+{
+    before_value(w);
+    string_n(w->sb, s, n);
 }
 
 void jw_str(jw_t *w, const char *s)

@@ -39,6 +39,8 @@ void jw_arr(jw_t *w);
 void jw_arr_end(jw_t *w);
 void jw_key(jw_t *w, const char *key);
 
+/* s of n bytes (no NUL needed), escaped as jw_str does. */
+void jw_strn(jw_t *w, const char *s, size_t n);
 void jw_str(jw_t *w, const char *s); /* NULL writes null */
 void jw_int(jw_t *w, int64_t v);
 void jw_bool(jw_t *w, bool v);

@@ -48,11 +48,6 @@ void sb_puts(strbuf_t *sb, const char *s)
     sb_append(sb, s, strlen(s));
 }
 
-void sb_putc(strbuf_t *sb, char c)
-{
-    sb_append(sb, &c, 1);
-}
-
 void sb_printf(strbuf_t *sb, const char *fmt, ...)
 {
     va_list ap, cp;

@@ -16,7 +16,16 @@ void sb_init(strbuf_t *sb);
 void sb_free(strbuf_t *sb);
 void sb_append(strbuf_t *sb, const char *s, size_t n);
 void sb_puts(strbuf_t *sb, const char *s);
-void sb_putc(strbuf_t *sb, char c);
+/* Inline: the JSON writers put one byte at a time between values. */
+static inline void sb_putc(strbuf_t *sb, char c)
+{
+    if (sb->len + 2 <= sb->cap) {
+        sb->data[sb->len++] = c;
+        sb->data[sb->len] = '\0';
+    } else {
+        sb_append(sb, &c, 1);
+    }
+}
 void sb_printf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a quoted JSON string (control characters and invalid UTF-8
  * bytes escaped, so a log line stays one valid JSON line). */

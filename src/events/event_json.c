@@ -1,7 +1,7 @@
 /*
  * event_json.c: EventResponse (API.md 5, docs/events.md), the body of the
  * hottest reads. One statement returns whole rows for a page of events: one
- * row per event and interest (LEFT JOIN), with the seats, the host and, for
+ * row per event with its interests aggregated, the seats, the host and, for
  * the caller's own events, the latest payout request's status. The rows are
  * written straight into the response buffer (core/jsonw: the bytes jansson
  * would print, without building a tree per event), each event as a segment,
@@ -9,9 +9,11 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/jsonw.h"
+#include "db/db_agg.h"
 #include "db/db_jsonw.h"
 #include "core/text.h"
 #include "events/event.h"
@@ -23,14 +25,24 @@
     "v.venue_type, v.address, e.venue_text, e.start_time, e.end_time, e.max_capacity, "            \
     EVENT_SQL_SEATS_TAKEN("e") ", e.requests_count, e.is_paid, e.ticket_price_minor, e.currency, " \
     "e.allow_plus_one, e.gst_number, e.allowed_genders, e.cover_images, e.status, e.is_public, "   \
-    "e.is_active, e.created_at, e.updated_at, i.id, i.name, i.slug, p.profile_pictures, "          \
+    "e.is_active, e.created_at, e.updated_at, %s, p.profile_pictures, "                            \
     "v.latitude, v.longitude, CASE WHEN e.host_id = $1 THEN (SELECT pr.status FROM "               \
     "host_payout_requests pr WHERE pr.event_id = e.id ORDER BY pr.id DESC LIMIT 1) END "
 // clang-format on
 #define SQL_RESPONSE_JOINS                                                                         \
     "JOIN users u ON u.id = e.host_id LEFT JOIN user_profiles p ON p.user_id = e.host_id "         \
-    "LEFT JOIN venues v ON v.id = e.venue_id LEFT JOIN event_interest_map m ON m.event_id = "      \
-    "e.id LEFT JOIN event_interests i ON i.id = m.interest_id "
+    "LEFT JOIN venues v ON v.id = e.venue_id "
+
+/* The event's interests as one JSON array of [id, name, slug] (the %s
+ * above): one row per event, not one per event and interest. Unordered: the
+ * writer sorts them (by_name_then_id), which is cheaper than a sort per event
+ * in SQLite and gives both databases the same order. NULL on PostgreSQL when
+ * the event has none. */
+static const char *const SQL_INTERESTS[2] = {
+    "(SELECT json_group_array(json_array(i.id, i.name, i.slug)) FROM event_interest_map m JOIN "
+    "event_interests i ON i.id = m.interest_id WHERE m.event_id = e.id)",
+    "(SELECT json_agg(json_build_array(i.id, i.name, i.slug)) FROM event_interest_map m JOIN "
+    "event_interests i ON i.id = m.interest_id WHERE m.event_id = e.id)"};
 
 /* Columns of the statement above, by name. */
 enum {
@@ -70,17 +82,12 @@ enum {
     C_IS_ACTIVE,
     C_CREATED,
     C_UPDATED,
-    C_INTEREST_ID,
-    C_INTEREST_NAME,
-    C_INTEREST_SLUG,
+    C_INTERESTS,
     C_HOST_PICTURES,
     C_LATITUDE,
     C_LONGITUDE,
     C_PAYOUT_STATUS
 };
-
-static const char SQL_RESPONSE_HEAD[] =
-    SQL_RESPONSE_COLUMNS "FROM events e " SQL_RESPONSE_JOINS "WHERE e.id IN (";
 
 #define MAX_PAGE 100
 
@@ -89,26 +96,31 @@ static int bucket_size(int n)
     return n <= 1 ? 1 : n <= 20 ? 20 : MAX_PAGE;
 }
 
-/* "<head>$2, $3, ... $n+1) ORDER BY ..." into buf ($1 is the caller). */
-static void in_list_sql(const char *head, int n, char *buf, size_t len)
+/* The statement for n ids into buf: "... WHERE e.id IN ($2, ..., $n+1)"
+ * ($1 is the caller). */
+static void response_sql(db_dialect_t d, int n, char *buf, size_t len)
 {
-    size_t off = (size_t)snprintf(buf, len, "%s", head);
+    size_t off = (size_t)snprintf(
+        buf, len, SQL_RESPONSE_COLUMNS "FROM events e " SQL_RESPONSE_JOINS "WHERE e.id IN (",
+        SQL_INTERESTS[d == DB_DIALECT_PG]);
     for (int i = 2; i <= n + 1 && off < len; i++)
         off += (size_t)snprintf(buf + off, len - off, i == 2 ? "$%d" : ", $%d", i);
-    snprintf(buf + off, len - off, ") ORDER BY e.id, i.name, i.id");
+    snprintf(buf + off, len - off, ")");
 }
 
-/* The statement texts per bucket, built once before any thread uses them:
- * unused slots are bound to 0 (no event has id 0), so the statement cache
- * sees three texts. */
-static char ev_sql[3][sizeof SQL_RESPONSE_HEAD + MAX_PAGE * 7 + 40];
+/* The statement texts per dialect and bucket, built once before any thread
+ * uses them: unused slots are bound to 0 (no event has id 0), so the
+ * statement cache sees three texts per database. */
+static char ev_sql[2][3][sizeof SQL_RESPONSE_COLUMNS + 512 + MAX_PAGE * 7];
 static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
 
 static void build_sql(void)
 {
     static const int sizes[3] = {1, 20, MAX_PAGE};
-    for (int i = 0; i < 3; i++)
-        in_list_sql(SQL_RESPONSE_HEAD, sizes[i], ev_sql[i], sizeof ev_sql[i]);
+    for (int d = 0; d < 2; d++)
+        for (int i = 0; i < 3; i++)
+            response_sql(d ? DB_DIALECT_PG : DB_DIALECT_SQLITE, sizes[i], ev_sql[d][i],
+                         sizeof ev_sql[d][i]);
 }
 
 /* ---- one event ------------------------------------------------------------ */
@@ -181,7 +193,7 @@ static void location(jw_t *w, db_rows_t *r)
     }
 }
 
-/* The event's fields up to the opening of event_interests. */
+/* The event's fields up to event_interests (object left open). */
 static void head(jw_t *w, db_rows_t *r)
 {
     char price[32];
@@ -218,21 +230,61 @@ static void head(jw_t *w, db_rows_t *r)
     jw_col_bool(w, "is_active", r, C_IS_ACTIVE);
     jw_col_time(w, "created_at", r, C_CREATED);
     jw_col_time(w, "updated_at", r, C_UPDATED);
-    jw_key(w, "event_interests");
-    jw_arr(w);
 }
 
-/* What follows event_interests; written from the event's first row and
- * appended when its last row has gone by. */
-static void tail(strbuf_t *sb, db_rows_t *r)
+/* Orders interests by name, then id: the same on both databases (no
+ * collation involved), as the API promises. */
+static int by_name_then_id(const void *a, const void *b)
 {
-    jw_t w;
-    jw_init(&w, sb);
-    jw_continue_object(&w);
-    location(&w, r);
-    jw_key(&w, "payout_status"); /* the caller's own events only (the CASE) */
-    jw_str(&w, db_col_text(r, C_PAYOUT_STATUS));
-    sb_putc(sb, '}');
+    const agg_value_t *x = a, *y = b;
+    size_t n = x[1].len < y[1].len ? x[1].len : y[1].len;
+    int c = memcmp(x[1].s, y[1].s, n);
+    if (c == 0 && x[1].len != y[1].len)
+        c = x[1].len < y[1].len ? -1 : 1;
+    return c ? c : (x[0].i > y[0].i) - (x[0].i < y[0].i);
+}
+
+#define MAX_INTERESTS 64
+
+/* The [[id, name, slug], ...] text of C_INTERESTS as event_interests. */
+static void interests(jw_t *w, db_rows_t *r)
+{
+    const char *text = db_col_text(r, C_INTERESTS);
+    agg_value_t v[MAX_INTERESTS * 3];
+    json_t *doc = NULL;
+    int n = agg_scan(text, 3, v, MAX_INTERESTS);
+    if (n < 0)
+        n = agg_load(text, 3, v, MAX_INTERESTS, &doc);
+    if (n > 1)
+        qsort(v, (size_t)n, 3 * sizeof v[0], by_name_then_id);
+    jw_key(w, "event_interests");
+    jw_arr(w);
+    for (int i = 0; i < n; i++) {
+        const agg_value_t *it = &v[i * 3];
+        if (it[0].is_str || !it[1].is_str || !it[2].is_str)
+            continue; /* not [id, name, slug]: cannot come from the statement */
+        jw_obj(w);
+        jw_key(w, "id");
+        jw_int(w, it[0].i);
+        jw_key(w, "name");
+        jw_strn(w, it[1].s, it[1].len);
+        jw_key(w, "slug");
+        jw_strn(w, it[2].s, it[2].len);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    json_decref(doc);
+}
+
+/* One event, from its row. */
+static void event(jw_t *w, db_rows_t *r)
+{
+    head(w, r);
+    interests(w, r);
+    location(w, r);
+    jw_key(w, "payout_status"); /* the caller's own events only (the CASE) */
+    jw_str(w, db_col_text(r, C_PAYOUT_STATUS));
+    jw_obj_end(w);
 }
 
 static void brief(db_rows_t *r, event_brief_t *b)
@@ -253,48 +305,18 @@ typedef struct {
 } segment_t;
 
 /* Every event of the query into scratch, one segment each; *n_out found. */
-/* Ends the open event: its interests, then the members written after them. */
-static void close_segment(jw_t *w, strbuf_t *scratch, const strbuf_t *end, segment_t *s)
-{
-    jw_arr_end(w);
-    sb_append(scratch, end->data, end->len);
-    s->len = scratch->len - s->start;
-}
-
 static int write_segments(db_rows_t *rows, strbuf_t *scratch, segment_t *seg, int max, int *n_out)
 {
-    strbuf_t end;
-    sb_init(&end);
-    jw_t w;
     int n = 0;
-    bool open = false;
-    while (db_next(rows)) {
-        if (!open || db_col_int(rows, C_ID) != seg[n - 1].b.id) {
-            if (open)
-                close_segment(&w, scratch, &end, &seg[n - 1]);
-            open = false;
-            if (n == max) /* more events than ids asked for: cannot happen */
-                break;
-            segment_t *s = &seg[n++];
-            brief(rows, &s->b);
-            s->start = scratch->len;
-            jw_init(&w, scratch);
-            head(&w, rows);
-            end.len = 0;
-            tail(&end, rows);
-            open = true;
-        }
-        if (!db_col_isnull(rows, C_INTEREST_ID)) {
-            jw_obj(&w);
-            jw_col_int(&w, "id", rows, C_INTEREST_ID);
-            jw_col_text(&w, "name", rows, C_INTEREST_NAME);
-            jw_col_text(&w, "slug", rows, C_INTEREST_SLUG);
-            jw_obj_end(&w);
-        }
+    while (n < max && db_next(rows)) {
+        segment_t *s = &seg[n++];
+        brief(rows, &s->b);
+        s->start = scratch->len;
+        jw_t w;
+        jw_init(&w, scratch);
+        event(&w, rows);
+        s->len = scratch->len - s->start;
     }
-    if (open)
-        close_segment(&w, scratch, &end, &seg[n - 1]);
-    sb_free(&end);
     *n_out = n;
     return db_rows_status(rows);
 }
@@ -307,12 +329,13 @@ int event_write_list(db_conn_t *c, int64_t viewer, const int64_t *ids, int n, st
     if (n > MAX_PAGE)
         n = MAX_PAGE;
     int bucket = bucket_size(n), bi = bucket == 1 ? 0 : bucket == 20 ? 1 : 2;
+    int di = db_dialect(c) == DB_DIALECT_PG;
     db_param_t p[MAX_PAGE + 1];
     p[0] = db_int(viewer);
     for (int i = 0; i < bucket; i++)
         p[i + 1] = db_int(i < n ? ids[i] : 0);
     db_rows_t *rows;
-    int rc = n > 0 ? db_query(c, ev_sql[bi], p, bucket + 1, &rows) : DB_OK;
+    int rc = n > 0 ? db_query(c, ev_sql[di][bi], p, bucket + 1, &rows) : DB_OK;
     if (rc != DB_OK)
         return rc;
     strbuf_t scratch;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { api, dbQuery, summarize } from './lib/server.mjs';
 import { assertErrorBody, assertValidationError, okJson } from './lib/expect.mjs';
 import { assertNo5xx } from './lib/otp.mjs';
-import { startAccountsServer, phoneFactory, TINY_PNG, TINY_JPEG, TINY_GIF } from './lib/accounts.mjs';
+import { startAccountsServer, phoneFactory, bearer, TINY_PNG, TINY_JPEG, TINY_GIF } from './lib/accounts.mjs';
 import {
     ISO_Z, UUID_RE, CANONICAL_ID_RE, EVENT_KEYS, tag, at, apiTime, png,
     newUser, newAccount, postEvent, createEvent, createVenue, getEvent, putEvent, deleteEvent,
@@ -330,6 +330,30 @@ test('POST: unknown and inactive interests are skipped; the answer lists what wa
     assert.deepEqual(ev.event_interests.map((i) => i.id), [interests[0]]);
     const none = await createEvent(client, host.token, { event_interest_ids: `[${id}]` });
     assert.deepEqual(none.event_interests, []);
+});
+
+test('event_interests: ordered by name in byte order (the same on both databases); any name survives', async () => {
+    const names = ['zeta', 'Zeta', 'Caf\u00e9 \u2615', 'Quote " and \\ back', 'Tab\there', 'alpha'];
+    const ids = [];
+    for (const [i, name] of names.entries()) {
+        const sqlName = name.replaceAll("'", "''");
+        await dbQuery(
+            server,
+            `INSERT INTO event_interests (uuid, name, slug, is_active, created_at, updated_at) VALUES
+             ('7e1d3f2a-0000-4000-8000-00000000f00${i}', '${sqlName}', 'order-topic-${i}', TRUE,
+              '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')`,
+        );
+        ids.push(Number(await dbQuery(server, `SELECT id FROM event_interests WHERE slug = 'order-topic-${i}'`)));
+    }
+    const ev = await createEvent(client, host.token, { event_interest_ids: JSON.stringify([...ids].reverse()) });
+    const byBytes = (a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)) || a.id - b.id;
+    const want = names.map((name, i) => ({ id: ids[i], name, slug: `order-topic-${i}` })).sort(byBytes);
+    assert.deepEqual(ev.event_interests, want);
+    const again = await client.get(`/api/events/${ev.id}`, { headers: bearer(host.token) });
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.json.event_interests, want);
+    const listed = await client.get(`/api/events?host_id=${host.id}&limit=100`, { headers: bearer(host.token) });
+    assert.deepEqual(listed.json.data.find((e) => e.id === ev.id).event_interests, want);
 });
 
 test('gst_number: a valid GSTIN is stored upper-cased, "" means none, a wrong check character is 422', async () => {
