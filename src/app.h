@@ -35,7 +35,7 @@ typedef struct app {
     struct sms *sms;                   /* outbound SMS adapter */
     struct storage *storage;           /* uploaded media */
     struct events_cache *events_cache; /* listing totals (events_list.c), per process */
-    struct db_notify *notify;          /* invalidation bus (PostgreSQL serve; else NULL) */
+    struct db_notify *notify;          /* invalidation bus (serve; else NULL) */
     struct auth_cache *auth_cache;     /* the guard's accounts and tokens, per process */
     _Atomic int draining;              /* set on SIGTERM: responses carry Connection: close */
     /* From the modules' tables at start (main.c), NULL-terminated: */

@@ -155,8 +155,7 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     keys_derive(app->cfg.secret_key, &app->keys);
     /* The invalidation bus: made before the modules start (their caches
      * subscribe), connected once they have. */
-    if (db_pool_dialect(app->db) == DB_DIALECT_PG &&
-        !(app->notify = db_notify_new(app->cfg.database_url)))
+    if (!(app->notify = db_notify_new(app->cfg.database_url)))
         return 1;
     app->sms = sms_new(&app->cfg, err, sizeof err);
     app->storage =

@@ -181,8 +181,8 @@ static const purge_def_t auth_purges[] = {
     {0},
 };
 
-/* The guard's cache; on SQLite (no bus) every lookup misses and reads the
- * database (docs/ARCHITECTURE.md, "Caches and invalidation"). */
+/* The guard's cache, fed by the invalidation bus (docs/ARCHITECTURE.md,
+ * "Caches and invalidation"). */
 static int auth_start(app_t *app)
 {
     if (app->cfg.auth_cache_size == 0)
