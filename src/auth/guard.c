@@ -11,7 +11,7 @@
 
 #include "app.h"
 #include "auth/auth_cache.h"
-#include "auth/jwt.h"
+#include "auth/jwt_memo.h"
 #include "auth/waitlist.h"
 #include "core/clock.h"
 #include "http/router.h"
@@ -125,7 +125,7 @@ static err_t *read_token(http_req_t *req, op_t *op)
     if (shape != 0)
         return header_refusal(op, shape);
     jwt_claims_t cl;
-    jwt_status_t st = jwt_verify(op->app->keys.jwt, token, op->now_us / USEC_PER_SEC, &cl);
+    jwt_status_t st = jwt_verify_memo(op->app->keys.jwt, token, op->now_us / USEC_PER_SEC, &cl);
     if (st != JWT_OK)
         return st == JWT_EXPIRED ? unauthorized(op, "TOKEN_EXPIRED", "Token has expired")
                                  : unauthorized(op, "INVALID_TOKEN", "Invalid token");

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "auth/jwt.h"
+#include "auth/jwt_memo.h"
 #include "auth/keys.h"
 
 #define NOW     1700000000LL
@@ -284,6 +285,58 @@ static void test_every_single_character_change_is_rejected(void **state)
         t[i] = orig;
     }
     assert_int_equal(jwt_verify(KEY, t, NOW, NULL), JWT_OK);
+    free(t);
+}
+
+/* ---- the per-thread memo ---- */
+
+static void test_memo_answers_as_verify_does(void **state)
+{
+    (void)state;
+    jwt_claims_t in = sample_claims(), out;
+    char *t = jwt_sign(KEY, &in);
+    assert_non_null(t);
+    for (int i = 0; i < 3; i++) { /* a miss, then hits */
+        memset(&out, 0xa5, sizeof out);
+        assert_int_equal(jwt_verify_memo(KEY, t, NOW, &out), JWT_OK);
+        assert_claims_equal(&in, &out);
+    }
+    /* expiry is checked at every use, hit or not */
+    assert_int_equal(jwt_verify_memo(KEY, t, in.exp, &out), JWT_EXPIRED);
+    assert_claims_equal(&in, &out);
+    assert_int_equal(jwt_verify_memo(KEY, t, NOW, NULL), JWT_OK);
+    /* another key never hits */
+    assert_int_equal(jwt_verify_memo(OTHER_KEY, t, NOW, &out), JWT_INVALID);
+    assert_int_equal(out.user_id, 0);
+    free(t);
+}
+
+static void test_memo_changed_tokens_are_rejected(void **state)
+{
+    (void)state;
+    jwt_claims_t in = sample_claims(), out;
+    char *t = jwt_sign(KEY, &in);
+    assert_non_null(t);
+    assert_int_equal(jwt_verify_memo(KEY, t, NOW, NULL), JWT_OK); /* memoised */
+    size_t len = strlen(t);
+    for (size_t i = 0; i < len; i++) {
+        char orig = t[i];
+        t[i] = orig == 'A' ? 'B' : 'A';
+        if (jwt_verify_memo(KEY, t, NOW, &out) != JWT_INVALID)
+            fail_msg("changing byte %zu was accepted", i);
+        t[i] = orig;
+    }
+    char *longer = malloc(len + 2);
+    assert_non_null(longer);
+    memcpy(longer, t, len);
+    memcpy(longer + len, "A", 2);
+    assert_int_equal(jwt_verify_memo(KEY, longer, NOW, &out), JWT_INVALID);
+    longer[len - 1] = '\0'; /* a prefix */
+    assert_int_equal(jwt_verify_memo(KEY, longer, NOW, &out), JWT_INVALID);
+    assert_int_equal(jwt_verify_memo(KEY, NULL, NOW, &out), JWT_INVALID);
+    assert_int_equal(jwt_verify_memo(KEY, "", NOW, &out), JWT_INVALID);
+    assert_int_equal(jwt_verify_memo(KEY, t, NOW, &out), JWT_OK);
+    free(longer);
     free(t);
 }
 
@@ -829,6 +882,8 @@ int main(void)
         cmocka_unit_test(test_user_id_must_be_a_positive_integer),
         cmocka_unit_test(test_iat_and_exp_must_be_integers),
         cmocka_unit_test(test_expiry_boundary),
+        cmocka_unit_test(test_memo_answers_as_verify_does),
+        cmocka_unit_test(test_memo_changed_tokens_are_rejected),
         cmocka_unit_test(test_expired_but_invalid_is_invalid),
         cmocka_unit_test(test_jti_must_be_1_to_63_chars),
         cmocka_unit_test(test_phone_number_is_an_optional_short_string),
