@@ -64,6 +64,8 @@ BIN=${LOOPIN_BIN:-build/loopin}
 DURATION=${BENCH_DURATION:-10s}
 WRK_THREADS=2
 WRK_CONNS=32
+# The one-connection runs (latency without queueing): one wrk thread.
+DURATION_C1=${BENCH_DURATION_C1:-5s}
 PGB_CLIENTS=4 # the server's pool on two cores (LOOPIN_DB_POOL = 2 x cores)
 PGB_JOBS=2
 export BENCH_USERS=${BENCH_USERS:-10000} BENCH_EVENTS=${BENCH_EVENTS:-2500}
@@ -224,12 +226,21 @@ run_wrk() {
     R[$key.cpu]=$(us_per $((b[0] - a[0] + b[1] - a[1] + wrk_ticks)) "$n")
 }
 
+# run_wrk with one connection (and one wrk thread): the latency of a request
+# that never queues behind another. Same arguments; the key gets "c1".
+run_wrk_c1() {
+    local key=$1 label=$2
+    shift 2
+    WRK_CONNS=1 WRK_THREADS=1 DURATION=$DURATION_C1 run_wrk "${key}c1" "$label (c=1)" "$@"
+}
+
 # Sign-up round trips, then wrk on the authenticated profile read.
 accounts() { # $1 = label
     local out token
     out=$(node bench/accounts.mjs "$URL" "$tmp/sms.jsonl" 200)
     token=$(tail -n 1 <<<"$out")
     run_wrk "${key_db}_profile" "$1 GET /api/auth/profile" /api/auth/profile "Authorization: Bearer $token"
+    run_wrk_c1 "${key_db}_profile" "$1 GET /api/auth/profile" /api/auth/profile "Authorization: Bearer $token"
     echo "- $1: $(head -n 1 <<<"$out")" >>"$tmp/notes"
 }
 
@@ -252,16 +263,18 @@ LUA
 # (tokens; seeded users who have asked for nothing), so no (event, user) pair
 # repeats within a run, every request is a new pending request, and requests
 # in flight are for different events.
-w3_lua() { # ids on stdin -> $tmp/w3.lua
+w3_lua() { # ids on stdin -> $tmp/w3.lua; $1 = wrk threads, $2 = first request number
+    local threads=${1:-$WRK_THREADS} start=${2:-0}
     {
         echo "local ids = {$(paste -sd, -)}"
         echo "local tokens = {"
         node bench/token.mjs "$secret" $((BENCH_USERS + 1))-$((BENCH_USERS + W3_WRK_USERS)) | sed 's/.*/"&",/'
         echo "}"
-        echo "local nthreads = $WRK_THREADS"
+        echo "local nthreads = $threads"
+        echo "local counter = $start"
         cat <<'LUA'
 local body = '{"seats_requested":1}'
-local counter, created = 0, 0
+local created = 0
 function setup(thread)
     thread:set("tid", created)
     created = created + 1
@@ -289,6 +302,8 @@ workloads() {
     code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/events?limit=20")
     [[ $code == 200 ]] || echo "WARNING: $label GET /api/events?limit=20 answered $code" >&2
     run_wrk "${key_db}_W2" "$label W2 GET /api/events?limit=20" "/api/events?limit=20"
+    run_wrk_c1 "${key_db}_W1" "$label W1 GET /api/events/{id}" /api/events "Authorization: Bearer $token" "$tmp/w1.lua"
+    run_wrk_c1 "${key_db}_W2" "$label W2 GET /api/events?limit=20" "/api/events?limit=20"
 }
 
 # One W3 request as W3's last requester (neither wrk's nor pgbench's) on
@@ -312,6 +327,10 @@ w3() { # $1 = label, target events in $tmp/w3ids; run last: it writes
     [[ $code == 201 ]] || echo "WARNING: $label POST /api/events/{id}/requests answered $code: $(cat "$tmp/w3.json")" >&2
     w3_lua <"$tmp/w3ids"
     run_wrk "${key_db}_W3" "$label W3 POST /api/events/{id}/requests" /api/events "" "$tmp/w3.lua"
+    # one connection: from the second half of the requesters, whom the run
+    # above (a few tens of requests per event) never reaches
+    w3_lua 1 $(($(wc -l <"$tmp/w3ids") * W3_WRK_USERS / 2)) <"$tmp/w3ids"
+    run_wrk_c1 "${key_db}_W3" "$label W3 POST /api/events/{id}/requests" /api/events "" "$tmp/w3.lua"
 }
 
 # ---- PostgreSQL: the same SQL through pgbench ---------------------------------
@@ -1270,7 +1289,7 @@ is written by hand and kept by the script. Never part of \`make test\`.
 - $("$PG_BIN/postgres" --version) (private cluster from scripts/lib/pg.sh: fsync off, defaults
   otherwise; the durable part: a second cluster, fsync, synchronous_commit and full_page_writes on,
   defaults otherwise, data on ${R[d.disk]}), SQLite $(sqlite3 --version | cut -d' ' -f1) (CLI used for seeding)
-- $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), \`-t$WRK_THREADS -c$WRK_CONNS -d$DURATION --latency\`; $("$PG_BIN/pgbench" --version),
+- $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), \`-t$WRK_THREADS -c$WRK_CONNS -d$DURATION --latency\` (rows marked (c=1): \`-t1 -c1 -d$DURATION_C1\`, one request at a time); $("$PG_BIN/pgbench" --version),
   \`-n -M prepared -c $PGB_CLIENTS -j $PGB_JOBS -T $SECS\`
 - Load generator, server and database share the same $(nproc) cores. Load average before the run:
   ${R[load]}; "others" in the tables is the share of the machine used by processes other than
