@@ -237,11 +237,14 @@ static int cmd_worker(app_t *app, int argc, char **argv)
     return 0;
 }
 
-static const char SQL_UPSERT_SUPERUSER[] =
+/* Creates the account, or promotes an existing one (activated, staff, and
+ * superuser when asked; createstaff never takes superuser away). */
+static const char SQL_UPSERT_STAFF[] =
     "INSERT INTO users (uuid, phone, password_hash, is_active, is_staff, is_superuser, "
-    "date_joined, created_at, updated_at) VALUES ($1, $2, $3, $4, $4, $4, $5, $5, $5) "
+    "date_joined, created_at, updated_at) VALUES ($1, $2, $3, $6, $6, $4, $5, $5, $5) "
     "ON CONFLICT (phone) DO UPDATE SET password_hash = excluded.password_hash, "
-    "is_staff = excluded.is_staff, is_superuser = excluded.is_superuser, "
+    "is_active = excluded.is_active, is_staff = excluded.is_staff, "
+    "is_superuser = users.is_superuser OR excluded.is_superuser, "
     "updated_at = excluded.updated_at";
 
 /* Reads one line from stdin as the password, without echoing it anywhere. */
@@ -254,9 +257,11 @@ static int read_password(char *buf, size_t len)
     return n >= 8 ? 0 : -1;
 }
 
-static int cmd_createsuperuser(app_t *app, int argc, char **argv)
+/* createsuperuser and createstaff: the account with a password (argon2id). */
+static int create_staff(app_t *app, int argc, char **argv, bool superuser)
 {
-    static const char usage[] = "loopin createsuperuser --phone +91XXXXXXXXXX --password-stdin";
+    const char *usage = superuser ? "loopin createsuperuser --phone +91XXXXXXXXXX --password-stdin"
+                                  : "loopin createstaff --phone +91XXXXXXXXXX --password-stdin";
     static const struct option opts[] = {{"phone", required_argument, 0, 'p'},
                                          {"password-stdin", no_argument, 0, 's'},
                                          {0, 0, 0, 0}};
@@ -290,19 +295,30 @@ static int cmd_createsuperuser(app_t *app, int argc, char **argv)
         return 1;
     rand_uuid(uuid);
     db_conn_t *conn = db_acquire(app->db);
-    int rc = conn ? db_exec(conn, SQL_UPSERT_SUPERUSER,
-                            DB_ARGS(db_text(uuid), db_text(phone), db_text(hash), db_bool(true),
-                                    db_time(clock_now_us())),
+    int rc = conn ? db_exec(conn, SQL_UPSERT_STAFF,
+                            DB_ARGS(db_text(uuid), db_text(phone), db_text(hash),
+                                    db_bool(superuser), db_time(clock_now_us()), db_bool(true)),
                             NULL)
                   : DB_TIMEOUT;
+    const char *what = superuser ? "superuser" : "staff account";
     if (rc != DB_OK)
-        fprintf(stderr, "could not save the superuser: %s\n",
+        fprintf(stderr, "could not save the %s: %s\n", what,
                 conn ? db_errmsg(conn) : "no connection");
     if (conn)
         db_release(conn);
     if (rc == DB_OK)
-        printf("superuser %s is ready\n", phone);
+        printf("%s %s is ready\n", what, phone);
     return rc == DB_OK ? 0 : 1;
+}
+
+static int cmd_createsuperuser(app_t *app, int argc, char **argv)
+{
+    return create_staff(app, argc, argv, true);
+}
+
+static int cmd_createstaff(app_t *app, int argc, char **argv)
+{
+    return create_staff(app, argc, argv, false);
 }
 
 static int cmd_config(app_t *app, int argc, char **argv)
@@ -348,6 +364,8 @@ static const command_t commands[] = {
      true},
     {"createsuperuser", "create or promote a staff superuser",
      "loopin createsuperuser --phone +91XXXXXXXXXX --password-stdin", cmd_createsuperuser, true},
+    {"createstaff", "create or promote a staff account (admin console, not the fee or staff)",
+     "loopin createstaff --phone +91XXXXXXXXXX --password-stdin", cmd_createstaff, true},
     {"config", "print the effective configuration (secrets masked)", "loopin config", cmd_config,
      false},
     {"routes", "list every route with its auth level and fields", "loopin routes [--json]",

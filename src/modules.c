@@ -5,6 +5,7 @@
  */
 #include "module.h"
 
+#include "admin/admin.h"
 #include "auth/auth.h"
 #include "bank_accounts/bank_accounts.h"
 #include "events/events.h"
@@ -40,5 +41,6 @@ const module_t *const loopin_modules[] = {
     &payments_module,      /* orders, reservations, provider callbacks */
     &bank_accounts_module, /* hosts' bank accounts (payout destinations) */
     &payouts_module,       /* payout requests, the staff workflow, earnings */
+    &admin_session_module, /* staff sign-in to the admin console */
     NULL,
 };

@@ -27,8 +27,9 @@ typedef struct {
     char phone[32];
     bool is_active; /* false while on the account waitlist */
     bool is_staff, is_superuser;
-    char jti[64];      /* the token's id, for logout */
-    int64_t token_exp; /* seconds */
+    char jti[64];       /* the token's id, for logout */
+    int64_t token_exp;  /* seconds */
+    int64_t session_id; /* the console session (staff_session.h) when signed in by cookie */
 } actor_t;
 
 typedef struct op {

@@ -25,7 +25,7 @@ void auth_reply_ok(http_req_t *req, const char *message, json_t *data, const cha
 
 /* ---- fields ------------------------------------------------------------------------ */
 
-static const char *phone_check(arena_t *a, json_t *v, json_t **out, const char **type)
+const char *auth_phone_check(arena_t *a, json_t *v, json_t **out, const char **type)
 {
     (void)a;
     (void)type;
@@ -46,12 +46,12 @@ static const char *otp_check(arena_t *a, json_t *v, json_t **out, const char **t
 }
 
 static const field_t phone_fields[] = {
-    {"phone_number", FT_STRING, F_REQUIRED, .check = phone_check},
+    {"phone_number", FT_STRING, F_REQUIRED, .check = auth_phone_check},
     FIELDS_END,
 };
 
 static const field_t code_fields[] = {
-    {"phone_number", FT_STRING, F_REQUIRED, .check = phone_check},
+    {"phone_number", FT_STRING, F_REQUIRED, .check = auth_phone_check},
     {"otp_code", FT_STRING, F_REQUIRED, .check = otp_check},
     FIELDS_END,
 };

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "auth/auth_cache.h"
 #include "auth/jwt_memo.h"
+#include "auth/staff_session.h"
 #include "auth/waitlist.h"
 #include "core/clock.h"
 #include "http/router.h"
@@ -197,6 +198,30 @@ static err_t *optional(http_req_t *req, unsigned flags, op_t *op)
     return NULL;
 }
 
+/* The console's way in (staff_session.h): a staff route called with the
+ * session cookie and no Authorization header. A state change needs the
+ * session's CSRF token as well. */
+static err_t *session_check(http_req_t *req, auth_level_t level, op_t *op, const char *secret)
+{
+    staff_session_t s;
+    auth_account_t a;
+    bool found = false;
+    int rc = staff_session_find(op, secret, &s, &a, &found);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    if (!found)
+        return unauthorized(op, "SESSION_EXPIRED", "Your session has ended. Please sign in again.");
+    http_method_t m = req->method;
+    if (m != HTTP_GET && m != HTTP_HEAD &&
+        !staff_csrf_ok(&op->app->keys, secret, http_header(req, STAFF_CSRF_HEADER)))
+        return err_new(op->arena, 403, "CSRF_FAILED",
+                       "This request needs the session's CSRF token in " STAFF_CSRF_HEADER ".");
+    op->actor.id = s.user_id;
+    op->actor.session_id = s.id;
+    actor_set(&op->actor, &a);
+    return check_level(req, level, op);
+}
+
 err_t *guard_check(http_req_t *req, auth_level_t level, unsigned flags, op_t *op)
 {
     memset(&op->actor, 0, sizeof op->actor);
@@ -213,6 +238,17 @@ err_t *guard_check(http_req_t *req, auth_level_t level, unsigned flags, op_t *op
     }
     case AUTH_OPTIONAL:
         return optional(req, flags, op);
+    case AUTH_STAFF:
+    case AUTH_SUPERUSER: {
+        const char *secret = http_cookie(req, STAFF_COOKIE);
+        if (secret && !http_header(req, "Authorization")) {
+            err_t *e = session_check(req, level, op, secret);
+            if (e)
+                memset(&op->actor, 0, sizeof op->actor);
+            return e;
+        }
+        break;
+    }
     default:
         break;
     }

@@ -31,4 +31,5 @@ void keys_derive(const char *secret, keys_t *out)
     derive_one(secret, "loopin:otp", out->otp);
     derive_one(secret, "loopin:data", out->data);
     derive_one(secret, "loopin:tickets", out->tickets);
+    derive_one(secret, "loopin:csrf", out->csrf);
 }

@@ -13,6 +13,7 @@ typedef struct {
     unsigned char otp[KEY_BYTES];     /* OTP code hashes */
     unsigned char data[KEY_BYTES];    /* secretbox for data at rest (bank accounts) */
     unsigned char tickets[KEY_BYTES]; /* secretbox sealing the events' ticket signing keys */
+    unsigned char csrf[KEY_BYTES];    /* the console's CSRF tokens, one per staff session */
 } keys_t;
 
 void keys_derive(const char *secret, keys_t *out);

@@ -108,6 +108,8 @@ typedef struct http_req {
 /* ---- reading the request --------------------------------------------- */
 
 const char *http_header(http_req_t *req, const char *name);
+/* The value of cookie name from the Cookie header, or NULL. */
+const char *http_cookie(http_req_t *req, const char *name);
 const char *http_query(http_req_t *req, const char *name);
 const char *http_param(http_req_t *req, const char *name);
 /* Path parameter declared {name:int}: already validated by the router. */

@@ -62,6 +62,11 @@ const char *http_header(http_req_t *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_cookie(http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
 static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                   const char *value)
 {

@@ -36,7 +36,7 @@ async function loopin(args, { env = {}, stdin = '' } = {}) {
 }
 
 test('every subcommand answers --help with exit 0', async () => {
-    for (const cmd of ['serve', 'migrate', 'worker', 'createsuperuser', 'config', 'version']) {
+    for (const cmd of ['serve', 'migrate', 'worker', 'createsuperuser', 'createstaff', 'config', 'version']) {
         const r = await loopin([cmd, '--help']);
         assert.equal(r.code, 0, `${cmd} --help: ${r.err}`);
         assert.match(r.out, new RegExp(`usage: loopin ${cmd}`));
@@ -146,6 +146,38 @@ test('createsuperuser stores a staff superuser with an argon2id hash, and is rep
         const badPhone = await loopin(['createsuperuser', '--phone', '12ab', '--password-stdin'], { env, stdin: 'long enough\n' });
         assert.equal(badPhone.code, 2);
         assert.match(badPhone.err, /--phone/);
+    } finally {
+        if (dbKind() === 'postgres') await dropDatabase(url);
+    }
+});
+
+test('createstaff makes staff (not superuser), activates an existing account, and never demotes a superuser', async () => {
+    let url;
+    if (dbKind() === 'postgres') url = await createDatabase();
+    else {
+        const d = await mkdtemp(join(tmpdir(), 'loopin-staff-'));
+        dirs.push(d);
+        url = `sqlite://${join(d, 'staff.db')}`;
+    }
+    try {
+        const env = { LOOPIN_DATABASE_URL: url, LOOPIN_SECRET_KEY: 's'.repeat(64) };
+        const staff = (phone) => loopin(['createstaff', '--phone', phone, '--password-stdin'], { env, stdin: 'a long passphrase\n' });
+        const r = await staff('+919811111111');
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.out, /staff account \+919811111111 is ready/);
+        const flags = async (phone) => (await dbQuery(url, `SELECT is_active, is_staff, is_superuser FROM users WHERE phone = '${phone}'`)).trim();
+        assert.match(await flags('+919811111111'), /^(t\|t\|f|1\|1\|0)$/);
+        // an existing, waitlisted account is activated and made staff
+        await dbQuery(url, "UPDATE users SET is_active = FALSE, is_staff = FALSE WHERE phone = '+919811111111'");
+        assert.equal((await staff('+919811111111')).code, 0);
+        assert.match(await flags('+919811111111'), /^(t\|t\|f|1\|1\|0)$/);
+        // a superuser stays one
+        const su = await loopin(['createsuperuser', '--phone', '+919822222222', '--password-stdin'], { env, stdin: 'a long passphrase\n' });
+        assert.equal(su.code, 0, su.err);
+        assert.equal((await staff('+919822222222')).code, 0);
+        assert.match(await flags('+919822222222'), /^(t\|t\|t|1\|1\|1)$/);
+        const usage = await loopin(['createstaff', '--phone', '+919811111111'], { env });
+        assert.equal(usage.code, 2);
     } finally {
         if (dbKind() === 'postgres') await dropDatabase(url);
     }

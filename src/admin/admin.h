@@ -1,0 +1,10 @@
+/*
+ * admin.h: the admin console's modules (issue 12, docs/admin.md): staff
+ * sign-in sessions, the admin JSON API and the console's pages.
+ */
+#ifndef LOOPIN_ADMIN_H
+#define LOOPIN_ADMIN_H
+
+extern const struct module admin_session_module;
+
+#endif
