@@ -42,5 +42,6 @@ const module_t *const loopin_modules[] = {
     &bank_accounts_module, /* hosts' bank accounts (payout destinations) */
     &payouts_module,       /* payout requests, the staff workflow, earnings */
     &admin_session_module, /* staff sign-in to the admin console */
+    &admin_users_module,   /* the admin API: users */
     NULL,
 };

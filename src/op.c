@@ -85,13 +85,18 @@ err_t *op_list(op_t *op, const char *sql, const db_param_t *p, int n, op_row_fn 
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     json_t *list = json_array();
+    bool lost = false; /* a row that could not be made (a bad json_pack format) */
     while (db_next(rows))
-        json_array_append_new(list, row(op, rows));
+        lost |= json_array_append_new(list, row(op, rows)) != 0;
     rc = db_rows_status(rows);
     db_rows_free(rows);
-    if (rc != DB_OK) {
+    if (rc != DB_OK || lost) {
         json_decref(list);
-        return op_db_fail(op, rc);
+        if (rc != DB_OK)
+            return op_db_fail(op, rc);
+        err_t *e = op_fail(op, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+        e->cause = "op_list: a row could not be written";
+        return e;
     }
     *out = list;
     return NULL;

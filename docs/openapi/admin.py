@@ -75,5 +75,104 @@ spec["paths"]["/api/admin/sessions"] = {
                       "401": ERR, "403": ERR}},
 }
 
+
+# ---- lists ------------------------------------------------------------------------------
+def q(name, schema, desc=None, required=False):
+    d = {"name": name, "in": "query", "required": required, "schema": schema}
+    if desc:
+        d["description"] = desc
+    return d
+
+BOOL = {"type": "boolean"}
+DATE = {"type": "string", "description": "A date (YYYY-MM-DD) or an ISO 8601 date-time"}
+
+def list_params(sorts, search=None):
+    out = [q("offset", {"type": "integer", "minimum": 0, "default": 0}),
+           q("limit", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
+           q("sort", {"type": "string", "enum": sorts}, f"Default {sorts[0]} (newest first); an explicit sort is ascending unless order=desc."),
+           q("order", {"type": "string", "enum": ["asc", "desc"]}),
+           q("format", {"type": "string", "enum": ["json", "csv"]}, "csv: every match (at most 50,000; X-Total-Count), as an attachment.")]
+    if search:
+        out.append(q("search", {"type": "string", "minLength": 1, "maxLength": 100}, search))
+    return out
+
+def page_of(item_ref):
+    return {"type": "object", "properties": {
+        "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+        "sort": {"type": "string"}, "order": {"type": "string", "enum": ["asc", "desc"]},
+        "data": {"type": "array", "items": {"$ref": item_ref}}}}
+
+def list_ok(item_ref):
+    return {"description": "A page (JSON) or every match (CSV)", "content": {
+        "application/json": {"schema": page_of(item_ref)},
+        "text/csv": {"schema": {"type": "string"}}}}
+
+S["AdminUser"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}, "phone": {"type": ["string", "null"]},
+    "name": {"type": "string"}, "is_active": BOOL, "is_staff": BOOL, "is_superuser": BOOL,
+    "is_verified": BOOL, "gender": {"type": "string"}, "location": {"type": "string"},
+    "waitlisted": {"type": "boolean", "description": "Inactive with a promotion time"},
+    "waitlist_promote_at": {"type": ["string", "null"], "format": "date-time"},
+    "date_joined": {"type": "string", "format": "date-time"},
+    "last_login": {"type": ["string", "null"], "format": "date-time"}, "has_profile": BOOL}}
+S["AdminUserDetail"] = {"allOf": [{"$ref": "#/components/schemas/AdminUser"}, {"type": "object", "properties": {
+    "profile": {"type": ["object", "null"]},
+    "hosted_events": {"type": "array", "items": {"type": "object"}},
+    "requests": {"type": "array", "items": {"type": "object"}},
+    "tickets": {"type": "array", "items": {"type": "object"}},
+    "orders": {"type": "array", "items": {"type": "object"}},
+    "devices": {"type": "array", "items": {"type": "object"}},
+    "audit": {"type": "array", "items": {"type": "object"}, "description": "The 50 latest rows by or about the user"}}}]}
+
+USER_ID = {"name": "user_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+USER_OK = ok({"$ref": "#/components/schemas/AdminUser"}, "The account after the change")
+V422 = {"$ref": "#/components/responses/ValidationError"}
+
+spec["paths"]["/api/admin/users"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_users", "summary": "Users (search, filters, sorts, CSV)",
+    "security": STAFF,
+    "parameters": list_params(["date_joined", "name", "phone", "last_login"], "Part of the phone number or the name (case-insensitive)") + [
+        q("is_active", BOOL), q("waitlisted", BOOL), q("is_verified", BOOL), q("is_staff", BOOL, "Staff or superuser"),
+        q("is_superuser", BOOL), q("gender", {"type": "string", "enum": ["male", "female", "other", "prefer_not_to_say"]}),
+        q("location", {"type": "string", "minLength": 1, "maxLength": 100}, "Equal, without case"),
+        q("joined_from", DATE), q("joined_to", DATE, "Before this")],
+    "responses": {"200": list_ok("#/components/schemas/AdminUser"), "401": ERR, "403": ERR, "422": V422}}}
+spec["paths"]["/api/admin/users/{user_id}"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_user", "summary": "One user with what they host, ask, hold and pay",
+    "security": STAFF, "parameters": [USER_ID],
+    "responses": {"200": ok({"$ref": "#/components/schemas/AdminUserDetail"}), "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
+
+def action(op_id, summary, desc, body=None, level_note=""):
+    o = {"tags": ["admin"], "operationId": op_id, "summary": summary, "description": desc + level_note,
+         "security": STAFF, "parameters": [USER_ID],
+         "responses": {"200": USER_OK, "401": ERR, "403": ERR, "404": ERR, "409": ERR, "422": V422}}
+    if body:
+        o["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return o
+
+REASON = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 3, "maxLength": 500}}}
+spec["paths"]["/api/admin/users/{user_id}/promote"] = {"post": action(
+    "admin_user_promote", "Promote from the waitlist now",
+    "Active at once, with the welcome notification; audited account.waitlist.promoted with the staff member. 409 NOT_WAITLISTED.")}
+spec["paths"]["/api/admin/users/{user_id}/activate"] = {"post": action(
+    "admin_user_activate", "Activate an account", "Audited user.activated with the reason. 409 ALREADY_ACTIVE, CANNOT_CHANGE_SELF; 403 SUPERUSER_REQUIRED for staff accounts.", REASON)}
+spec["paths"]["/api/admin/users/{user_id}/deactivate"] = {"post": action(
+    "admin_user_deactivate", "Deactivate an account",
+    "Refused on every process within a second; the waitlist and console sessions end. Audited user.deactivated (high) with the reason. 409 ALREADY_INACTIVE, CANNOT_CHANGE_SELF; 403 SUPERUSER_REQUIRED for staff accounts.", REASON)}
+spec["paths"]["/api/admin/users/{user_id}/verify"] = {"post": action(
+    "admin_user_verify", "Verify a profile (or take it back)", "Audited user.profile.verified / unverified. 409 PROFILE_NOT_FOUND.",
+    {"type": "object", "properties": {"is_verified": {"type": "boolean", "default": True}}})}
+spec["paths"]["/api/admin/users/{user_id}/staff"] = {"put": action(
+    "admin_user_staff", "Make or remove staff (superusers)",
+    "is_superuser implies is_staff. Removing staff ends the account's console sessions. Audited user.staff.changed (high). 409 CANNOT_CHANGE_SELF.",
+    {"type": "object", "required": ["is_staff"], "properties": {"is_staff": BOOL, "is_superuser": {"type": "boolean", "default": False}}})}
+
+# every staff route takes the console's session as well as a bearer token
+for path, item in spec["paths"].items():
+    if path.startswith("/api/admin/") and path != "/api/admin/session":
+        for m, o in item.items():
+            if isinstance(o, dict) and o.get("security") in ([{"bearer": []}], STAFF):
+                o["security"] = STAFF
+
 json.dump(spec, open(PATH, "w"), indent=1)
 open(PATH, "a").write("\n")

@@ -6,5 +6,6 @@
 #define LOOPIN_ADMIN_H
 
 extern const struct module admin_session_module;
+extern const struct module admin_users_module;
 
 #endif

@@ -16,5 +16,9 @@
  * *promoted is true only for the one caller that flipped the flags (that
  * caller also wrote the welcome notification and the audit row). */
 int waitlist_promote_if_due(op_t *op, int64_t user_id, bool *promoted);
+/* The same, whenever its time: staff promoting a waitlisted account early
+ * (staff_id is audited as the actor). *promoted false when the account is
+ * not on the waitlist (or someone else promoted it first). */
+int waitlist_promote(op_t *op, int64_t user_id, int64_t staff_id, bool *promoted);
 
 #endif

@@ -112,3 +112,23 @@ json_t *text_json_first_string(const char *array_text)
     json_decref(all);
     return json_is_string(first) ? first : (json_decref(first), json_null());
 }
+
+/* text parsed, when it is JSON of the wanted type; else a new empty one. */
+static json_t *json_of_type(const char *text, json_type want)
+{
+    json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+    if (v && json_typeof(v) == want)
+        return v;
+    json_decref(v);
+    return want == JSON_ARRAY ? json_array() : json_object();
+}
+
+json_t *text_json_array(const char *text)
+{
+    return json_of_type(text, JSON_ARRAY);
+}
+
+json_t *text_json_object(const char *text)
+{
+    return json_of_type(text, JSON_OBJECT);
+}

@@ -46,4 +46,9 @@ json_t *text_json_time_or_null(int64_t usec);
  * reference), else JSON null: the first picture or cover of a list. */
 json_t *text_json_first_string(const char *array_text);
 
+/* A stored JSON array (or object) text as a value; an empty one when the
+ * text is NULL or not of that type. A new reference. */
+json_t *text_json_array(const char *text);
+json_t *text_json_object(const char *text);
+
 #endif

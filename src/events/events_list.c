@@ -39,18 +39,6 @@ static const char *const STATUSES[] = {"draft",     "published", "cancelled",
                                        "completed", "postponed", NULL};
 static const char *const GENDERS[] = {"all", "male", "female", "non_binary", NULL};
 
-static const char *date_check(arena_t *a, json_t *v, json_t **out, const char **type)
-{
-    (void)a;
-    int64_t t;
-    if (!clock_parse_iso(json_string_value(v), &t)) {
-        *type = "datetime_parsing";
-        return "Input should be a valid datetime or date";
-    }
-    *out = json_integer(t);
-    return NULL;
-}
-
 /* At most 8 words of at most 64 characters (the engines' limits are equal). */
 static const char *search_check(arena_t *a, json_t *v, json_t **out, const char **type)
 {
@@ -70,8 +58,8 @@ const field_t events_list_fields[] = {
     {"is_public", FT_BOOL, 0, .in = FIELD_QUERY},
     {"is_paid", FT_BOOL, 0, .in = FIELD_QUERY},
     {"allowed_genders", FT_STRING, 0, .in = FIELD_QUERY, .choices = GENDERS},
-    {"start_date", FT_STRING, 0, .in = FIELD_QUERY, .check = date_check},
-    {"end_date", FT_STRING, 0, .in = FIELD_QUERY, .check = date_check},
+    {"start_date", FT_STRING, 0, .in = FIELD_QUERY, .check = field_check_datetime},
+    {"end_date", FT_STRING, 0, .in = FIELD_QUERY, .check = field_check_datetime},
     {"search", FT_STRING, 0, .in = FIELD_QUERY, .max_len = 200, .check = search_check},
     {"offset", FT_INT, 0, .in = FIELD_QUERY, .min = 0, .max = INT32_MAX},
     {"limit", FT_INT, 0, .in = FIELD_QUERY, .min = 1, .max = 100},

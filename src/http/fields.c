@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "app.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "http/route.h"
@@ -58,6 +59,18 @@ const char *in_str(const input_t *in, const char *name)
 {
     json_t *v = in_json(in, name);
     return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+const char *field_check_datetime(arena_t *a, json_t *v, json_t **out, const char **type)
+{
+    (void)a;
+    int64_t t;
+    if (!clock_parse_iso(json_string_value(v), &t)) {
+        *type = "datetime_parsing";
+        return "Input should be a valid datetime or date";
+    }
+    *out = json_integer(t);
+    return NULL;
 }
 
 int64_t in_int(const input_t *in, const char *name, int64_t def)

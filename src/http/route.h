@@ -86,6 +86,10 @@ enum {
  * one (*out, a new reference). */
 typedef const char *(*field_check_fn)(arena_t *a, json_t *value, json_t **out, const char **type);
 
+/* A ready check: a date or date-time (clock_parse_iso), replaced by its
+ * microseconds since the epoch (read it with in_int). */
+const char *field_check_datetime(arena_t *a, json_t *value, json_t **out, const char **type);
+
 typedef struct field {
     const char *name;
     field_type_t type;
