@@ -167,6 +167,43 @@ spec["paths"]["/api/admin/users/{user_id}/staff"] = {"put": action(
     "is_superuser implies is_staff. Removing staff ends the account's console sessions. Audited user.staff.changed (high). 409 CANNOT_CHANGE_SELF.",
     {"type": "object", "required": ["is_staff"], "properties": {"is_staff": BOOL, "is_superuser": {"type": "boolean", "default": False}}})}
 
+# ---- the audit trail ----------------------------------------------------------------------
+S["AuditRow"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"},
+    "created_at": {"type": "string", "format": "date-time"}, "actor_id": {"type": ["integer", "null"]},
+    "actor_phone": {"type": "string"}, "action": {"type": "string"}, "object_type": {"type": "string"},
+    "object_id": {"type": ["integer", "null"]}, "severity": {"type": "string", "enum": ["low", "medium", "high", "critical"]},
+    "is_successful": BOOL, "error_message": {"type": "string"}, "ip_address": {"type": "string"},
+    "user_agent": {"type": "string"}, "request_id": {"type": "string"},
+    "payload": {"type": "object", "description": "What changed (before/after, reasons, amounts)"}}}
+S["AuditSummaryRow"] = {"type": "object", "properties": {
+    "date": {"type": "string", "format": "date"}, "user_id": {"type": ["integer", "null"]}, "user_phone": {"type": "string"},
+    "action": {"type": "string"}, "count": {"type": "integer"}, "successful_count": {"type": "integer"},
+    "failed_count": {"type": "integer"}}}
+ACTION = {"type": "string", "maxLength": 64, "pattern": "^[a-z][a-z0-9_.]*$"}
+ID = {"type": "integer", "minimum": 1}
+DAY = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+spec["paths"]["/api/admin/audit"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_audit", "summary": "The audit trail (filters, CSV)",
+    "description": "Append-only: every admin action and security event (sign-ins, fee changes, refunds, payout moves, staff changes, activations).",
+    "security": STAFF,
+    "parameters": list_params(["created_at"]) + [
+        q("actor_id", ID), q("action", ACTION), q("action_prefix", ACTION, "e.g. admin.signin"),
+        q("object_type", {"type": "string", "minLength": 1, "maxLength": 64}), q("object_id", ID),
+        q("severity", {"type": "string", "enum": ["low", "medium", "high", "critical"]}), q("is_successful", BOOL),
+        q("from", DATE), q("to", DATE, "Before this")],
+    "responses": {"200": list_ok("#/components/schemas/AuditRow"), "401": ERR, "403": ERR, "422": V422}}}
+spec["paths"]["/api/admin/audit/summary"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_audit_summary", "summary": "Daily counts per date, user and action",
+    "description": "audit_log_summary, recounted every hour for yesterday and today (UTC) by the audit_summary job; idempotent.",
+    "security": STAFF,
+    "parameters": list_params(["date", "count"]) + [q("user_id", ID), q("action", ACTION), q("date_from", DAY), q("date_to", DAY)],
+    "responses": {"200": list_ok("#/components/schemas/AuditSummaryRow"), "401": ERR, "403": ERR, "422": V422}}}
+spec["paths"]["/api/admin/audit/{audit_id}"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_audit_row", "summary": "One audit row with its payload",
+    "security": STAFF, "parameters": [{"name": "audit_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": ok({"$ref": "#/components/schemas/AuditRow"}), "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":

@@ -19,6 +19,8 @@
  *   @FOR_UPDATE    PG: "FOR UPDATE"               SQLite: ""
  *   @SKIP_LOCKED   PG: "FOR UPDATE SKIP LOCKED"   SQLite: ""
  *   @ILIKE         PG: "ILIKE"                    SQLite: "LIKE" (ASCII case-insensitive)
+ *   @AS_DATE       PG: "::date"                   SQLite: "" (a text parameter as a DATE)
+ *   @AS_TIME       PG: "::timestamptz"            SQLite: "" (a db_time parameter in a SELECT list)
  *   @NOW_UNUSED    reserved
  * (SQLite serialises writers with BEGIN IMMEDIATE, which is why the row-lock
  * tokens can vanish there.)

@@ -26,6 +26,11 @@ static const struct {
     {"@FOR_UPDATE", "FOR UPDATE", ""},
     {"@SKIP_LOCKED", "FOR UPDATE SKIP LOCKED", ""},
     {"@ILIKE", "ILIKE", "LIKE"},
+    /* after a parameter that goes into a DATE or timestamp column from a
+     * SELECT list, where PostgreSQL cannot infer its type; SQLite stores the
+     * text */
+    {"@AS_DATE", "::date", ""},
+    {"@AS_TIME", "::timestamptz", ""},
 };
 
 static bool is_ident_char(char c)
