@@ -44,5 +44,6 @@ const module_t *const loopin_modules[] = {
     &admin_session_module, /* staff sign-in to the admin console */
     &admin_users_module,   /* the admin API: users */
     &admin_audit_module,   /* the admin API: the audit trail and its daily summary */
+    &admin_events_module,  /* the admin API: events */
     NULL,
 };

@@ -204,6 +204,50 @@ spec["paths"]["/api/admin/audit/{audit_id}"] = {"get": {
     "security": STAFF, "parameters": [{"name": "audit_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
     "responses": {"200": ok({"$ref": "#/components/schemas/AuditRow"}), "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
 
+# ---- events ------------------------------------------------------------------------------
+S["AdminEvent"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}, "title": {"type": "string"},
+    "status": {"type": "string"}, "host_id": {"type": "integer"}, "host_phone": {"type": "string"}, "host_name": {"type": "string"},
+    "start_time": {"type": "string", "format": "date-time"}, "end_time": {"type": "string", "format": "date-time"},
+    "is_paid": BOOL, "ticket_price": {"type": "string"}, "currency": {"type": "string"},
+    "max_capacity": {"type": "integer"}, "going_count": {"type": "integer", "description": "Seats taken"},
+    "requests_count": {"type": "integer", "description": "Pending join requests"},
+    "is_public": BOOL, "is_active": BOOL, "created_at": {"type": "string", "format": "date-time"},
+    "canonical_url": {"type": "string"}}}
+S["AdminEventDetail"] = {"allOf": [{"$ref": "#/components/schemas/AdminEvent"}, {"type": "object", "properties": {
+    "requests": {"type": "array", "items": {"type": "object"}}, "attendees": {"type": "array", "items": {"type": "object"}},
+    "check_ins": {"type": "array", "items": {"type": "object"}}, "orders": {"type": "array", "items": {"type": "object"}},
+    "revenue": {"type": "object", "properties": {"paid_orders": {"type": "integer"}, "gross": {"type": "string"},
+        "platform_fee": {"type": "string"}, "host_share": {"type": "string"}, "refunded": {"type": "string"},
+        "seats_sold": {"type": "integer"}}}}}]}
+EVENT_ID = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+spec["paths"]["/api/admin/events"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_events", "summary": "Events (search, filters, sorts, CSV)",
+    "description": "Every event, deleted ones too (is_active=false).", "security": STAFF,
+    "parameters": list_params(["start_time", "created_at", "title", "requests_count"], "Part of the title (case-insensitive)") + [
+        q("status", {"type": "string", "enum": ["draft", "published", "cancelled", "completed", "postponed"]}),
+        q("host_id", ID), q("is_paid", BOOL), q("is_public", BOOL), q("is_active", BOOL),
+        q("start_from", DATE), q("start_to", DATE, "Starting before this")],
+    "responses": {"200": list_ok("#/components/schemas/AdminEvent"), "401": ERR, "403": ERR, "422": V422}}}
+spec["paths"]["/api/admin/events/{event_id}"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_event", "summary": "One event with requests, attendees, check-ins, orders (50 latest each) and revenue",
+    "security": STAFF, "parameters": [EVENT_ID],
+    "responses": {"200": ok({"$ref": "#/components/schemas/AdminEventDetail"}), "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
+EV_ACTION_OK = ok({"allOf": [{"$ref": "#/components/schemas/AdminEvent"}, {"type": "object", "properties": {
+    "attendees_told": {"type": "integer"}, "paid_orders_to_refund": {"type": "integer"}}}]}, "The event after the change")
+def ev_action(op_id, summary, desc):
+    return {"post": {"tags": ["admin"], "operationId": op_id, "summary": summary, "description": desc,
+        "security": STAFF, "parameters": [EVENT_ID],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": REASON}}},
+        "responses": {"200": EV_ACTION_OK, "401": ERR, "403": ERR, "404": ERR, "409": ERR, "422": V422}}}
+spec["paths"]["/api/admin/events/{event_id}/cancel"] = ev_action("admin_event_cancel", "Cancel an event",
+    "Cancelled (from draft, published or postponed); every going attendee gets an event_cancelled notification with the reason; "
+    "audited event.cancelled (high). The answer counts the paid orders still to refund (POST /api/admin/orders/{order_id}/refund). "
+    "409 INVALID_STATUS_TRANSITION.")
+spec["paths"]["/api/admin/events/{event_id}/unpublish"] = ev_action("admin_event_unpublish", "Take an event off the listing",
+    "Private (is_public false): off the listing and search, seen by its host and staff only. Refused while anyone holds a ticket "
+    "(409 EVENT_HAS_ATTENDEES: cancel it instead); 409 ALREADY_PRIVATE. Audited event.unpublished (high).")
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":
