@@ -45,5 +45,6 @@ const module_t *const loopin_modules[] = {
     &admin_users_module,   /* the admin API: users */
     &admin_audit_module,   /* the admin API: the audit trail and its daily summary */
     &admin_events_module,  /* the admin API: events */
+    &admin_orders_module,  /* the admin API: orders and payments */
     NULL,
 };

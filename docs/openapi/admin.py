@@ -248,6 +248,31 @@ spec["paths"]["/api/admin/events/{event_id}/unpublish"] = ev_action("admin_event
     "Private (is_public false): off the listing and search, seen by its host and staff only. Refused while anyone holds a ticket "
     "(409 EVENT_HAS_ATTENDEES: cancel it instead); 409 ALREADY_PRIVATE. Audited event.unpublished (high).")
 
+# ---- orders ------------------------------------------------------------------------------
+S["AdminOrder"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "order_id": {"type": "string"}, "event_id": {"type": "integer"}, "event_title": {"type": "string"},
+    "user_id": {"type": "integer"}, "user_phone": {"type": "string"}, "amount": {"type": "string"},
+    "platform_fee": {"type": "string"}, "refunded": {"type": "string"}, "currency": {"type": "string"},
+    "seats": {"type": "integer"}, "status": {"type": "string"}, "payment_provider": {"type": "string"},
+    "payment_method": {"type": "string"}, "transaction_id": {"type": "string"}, "failure_reason": {"type": "string"},
+    "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}}
+S["AdminOrderDetail"] = {"allOf": [{"$ref": "#/components/schemas/AdminOrder"}, {"type": "object", "properties": {
+    "transactions": {"type": "array", "items": {"type": "object"}},
+    "callbacks": {"type": "array", "items": {"type": "object"}, "description": "Every provider callback stored for the order; hashes, card fields, tokens and keys read [hidden]"}}}]}
+spec["paths"]["/api/admin/orders"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_orders", "summary": "Orders and payments (search, filters, sorts, CSV)",
+    "security": STAFF,
+    "parameters": list_params(["created_at", "amount", "status"], "Part of the order id or of the buyer's phone") + [
+        q("status", {"type": "string", "enum": ["created", "pending", "paid", "completed", "failed", "cancelled", "refunded", "unpaid"]}),
+        q("provider", {"type": "string", "enum": ["razorpay", "stripe", "paypal", "paytm", "phonepe", "gpay", "payu", "cash", "bank_transfer", "test"]}),
+        q("event_id", ID), q("user_id", ID), q("refunded", BOOL, "Any amount refunded"),
+        q("created_from", DATE), q("created_to", DATE, "Before this")],
+    "responses": {"200": list_ok("#/components/schemas/AdminOrder"), "401": ERR, "403": ERR, "422": V422}}}
+spec["paths"]["/api/admin/orders/{order_id}"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_order", "summary": "One order with its transactions and callbacks",
+    "security": STAFF, "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 64}}],
+    "responses": {"200": ok({"$ref": "#/components/schemas/AdminOrderDetail"}), "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":

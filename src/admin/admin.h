@@ -9,5 +9,6 @@ extern const struct module admin_session_module;
 extern const struct module admin_users_module;
 extern const struct module admin_audit_module;
 extern const struct module admin_events_module;
+extern const struct module admin_orders_module;
 
 #endif

@@ -11,7 +11,7 @@
 #include "core/strbuf.h"
 #include "core/text.h"
 
-const char *const admin_orders[] = {"asc", "desc", NULL};
+const char *const admin_sort_orders[] = {"asc", "desc", NULL};
 const char *const admin_formats[] = {"json", "csv", NULL};
 
 #define MAX_PARAMS 24

@@ -66,7 +66,7 @@ typedef struct {
          .max = ADMIN_LIMIT_MAX,                                                                   \
          .def = ADMIN_LIMIT_DEFAULT},                                                              \
         {"sort", FT_STRING, 0, .in = FIELD_QUERY, .choices = (sorts)},                             \
-        {"order", FT_STRING, F_ICASE, .in = FIELD_QUERY, .choices = admin_orders},                 \
+        {"order", FT_STRING, F_ICASE, .in = FIELD_QUERY, .choices = admin_sort_orders},            \
     {                                                                                              \
         "format", FT_STRING, F_ICASE, .in = FIELD_QUERY, .choices = admin_formats                  \
     }
@@ -75,8 +75,8 @@ typedef struct {
         "search", FT_STRING, F_TRIM, .in = FIELD_QUERY, .min_len = 1, .max_len = 100               \
     }
 
-extern const char *const admin_orders[];  /* asc, desc */
-extern const char *const admin_formats[]; /* json, csv */
+extern const char *const admin_sort_orders[]; /* asc, desc */
+extern const char *const admin_formats[];     /* json, csv */
 
 /* Answers the list for the request's checked input. */
 err_t *admin_list_reply(http_req_t *req, op_t *op, const input_t *in, const admin_list_t *l);
