@@ -273,6 +273,54 @@ spec["paths"]["/api/admin/orders/{order_id}"] = {"get": {
     "security": STAFF, "parameters": [{"name": "order_id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 64}}],
     "responses": {"200": ok({"$ref": "#/components/schemas/AdminOrderDetail"}), "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
 
+# ---- jobs ----------------------------------------------------------------------------------
+S["AdminJob"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "kind": {"type": "string"}, "status": {"type": "string", "enum": ["pending", "running", "done", "failed", "dead"]},
+    "attempts": {"type": "integer"}, "max_attempts": {"type": "integer"}, "run_at": {"type": "string", "format": "date-time"},
+    "last_error": {"type": "string"}, "finished_at": {"type": ["string", "null"], "format": "date-time"},
+    "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+    "dedupe_key": {"type": "string"}}}
+spec["paths"]["/api/admin/jobs"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_jobs", "summary": "Background jobs (filters kind, status; CSV)", "security": STAFF,
+    "parameters": list_params(["created_at", "run_at"]) + [q("kind", {"type": "string", "minLength": 1, "maxLength": 100}),
+        q("status", {"type": "string", "enum": ["pending", "running", "done", "failed", "dead"]})],
+    "responses": {"200": list_ok("#/components/schemas/AdminJob"), "401": ERR, "403": ERR, "422": V422}}}
+spec["paths"]["/api/admin/jobs/summary"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_jobs_summary", "summary": "The queue per kind", "security": STAFF, "parameters": [],
+    "responses": {"200": ok({"type": "object", "properties": {"kinds": {"type": "array", "items": {"type": "object", "properties": {
+        "kind": {"type": "string"}, "pending": {"type": "integer"}, "running": {"type": "integer"}, "failed": {"type": "integer", "description": "Failed, to be retried"},
+        "dead": {"type": "integer"}, "done": {"type": "integer"},
+        "oldest_due_wait_seconds": {"type": ["integer", "null"], "description": "How long the oldest due job has waited"}}}}}}),
+        "401": ERR, "403": ERR}}}
+spec["paths"]["/api/admin/jobs/{job_id}/retry"] = {"post": {
+    "tags": ["admin"], "operationId": "admin_job_retry", "summary": "Retry a dead job",
+    "description": "Back to pending with its attempts reset, due now; audited job.retried. 409 JOB_NOT_DEAD.", "security": STAFF,
+    "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "responses": {"200": ok({"$ref": "#/components/schemas/AdminJob"}), "401": ERR, "403": ERR, "404": ERR, "409": ERR, "422": V422}}}
+
+# ---- interests -----------------------------------------------------------------------------
+S["AdminInterest"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "slug": {"type": "string"},
+    "description": {"type": "string"}, "is_active": BOOL, "profiles": {"type": "integer"}, "events": {"type": "integer"},
+    "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}}
+INTEREST_OK = ok({"$ref": "#/components/schemas/AdminInterest"})
+spec["paths"]["/api/admin/interests"] = {
+    "get": {"tags": ["admin"], "operationId": "admin_interests", "summary": "Interest categories with their use", "security": STAFF,
+        "parameters": list_params(["name", "created_at"], "Part of the name") + [q("is_active", BOOL)],
+        "responses": {"200": list_ok("#/components/schemas/AdminInterest"), "401": ERR, "403": ERR, "422": V422}},
+    "post": {"tags": ["admin"], "operationId": "admin_interest_create", "summary": "Create an interest",
+        "description": "The slug is made from the name. 409 INTEREST_EXISTS. Audited interest.created.", "security": STAFF, "parameters": [],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string", "minLength": 2, "maxLength": 100}, "description": {"type": "string", "maxLength": 500}}}}}},
+        "responses": {"201": INTEREST_OK, "401": ERR, "403": ERR, "409": ERR, "422": V422}}}
+spec["paths"]["/api/admin/interests/{interest_id}"] = {"patch": {
+    "tags": ["admin"], "operationId": "admin_interest_update", "summary": "Rename, describe or (de)activate an interest",
+    "description": "The slug stays. A deactivated interest stays on what uses it and is no longer offered. 400 NOTHING_TO_CHANGE, 404, 409 INTEREST_EXISTS. Audited interest.updated with before and after.",
+    "security": STAFF, "parameters": [{"name": "interest_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "name": {"type": "string", "minLength": 2, "maxLength": 100}, "description": {"type": "string", "maxLength": 500}, "is_active": BOOL}}}}},
+    "responses": {"200": INTEREST_OK, "400": ERR, "401": ERR, "403": ERR, "404": ERR, "409": ERR, "422": V422}}}
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":

@@ -10,5 +10,7 @@ extern const struct module admin_users_module;
 extern const struct module admin_audit_module;
 extern const struct module admin_events_module;
 extern const struct module admin_orders_module;
+extern const struct module admin_jobs_module;
+extern const struct module admin_interests_module;
 
 #endif
