@@ -48,5 +48,6 @@ const module_t *const loopin_modules[] = {
     &admin_orders_module,    /* the admin API: orders and payments */
     &admin_jobs_module,      /* the admin API: the job queue */
     &admin_interests_module, /* the admin API: interest categories */
+    &admin_leads_module,     /* the admin API: host leads and bank accounts */
     NULL,
 };

@@ -321,6 +321,40 @@ spec["paths"]["/api/admin/interests/{interest_id}"] = {"patch": {
         "name": {"type": "string", "minLength": 2, "maxLength": 100}, "description": {"type": "string", "maxLength": 500}, "is_active": BOOL}}}}},
     "responses": {"200": INTEREST_OK, "400": ERR, "401": ERR, "403": ERR, "404": ERR, "409": ERR, "422": V422}}}
 
+# ---- host leads and bank accounts ------------------------------------------------------------
+S["AdminHostLead"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}, "first_name": {"type": "string"}, "last_name": {"type": "string"},
+    "phone_number": {"type": "string"}, "message": {"type": "string"}, "is_contacted": BOOL, "is_converted": BOOL,
+    "notes": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}}
+spec["paths"]["/api/admin/host-leads"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_host_leads", "summary": "Become-a-host leads", "security": STAFF,
+    "parameters": list_params(["created_at", "name"], "Part of the name or phone") + [q("is_contacted", BOOL), q("is_converted", BOOL)],
+    "responses": {"200": list_ok("#/components/schemas/AdminHostLead"), "401": ERR, "403": ERR, "422": V422}}}
+spec["paths"]["/api/admin/host-leads/{lead_id}"] = {"patch": {
+    "tags": ["admin"], "operationId": "admin_host_lead_update", "summary": "Mark a lead contacted or converted, or note it",
+    "description": "Audited host_lead.updated. 400 NOTHING_TO_CHANGE.", "security": STAFF,
+    "parameters": [{"name": "lead_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "is_contacted": BOOL, "is_converted": BOOL, "notes": {"type": "string", "maxLength": 2000}}}}}},
+    "responses": {"200": ok({"$ref": "#/components/schemas/AdminHostLead"}), "400": ERR, "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
+S["AdminBankAccount"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}, "host_id": {"type": "integer"}, "host_phone": {"type": "string"},
+    "bank_name": {"type": "string"}, "account_holder_name": {"type": "string"},
+    "account_number_masked": {"type": "string", "description": "XXXXXXXX and the last four digits; the number itself never leaves the server"},
+    "ifsc_code": {"type": "string"}, "is_primary": BOOL, "is_verified": BOOL, "is_active": BOOL,
+    "verified_at": {"type": ["string", "null"], "format": "date-time"}, "verified_by_id": {"type": ["integer", "null"]},
+    "created_at": {"type": "string", "format": "date-time"}}}
+spec["paths"]["/api/admin/bank-accounts"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_bank_accounts", "summary": "Hosts' bank accounts (masked)", "security": STAFF,
+    "parameters": list_params(["created_at"]) + [q("host_id", ID), q("is_verified", BOOL), q("is_active", BOOL)],
+    "responses": {"200": list_ok("#/components/schemas/AdminBankAccount"), "401": ERR, "403": ERR, "422": V422}}}
+spec["paths"]["/api/admin/bank-accounts/{account_id}/verify"] = {"post": {
+    "tags": ["admin"], "operationId": "admin_bank_account_verify", "summary": "Verify a bank account (or take it back)",
+    "description": "Records who verified it and when; audited bank_account.verified / unverified (high). The host changing the number or IFSC code clears it.",
+    "security": STAFF, "parameters": [{"name": "account_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {"is_verified": {"type": "boolean", "default": True}}}}}},
+    "responses": {"200": ok({"$ref": "#/components/schemas/AdminBankAccount"}), "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":

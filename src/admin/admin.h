@@ -12,5 +12,6 @@ extern const struct module admin_events_module;
 extern const struct module admin_orders_module;
 extern const struct module admin_jobs_module;
 extern const struct module admin_interests_module;
+extern const struct module admin_leads_module;
 
 #endif
