@@ -49,5 +49,6 @@ const module_t *const loopin_modules[] = {
     &admin_jobs_module,      /* the admin API: the job queue */
     &admin_interests_module, /* the admin API: interest categories */
     &admin_leads_module,     /* the admin API: host leads and bank accounts */
+    &admin_dashboard_module, /* the admin API: the analytics dashboard */
     NULL,
 };

@@ -355,6 +355,25 @@ spec["paths"]["/api/admin/bank-accounts/{account_id}/verify"] = {"post": {
     "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "properties": {"is_verified": {"type": "boolean", "default": True}}}}}},
     "responses": {"200": ok({"$ref": "#/components/schemas/AdminBankAccount"}), "401": ERR, "403": ERR, "404": ERR, "422": V422}}}
 
+# ---- dashboard -------------------------------------------------------------------------------
+spec["paths"]["/api/admin/dashboard/{board}"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_dashboard", "summary": "The analytics dashboard",
+    "description": "Series per bucket over the last 12 weeks (from Monday, UTC), 12 months or 5 years, the current one so far, and figures for now. "
+                   "users: signups, promotions, staff_signins; now users, active, waitlisted, staff. "
+                   "events: created, started, requests, accepted, declined, acceptance_rate (percent, null without decisions); now live, upcoming, completed, cancelled, pending_requests. "
+                   "hosts: active_hosts, new_hosts, leads; now hosts, leads_open, leads_converted. "
+                   "payments (minor units): paid_orders, tickets_sold, gross_minor, platform_fee_minor, refunds_minor, payouts_paid_minor; now payouts_pending, payouts_pending_minor, payouts_paid_minor. "
+                   "Each series is one indexed range query (docs/admin.md).",
+    "security": STAFF,
+    "parameters": [{"name": "board", "in": "path", "required": True, "schema": {"type": "string", "enum": ["users", "events", "hosts", "payments"]}},
+                   q("period", {"type": "string", "enum": ["weekly", "monthly", "yearly"], "default": "monthly"})],
+    "responses": {"200": ok({"type": "object", "properties": {
+        "board": {"type": "string"}, "period": {"type": "string"}, "currency": {"type": "string"},
+        "buckets": {"type": "array", "items": {"type": "object", "properties": {"start": {"type": "string", "format": "date-time"}, "end": {"type": "string", "format": "date-time"}}}},
+        "series": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": ["integer", "number", "null"]}}},
+        "now": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "generated_at": {"type": "string", "format": "date-time"}}}), "401": ERR, "403": ERR, "422": V422}}}
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":

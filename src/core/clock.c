@@ -244,3 +244,22 @@ bool clock_parse_iso(const char *s, int64_t *usec)
     *usec = secs * USEC_PER_SEC + frac;
     return true;
 }
+
+void clock_civil(int64_t usec, int *y, int *m, int *d)
+{
+    int64_t secs = usec / USEC_PER_SEC - (usec % USEC_PER_SEC < 0);
+    int64_t days = secs / 86400 - (secs % 86400 < 0), yy;
+    unsigned mm, dd;
+    civil_from_days(days, &yy, &mm, &dd);
+    *y = (int)yy;
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+int64_t clock_from_civil(int y, int m, int d)
+{
+    int64_t months = (int64_t)y * 12 + (m - 1); /* months may run over: 2026-13 is 2027-01 */
+    int64_t yy = months / 12 - (months % 12 < 0);
+    int mm = (int)(months - yy * 12) + 1;
+    return (days_from_civil(yy, mm, 1) + d - 1) * 86400 * USEC_PER_SEC;
+}

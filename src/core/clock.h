@@ -29,5 +29,10 @@ void clock_format_iso_seconds(int64_t usec, char out[32]);
 /* Parses 'YYYY-MM-DD', 'YYYY-MM-DDTHH:MM[:SS[.frac]]' with 'Z', '+HH:MM',
  * '-HH:MM' or no zone (UTC). Rejects impossible dates. */
 bool clock_parse_iso(const char *s, int64_t *usec);
+/* The UTC calendar date of usec. */
+void clock_civil(int64_t usec, int *y, int *m, int *d);
+/* usec at 00:00 UTC of y-m-d; m and d may run over or under (month 13 is
+ * January of the next year, day 0 the last of the month before). */
+int64_t clock_from_civil(int y, int m, int d);
 
 #endif

@@ -462,6 +462,37 @@ static void test_monotonic_clock_does_not_follow_offset(void **state)
     assert_true(m2 - m1 < SEC(5));
 }
 
+/* ---- calendar arithmetic (the admin dashboard's periods) ---- */
+
+static void test_civil_round_trip_and_overflow(void **state)
+{
+    (void)state;
+    int y, m, d;
+    int64_t t;
+    assert_true(clock_parse_iso("2026-12-04T09:57:00Z", &t));
+    clock_civil(t, &y, &m, &d);
+    assert_int_equal(y, 2026);
+    assert_int_equal(m, 12);
+    assert_int_equal(d, 4);
+    int64_t want;
+    assert_true(clock_parse_iso("2027-01-01", &want));
+    assert_true(clock_from_civil(2026, 13, 1) == want);
+    assert_true(clock_parse_iso("2025-12-01", &want));
+    assert_true(clock_from_civil(2026, 0, 1) == want);
+    assert_true(clock_from_civil(2027, -12, 1) == want);
+    assert_true(clock_parse_iso("2024-02-29", &want));
+    assert_true(clock_from_civil(2024, 3, 0) == want); /* day 0: the last of the month before */
+    clock_civil(-1, &y, &m, &d);                       /* a microsecond before the epoch */
+    assert_int_equal(y, 1969);
+    assert_int_equal(m, 12);
+    assert_int_equal(d, 31);
+    /* every day of four years goes there and back */
+    for (int64_t day = 19000; day < 19000 + 4 * 366; day++) {
+        clock_civil(day * 86400 * USEC_PER_SEC + 5, &y, &m, &d);
+        assert_true(clock_from_civil(y, m, d) == day * 86400 * USEC_PER_SEC);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -504,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_format_far_years),
         cmocka_unit_test(test_format_then_parse_round_trips),
         cmocka_unit_test(test_format_seconds_then_parse_round_trips_whole_seconds),
+        cmocka_unit_test(test_civil_round_trip_and_overflow),
         cmocka_unit_test_teardown(test_now_is_current_time, reset_offset),
         cmocka_unit_test_teardown(test_offset_starts_at_zero, reset_offset),
         cmocka_unit_test_teardown(test_advance_moves_now_forward, reset_offset),
