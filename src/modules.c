@@ -23,32 +23,33 @@
 #include "tickets/tickets.h"
 
 const module_t *const loopin_modules[] = {
-    &ops_module,             /* health, metrics, OpenAPI document, job queue housekeeping */
-    &docs_module,            /* Swagger UI and Redoc */
-    &test_module,            /* test mode only */
-    &auth_module,            /* phone sign-up and login */
-    &media_module,           /* uploaded images */
-    &profile_module,         /* profiles and interests */
-    &hosts_module,           /* host leads */
-    &events_module,          /* events */
-    &venues_module,          /* venues */
-    &seo_module,             /* SEO pages and calendar */
-    &requests_module,        /* join requests */
-    &notifications_module,   /* the in-app inbox */
-    &tickets_module,         /* attendance, tickets, check-in */
-    &invites_module,         /* invitations and share links */
-    &fee_module,             /* the platform fee */
-    &payments_module,        /* orders, reservations, provider callbacks */
-    &bank_accounts_module,   /* hosts' bank accounts (payout destinations) */
-    &payouts_module,         /* payout requests, the staff workflow, earnings */
-    &admin_session_module,   /* staff sign-in to the admin console */
-    &admin_users_module,     /* the admin API: users */
-    &admin_audit_module,     /* the admin API: the audit trail and its daily summary */
-    &admin_events_module,    /* the admin API: events */
-    &admin_orders_module,    /* the admin API: orders and payments */
-    &admin_jobs_module,      /* the admin API: the job queue */
-    &admin_interests_module, /* the admin API: interest categories */
-    &admin_leads_module,     /* the admin API: host leads and bank accounts */
-    &admin_dashboard_module, /* the admin API: the analytics dashboard */
+    &ops_module,                 /* health, metrics, OpenAPI document, job queue housekeeping */
+    &docs_module,                /* Swagger UI and Redoc */
+    &test_module,                /* test mode only */
+    &auth_module,                /* phone sign-up and login */
+    &media_module,               /* uploaded images */
+    &profile_module,             /* profiles and interests */
+    &hosts_module,               /* host leads */
+    &events_module,              /* events */
+    &venues_module,              /* venues */
+    &seo_module,                 /* SEO pages and calendar */
+    &requests_module,            /* join requests */
+    &notifications_module,       /* the in-app inbox */
+    &tickets_module,             /* attendance, tickets, check-in */
+    &invites_module,             /* invitations and share links */
+    &fee_module,                 /* the platform fee */
+    &payments_module,            /* orders, reservations, provider callbacks */
+    &bank_accounts_module,       /* hosts' bank accounts (payout destinations) */
+    &payouts_module,             /* payout requests, the staff workflow, earnings */
+    &admin_session_module,       /* staff sign-in to the admin console */
+    &admin_users_module,         /* the admin API: users */
+    &admin_audit_module,         /* the admin API: the audit trail and its daily summary */
+    &admin_events_module,        /* the admin API: events */
+    &admin_orders_module,        /* the admin API: orders and payments */
+    &admin_jobs_module,          /* the admin API: the job queue */
+    &admin_interests_module,     /* the admin API: interest categories */
+    &admin_leads_module,         /* the admin API: host leads and bank accounts */
+    &admin_dashboard_module,     /* the admin API: the analytics dashboard */
+    &admin_notifications_module, /* the admin API: notifications sent */
     NULL,
 };

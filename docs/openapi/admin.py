@@ -374,6 +374,24 @@ spec["paths"]["/api/admin/dashboard/{board}"] = {"get": {
         "now": {"type": "object", "additionalProperties": {"type": "integer"}},
         "generated_at": {"type": "string", "format": "date-time"}}}), "401": ERR, "403": ERR, "422": V422}}}
 
+# ---- notifications sent ---------------------------------------------------------------------
+S["AdminNotification"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}, "recipient_id": {"type": "integer"},
+    "recipient_phone": {"type": "string"}, "sender_id": {"type": ["integer", "null"]}, "type": {"type": "string"},
+    "title": {"type": "string"}, "message": {"type": "string"}, "reference_type": {"type": "string"},
+    "reference_id": {"type": ["integer", "null"]}, "is_read": BOOL, "read_at": {"type": ["string", "null"], "format": "date-time"},
+    "created_at": {"type": "string", "format": "date-time"}}}
+NOTE_TYPES = ["event_request", "event_invite", "event_update", "event_cancelled", "event_live", "payment_success", "payment_failed",
+              "booking_success", "request_approved", "new_join_request", "ticket_confirmed", "event_started", "payout_reminder",
+              "reminder", "system", "promotional"]
+spec["paths"]["/api/admin/notifications"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_notifications", "summary": "In-app notifications sent", "security": STAFF,
+    "parameters": list_params(["created_at"], "Part of the title or message") + [
+        q("type", {"type": "string", "enum": NOTE_TYPES}), q("recipient_id", ID), q("sender_id", ID),
+        q("reference_type", {"type": "string", "minLength": 1, "maxLength": 50}), q("reference_id", ID), q("is_read", BOOL),
+        q("from", DATE), q("to", DATE, "Before this")],
+    "responses": {"200": list_ok("#/components/schemas/AdminNotification"), "401": ERR, "403": ERR, "422": V422}}}
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":
