@@ -59,6 +59,28 @@ foreach(f ${doc_files})
 endforeach()
 string(APPEND code "const embedded_file_t embedded_docs[] = {\n${doc_entries}    {NULL, NULL, 0},\n};\n")
 
+# The admin console (src/admin/console/*) and the npm libraries it runs on
+# (scripts/docs-assets puts them in the third-party assets directory; a build
+# without them embeds none, and the console says so).
+set(admin_files "")
+file(GLOB console_files ${ADMIN_DIR}/*)
+list(APPEND admin_files ${console_files})
+foreach(vendor standalone.module.js uPlot.esm.js uPlot.min.css)
+    if(EXISTS ${VENDOR_DIR}/${vendor})
+        list(APPEND admin_files ${VENDOR_DIR}/${vendor})
+    endif()
+endforeach()
+set(admin_entries "")
+set(i 0)
+foreach(f ${admin_files})
+    get_filename_component(fname ${f} NAME)
+    to_c_array(${f} "admin${i}" a)
+    string(APPEND code "${a}")
+    string(APPEND admin_entries "    {\"${fname}\", admin${i}, sizeof(admin${i}) - 1},\n")
+    math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND code "const embedded_file_t embedded_admin[] = {\n${admin_entries}    {NULL, NULL, 0},\n};\n")
+
 # Only rewrite when the content changed, so dependants do not rebuild needlessly.
 if(EXISTS ${OUT})
     file(READ ${OUT} old)

@@ -51,5 +51,6 @@ const module_t *const loopin_modules[] = {
     &admin_leads_module,         /* the admin API: host leads and bank accounts */
     &admin_dashboard_module,     /* the admin API: the analytics dashboard */
     &admin_notifications_module, /* the admin API: notifications sent */
+    &admin_console_module,       /* the admin console in the browser (/admin) */
     NULL,
 };

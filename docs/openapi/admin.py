@@ -392,6 +392,19 @@ spec["paths"]["/api/admin/notifications"] = {"get": {
         q("from", DATE), q("to", DATE, "Before this")],
     "responses": {"200": list_ok("#/components/schemas/AdminNotification"), "401": ERR, "403": ERR, "422": V422}}}
 
+# ---- the console's pages ---------------------------------------------------------------------
+spec["paths"]["/admin"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_console", "summary": "The admin console (HTML)",
+    "description": "One page; the console routes in the URL fragment (#/users?search=...). Served with a Content-Security-Policy that allows this origin only.",
+    "security": [], "parameters": [],
+    "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}}
+spec["paths"]["/admin/assets/{file}"] = {"get": {
+    "tags": ["admin"], "operationId": "admin_console_asset", "summary": "A file of the admin console",
+    "description": "Only app.js, app.css, standalone.module.js (Preact with htm), uPlot.esm.js and uPlot.min.css, compiled into the binary; anything else is 404. 503 CONSOLE_ASSETS_MISSING when the build had no libraries (scripts/docs-assets).",
+    "security": [], "parameters": [{"name": "file", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "JavaScript or CSS", "content": {"text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}}}},
+                  "404": ERR, "503": ERR}}}
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":

@@ -15,5 +15,6 @@ extern const struct module admin_interests_module;
 extern const struct module admin_leads_module;
 extern const struct module admin_dashboard_module;
 extern const struct module admin_notifications_module;
+extern const struct module admin_console_module;
 
 #endif

@@ -58,20 +58,24 @@ test('Swagger UI shows every operation, grouped by tag, with Authorize', async (
     const { page, outside, errors } = await openPage('/api/docs');
     try {
         const want = operations();
-        await page.waitForSelector('.opblock', { timeout: 30000 });
-        await page.waitForFunction((n) => document.querySelectorAll('.opblock').length >= n, want.length, {
-            timeout: 30000,
-        });
-        const shown = await page.$$eval('.opblock', (els) =>
-            els.map((el) => {
-                const m = el.querySelector('.opblock-summary-method')?.textContent.trim().toLowerCase();
-                const p = el.querySelector('.opblock-summary-path')?.getAttribute('data-path');
-                return `${m} ${p}`;
-            }),
-        );
+        const tags = new Set(want.flatMap(({ op }) => op.tags ?? []));
+        // tags start collapsed (swagger-init.js): open each in turn, read its operations, close it
+        await page.waitForFunction((n) => document.querySelectorAll('.opblock-tag').length >= n, tags.size, { timeout: 30000 });
+        const shown = [];
+        for (const tag of await page.$$('.opblock-tag')) {
+            await tag.click();
+            const section = await tag.evaluateHandle((el) => el.closest('.opblock-tag-section'));
+            await page.waitForFunction((s) => s.querySelectorAll('.opblock').length > 0, section, { timeout: 30000 });
+            shown.push(...(await section.$$eval('.opblock', (els) =>
+                els.map((el) => {
+                    const m = el.querySelector('.opblock-summary-method')?.textContent.trim().toLowerCase();
+                    const p = el.querySelector('.opblock-summary-path')?.getAttribute('data-path');
+                    return `${m} ${p}`;
+                }))));
+            await tag.click();
+        }
         for (const { method, path } of want)
             assert.ok(shown.includes(`${method} ${path}`), `Swagger UI lacks ${method.toUpperCase()} ${path}`);
-        const tags = new Set(want.flatMap(({ op }) => op.tags ?? []));
         const tagSections = await page.$$eval('.opblock-tag', (els) => els.length);
         assert.equal(tagSections, tags.size, 'one section per tag');
         assert.ok(await page.isVisible('.btn.authorize'), 'no Authorize button');
@@ -85,6 +89,7 @@ test('Swagger UI shows every operation, grouped by tag, with Authorize', async (
 test('a try-it-out call reaches the server and shows its answer', async () => {
     const { page } = await openPage('/api/docs');
     try {
+        await page.locator('.opblock-tag', { hasText: 'operations' }).first().click();
         const block = page.locator('.opblock-get', { has: page.locator('[data-path="/api/health"]') });
         await block.locator('.opblock-summary').first().click();
         await block.locator('.try-out__btn').click();

@@ -1,0 +1,180 @@
+// admin.test.mjs (browser): the admin console in a real Chromium against a
+// real `loopin serve` (issue 12 point 5). A superuser signs in (after a
+// wrong password), sees the dashboard's charts drawn, finds a waitlisted
+// user and promotes them, cancels an event, finds both actions in the audit
+// trail, is refused the fee change as plain staff, and signs out. No request
+// leaves the server, the page reports no error (a Content-Security-Policy
+// violation would be one), and every page is photographed into
+// $LOOPIN_SCREENSHOTS (default: a temporary directory; never committed).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { chromium } from 'playwright-core';
+import { api, dbQuery } from '../api/lib/server.mjs';
+import { startAccountsServer, phoneFactory } from '../api/lib/accounts.mjs';
+import { newAccount, createEvent, tag } from '../api/lib/events.mjs';
+
+const HASH = '$argon2id$v=19$m=65536,t=3,p=1$fx4aP+y1E5KVZB0AMtQy0g$/V4d73OeSttlNy6dHymtJCSG7LmmsGv7MfQr++D4qow';
+const PASSWORD = 'correct horse battery staple';
+const shots = process.env.LOOPIN_SCREENSHOTS ?? join(tmpdir(), 'loopin-admin-screens');
+const nextPhone = phoneFactory();
+let server, client, browser, su, staff, waiting, ev;
+
+before(async () => {
+    server = await startAccountsServer();
+    client = api(server);
+    su = await newAccount(server, client, nextPhone, { name: 'Super Person' });
+    await dbQuery(server, `UPDATE users SET is_staff = TRUE, is_superuser = TRUE, password_hash = '${HASH}' WHERE id = ${su.id}`);
+    staff = await newAccount(server, client, nextPhone, { staff: true, name: 'Staff Person' });
+    await dbQuery(server, `UPDATE users SET password_hash = '${HASH}' WHERE id = ${staff.id}`);
+    waiting = await newAccount(server, client, nextPhone, { active: false, name: 'Waiting Person' });
+    const host = await newAccount(server, client, nextPhone, { name: 'Host Person' });
+    ev = await createEvent(client, host.token, { title: `Console ${tag()}`, status: 'published' });
+    await mkdir(shots, { recursive: true });
+    browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+});
+
+after(async () => {
+    await browser?.close();
+    await server?.stop();
+});
+
+async function open() {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const outside = [], errors = [];
+    page.on('requestfinished', (r) => { if (!r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url())) outside.push(r.url()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|403|409)/.test(m.text())) errors.push(m.text()); });
+    await page.goto(`${server.url}/admin`);
+    return { context, page, outside, errors };
+}
+
+const snap = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+async function signIn(page, phone, password) {
+    await page.fill('#phone', phone);
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+}
+
+test('a superuser runs the console: sign-in, dashboard, promote, cancel, audit, sign-out', async () => {
+    const { context, page, outside, errors } = await open();
+    try {
+        await page.waitForSelector('form.signin');
+        await snap(page, '01-sign-in');
+        await signIn(page, su.phone, 'not the password');
+        await page.waitForSelector('.error');
+        assert.match(await page.textContent('.error'), /phone number or password is not correct/);
+        await snap(page, '02-sign-in-refused');
+        await signIn(page, su.phone, PASSWORD);
+        await page.waitForSelector('nav.side');
+        // the dashboard: figures and charts drawn (uPlot paints canvases)
+        await page.waitForSelector('.chart canvas');
+        assert.ok((await page.$$('.chart canvas')).length >= 2, 'charts drawn');
+        assert.ok((await page.$$('.figure')).length >= 3, 'figures shown');
+        await snap(page, '03-dashboard');
+        await page.selectOption('#board', 'events');
+        await page.waitForFunction(() => location.hash.includes('board=events'));
+        await page.waitForSelector('.chart canvas');
+        await snap(page, '04-dashboard-events');
+        // users: search the waitlisted one (the filter goes into the URL), open, promote
+        await page.click('nav.side a[href="#/users"]');
+        await page.waitForSelector('#q');
+        await page.fill('#q', 'Waiting Person');
+        await snap(page, '05a-users-typed');
+        await page.click('form.filters button[type=submit]');
+        await page.waitForFunction(() => location.hash.includes('search=Waiting'));
+        await page.waitForSelector('tr.row');
+        await page.reload(); // the filters survive a reload
+        await page.waitForSelector('tr.row');
+        assert.equal(await page.inputValue('#q'), 'Waiting Person');
+        assert.equal((await page.$$('tr.row')).length, 1);
+        await snap(page, '05-users');
+        await page.click('tr.row');
+        await page.waitForSelector('text=Promote from waitlist now');
+        await snap(page, '06-user');
+        await page.click('text=Promote from waitlist now');
+        await page.waitForSelector('dialog[open]');
+        await snap(page, '07-confirm-promote');
+        await page.click('dialog button[type=submit]');
+        await page.waitForSelector('.notice');
+        await page.waitForSelector('.actions button:has-text("Promote from waitlist now")', { state: 'detached' });
+        assert.equal(await dbQuery(server, `SELECT is_active FROM users WHERE id = ${waiting.id}`).then((v) => ['1', 't'].includes(v)), true);
+        // an event: cancel it with a reason
+        await page.goto(`${server.url}/admin#/events/${ev.id}`);
+        await page.waitForSelector('text=Cancel event');
+        await snap(page, '08-event');
+        await page.click('text=Cancel event');
+        await page.waitForSelector('dialog[open]');
+        await page.click('dialog button[type=submit]'); // empty reason: the browser refuses the form
+        assert.ok(await page.isVisible('dialog[open]'), 'a reason is required');
+        await page.fill('dialog textarea', 'Venue unavailable');
+        await page.click('dialog button[type=submit]');
+        await page.waitForSelector('.notice');
+        assert.equal(await dbQuery(server, `SELECT status FROM events WHERE id = ${ev.id}`), 'cancelled');
+        // both in the audit trail, and one row's payload
+        await page.goto(`${server.url}/admin#/audit?object_id=${ev.id}&object_type=event`);
+        await page.waitForSelector('tr.row');
+        assert.match(await page.textContent('table'), /event\.cancelled/);
+        await snap(page, '09-audit');
+        await page.click('tr.row');
+        await page.waitForSelector('pre.payload');
+        assert.match(await page.textContent('pre.payload'), /Venue unavailable/);
+        await snap(page, '10-audit-row');
+        await page.goto(`${server.url}/admin#/audit?action_prefix=account.waitlist`);
+        await page.waitForSelector('tr.row');
+        assert.match(await page.textContent('table'), /account\.waitlist\.promoted/);
+        // every list page renders
+        for (const p of ['events', 'orders', 'jobs', 'interests', 'leads', 'bank-accounts', 'notifications', 'fee']) {
+            await page.goto(`${server.url}/admin#/${p}`);
+            await page.waitForSelector(p === 'fee' ? 'text=The platform fee is' : 'table, .empty');
+            await snap(page, `11-${p}`);
+        }
+        // sign out: back to the form, and the session is over
+        await page.click('text=Sign out');
+        await page.waitForSelector('form.signin');
+        assert.equal(await dbQuery(server, `SELECT count(*) FROM staff_sessions WHERE user_id = ${su.id} AND revoked_at IS NULL`), '0');
+        assert.deepEqual(outside, [], 'requests left the server');
+        assert.deepEqual(errors, [], 'page errors');
+    } finally {
+        await context.close();
+    }
+});
+
+test('plain staff see the fee but cannot change it', async () => {
+    const { context, page, errors } = await open();
+    try {
+        await page.waitForSelector('form.signin');
+        await signIn(page, staff.phone, PASSWORD);
+        await page.waitForSelector('nav.side');
+        await page.goto(`${server.url}/admin#/fee`);
+        await page.waitForSelector('text=Only a superuser can change it.');
+        assert.equal(await page.$('text=Change the fee'), null);
+        await snap(page, '12-fee-staff');
+        assert.deepEqual(errors, []);
+    } finally {
+        await context.close();
+    }
+});
+
+test('the console page is locked down: CSP, no framing, nothing but its files', async () => {
+    const res = await fetch(`${server.url}/admin`);
+    assert.equal(res.status, 200);
+    const csp = res.headers.get('content-security-policy');
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    for (const f of ['app.js', 'app.css', 'standalone.module.js', 'uPlot.esm.js', 'uPlot.min.css'])
+        assert.equal((await fetch(`${server.url}/admin/assets/${f}`)).status, 200, f);
+    for (const f of ['../app.js', 'index.html', 'swagger-ui-bundle.js', 'nope.js'])
+        assert.equal((await fetch(`${server.url}/admin/assets/${encodeURIComponent(f)}`)).status, 404, f);
+});
