@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
 import { api, dbQuery } from '../api/lib/server.mjs';
 import { startAccountsServer, phoneFactory } from '../api/lib/accounts.mjs';
 import { newAccount, createEvent, tag } from '../api/lib/events.mjs';
@@ -21,7 +22,8 @@ const HASH = '$argon2id$v=19$m=65536,t=3,p=1$fx4aP+y1E5KVZB0AMtQy0g$/V4d73OeSttl
 const PASSWORD = 'correct horse battery staple';
 const shots = process.env.LOOPIN_SCREENSHOTS ?? join(tmpdir(), 'loopin-admin-screens');
 const nextPhone = phoneFactory();
-let server, client, browser, su, staff, waiting, ev;
+let server, client, browser, su, staff, waiting, ev, orderId, payoutId;
+const T0 = '2026-01-01T00:00:00.000000Z';
 
 before(async () => {
     server = await startAccountsServer();
@@ -33,6 +35,25 @@ before(async () => {
     waiting = await newAccount(server, client, nextPhone, { active: false, name: 'Waiting Person' });
     const host = await newAccount(server, client, nextPhone, { name: 'Host Person' });
     ev = await createEvent(client, host.token, { title: `Console ${tag()}`, status: 'published' });
+    // a paid event with two paid orders (written as a success callback leaves them), a bank
+    // account, and a pending payout request for it
+    const paid = await createEvent(client, host.token, { title: `Paid ${tag()}`, status: 'published', is_paid: 'true', ticket_price: '100.00', max_capacity: 100, venue_text: 'Lakeside Park' });
+    const buyers = [];
+    for (let i = 0; i < 2; i++) buyers.push(await newAccount(server, client, nextPhone, { name: `Buyer ${'AB'[i]}` }));
+    const orders = buyers.map((b) => ({ u: b.id, id: `LPT${tag()}`, ref: `LPR-${tag()}` }));
+    for (const x of orders)
+        await dbQuery(server, `INSERT INTO payment_orders (uuid, event_id, user_id, order_id, order_reference, amount_minor, currency, seats_count, base_price_per_seat_minor, platform_fee_bps, platform_fee_minor, host_earning_per_seat_minor, status, payment_provider, is_final, paid_at, expires_at, created_at, updated_at)
+            VALUES ('${randomUUID()}', ${paid.id}, ${x.u}, '${x.id}', '${x.ref}', 11000, 'INR', 1, 10000, 1000, 1000, 10000, 'paid', 'test', TRUE, '${T0}', '${T0}', '${T0}', '${T0}');
+            INSERT INTO event_attendees (uuid, event_id, user_id, seats, is_paid, price_paid_minor, platform_fee_minor, status, payment_order_id, created_at, updated_at)
+            VALUES ('${randomUUID()}', ${paid.id}, ${x.u}, 1, TRUE, 10000, 1000, 'going', (SELECT id FROM payment_orders WHERE order_id = '${x.id}'), '${T0}', '${T0}')`);
+    orderId = orders[0].id;
+    const acct = randomUUID();
+    await dbQuery(server, `INSERT INTO bank_accounts (uuid, host_id, bank_name, account_holder_name, account_number_enc, account_last4, ifsc_code, is_primary, is_active, created_at, updated_at)
+        VALUES ('${acct}', ${host.id}, 'HDFC Bank', 'Host Person', 'c2VhbGVkLWFjY291bnQtbnVtYmVy', '1234', 'HDFC0001234', FALSE, TRUE, '${T0}', '${T0}')`);
+    const acctId = Number(await dbQuery(server, `SELECT id FROM bank_accounts WHERE uuid = '${acct}'`));
+    const req = await client.post('/api/payouts/requests', { headers: { authorization: `Bearer ${host.token}` }, json: { event_id: paid.id, bank_account_id: acctId } });
+    assert.equal(req.status, 201, JSON.stringify(req.json));
+    payoutId = req.json.data.id;
     await mkdir(shots, { recursive: true });
     browser = await chromium.launch({
         executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -132,8 +153,49 @@ test('a superuser runs the console: sign-in, dashboard, promote, cancel, audit, 
         await page.goto(`${server.url}/admin#/audit?action_prefix=account.waitlist`);
         await page.waitForSelector('tr.row');
         assert.match(await page.textContent('table'), /account\.waitlist\.promoted/);
+        // an order: refund it in full
+        await page.goto(`${server.url}/admin#/orders?search=${orderId}`);
+        await page.waitForSelector('tr.row');
+        await snap(page, '11a-orders');
+        await page.click('tr.row');
+        await page.waitForSelector('.actions button:has-text("Refund")');
+        await snap(page, '11b-order');
+        await page.click('.actions button:has-text("Refund")');
+        await page.fill('dialog textarea', 'Buyer could not attend');
+        await page.click('dialog button[type=submit]');
+        await page.waitForSelector('.notice');
+        assert.equal(await dbQuery(server, `SELECT refund_amount_minor FROM payment_orders WHERE order_id = '${orderId}'`), '11000');
+        // a payout: pending -> approved -> processing -> completed
+        await page.goto(`${server.url}/admin#/payouts/${payoutId}`);
+        for (const [button, status, fill] of [['Approve', 'approved'], ['Mark processing', 'processing'], ['Mark completed', 'completed', 'UTR12345']]) {
+            await page.waitForSelector(`.actions button:has-text("${button}")`);
+            await page.click(`.actions button:has-text("${button}")`);
+            await page.waitForSelector('dialog[open]');
+            if (fill) await page.fill('dialog input', fill);
+            await page.click('dialog button[type=submit]');
+            await page.waitForSelector('.notice');
+            assert.equal(await dbQuery(server, `SELECT status FROM host_payout_requests WHERE id = ${payoutId}`), status);
+        }
+        await snap(page, '11c-payout-completed');
+        // the fee, as a superuser (password re-entered)
+        await page.goto(`${server.url}/admin#/fee`);
+        await page.click('.actions button:has-text("Change the fee")');
+        await page.fill('#f-fee_percentage', '12.50');
+        await page.fill('#f-password', PASSWORD);
+        await page.click('dialog button[type=submit]');
+        await page.waitForSelector('text=12.50%');
+        await snap(page, '11d-fee-changed');
+        // each of those in the audit trail
+        await page.goto(`${server.url}/admin#/audit?actor_id=${su.id}`);
+        await page.waitForSelector('tr.row');
+        const trail = await page.textContent('table');
+        for (const action of ['account.waitlist.promoted', 'event.cancelled', 'platform.fee.changed', 'admin.signin'])
+            assert.match(trail, new RegExp(action.replace(/\./g, '\\.')), action);
+        assert.equal(await dbQuery(server, `SELECT count(*) FROM audit_log WHERE actor_user_id = ${su.id} AND action LIKE 'payout.%'`), '3');
+        assert.equal(await dbQuery(server, `SELECT count(*) FROM audit_log WHERE actor_user_id = ${su.id} AND action = 'payment.refund'`), '1');
+        await snap(page, '11e-audit-by-me');
         // every list page renders
-        for (const p of ['events', 'orders', 'jobs', 'interests', 'leads', 'bank-accounts', 'notifications', 'fee']) {
+        for (const p of ['events', 'orders', 'payouts', 'jobs', 'interests', 'leads', 'bank-accounts', 'notifications', 'fee']) {
             await page.goto(`${server.url}/admin#/${p}`);
             await page.waitForSelector(p === 'fee' ? 'text=The platform fee is' : 'table, .empty');
             await snap(page, `11-${p}`);

@@ -154,7 +154,8 @@ function Table({ rows, columns, link }) {
 function ListPage({ conf, query }) {
     const limit = 25;
     const params = new URLSearchParams({ ...query, limit: String(limit) });
-    const [state, reload] = useLoad(`${conf.endpoint}?${params}`);
+    const [loaded, reload] = useLoad(`${conf.endpoint}?${params}`);
+    const state = { ...loaded, data: loaded.data && conf.toPage ? conf.toPage(loaded.data) : loaded.data };
     const [draft, setDraft] = useState(query);
     useEffect(() => setDraft(query), [JSON.stringify(query)]);
     const apply = (e) => { e.preventDefault(); go(conf.path, { ...draft, offset: '' }); };
@@ -171,7 +172,7 @@ function ListPage({ conf, query }) {
                     : html`<input id=${`flt-${f.key}`} type=${f.type || 'text'} value=${draft[f.key] || ''} onInput=${(e) => setDraft({ ...draft, [f.key]: e.target.value })} />`}</div>`)}
             <button type="submit" class="primary">Apply</button>
             <button type="button" onClick=${() => go(conf.path, {})}>Clear</button>
-            <a href=${csv} download>Export CSV</a>
+            ${conf.csv !== false && html`<a href=${csv} download>Export CSV</a>`}
         </form>
         ${conf.create && html`<${Actions} actions=${[conf.create]} onDone=${reload} />`}
         <${ErrorBox} error=${state.error} />
@@ -253,6 +254,15 @@ const LISTS = {
         columns: [{ key: 'host_phone', label: 'Host' }, { key: 'bank_name', label: 'Bank' }, { key: 'account_number_masked', label: 'Account' },
             { key: 'ifsc_code', label: 'IFSC' }, { key: 'is_verified', label: 'Verified', fmt: yes }],
     },
+    payouts: {
+        title: 'Payouts', path: 'payouts', endpoint: '/api/admin/payouts', csv: false,
+        toPage: (j) => ({ data: j.data, total: j.pagination.total }),
+        filters: [{ key: 'status', label: 'Status', options: ['pending', 'approved', 'processing', 'completed', 'rejected', 'cancelled'] },
+            { key: 'host_id', label: 'Host id' }, { key: 'event_id', label: 'Event id' }],
+        columns: [{ key: 'id', label: 'ID' }, { key: 'event_name', label: 'Event' }, { key: 'host_name', label: 'Host' },
+            { key: 'final_earning', label: 'Earning' }, { key: 'status', label: 'Status' }, { key: 'created_at', label: 'Requested', fmt: when }],
+        link: (r) => `payouts/${r.id}`,
+    },
     notifications: {
         title: 'Notifications sent', path: 'notifications', endpoint: '/api/admin/notifications', search: 'title or message',
         filters: [{ key: 'recipient_id', label: 'Recipient id' }, { key: 'is_read', label: 'Read', options: bool }],
@@ -265,7 +275,7 @@ const LISTS = {
 
 const reasonField = [{ key: 'reason', label: 'Reason (recorded in the audit trail)', type: 'textarea', required: true, min: 3 }];
 
-function UserPage({ id }) {
+function UserPage({ id, me }) {
     const [state, reload] = useLoad(`/api/admin/users/${id}`);
     const u = state.data;
     const post = (verb, body) => api('POST', `/api/admin/users/${id}/${verb}`, body);
@@ -281,6 +291,9 @@ function UserPage({ id }) {
                 { label: 'Deactivate', danger: true, hidden: !u.is_active, explain: 'The account loses access everywhere within a second.', fields: reasonField, run: (v) => post('deactivate', v) },
                 { label: 'Activate', hidden: u.is_active || u.waitlisted, explain: 'The account gets its access back.', fields: reasonField, run: (v) => post('activate', v) },
                 { label: u.is_verified ? 'Remove verification' : 'Verify profile', hidden: !u.has_profile, explain: "Changes the profile's verified mark.", run: () => post('verify', { is_verified: !u.is_verified }) },
+                { label: u.is_staff ? 'Remove staff' : 'Make staff', hidden: !me.user.is_superuser || u.id === me.user.id, danger: u.is_staff,
+                  explain: u.is_staff ? 'The account loses the console and the admin API; its sessions end.' : 'The account can sign in to the console (it needs a password: loopin createstaff).',
+                  run: () => api('PUT', `/api/admin/users/${id}/staff`, { is_staff: !u.is_staff }) },
             ]} /></div>
         ${[['hosted_events', 'Events hosted', [['title', 'Title'], ['status', 'Status'], ['start_time', 'Starts', when]]],
            ['requests', 'Join requests', [['event_title', 'Event'], ['status', 'Status'], ['created_at', 'Asked', when]]],
@@ -332,6 +345,29 @@ function OrderPage({ id }) {
         <div class="card"><h3>Transactions</h3><${Table} rows=${o.transactions} columns=${[{ key: 'type', label: 'Type' }, { key: 'amount', label: 'Amount' }, { key: 'status', label: 'Status' }, { key: 'created_at', label: 'When', fmt: when }]} /></div>
         <div class="card"><h3>Provider callbacks</h3><${Table} rows=${o.callbacks} columns=${[{ key: 'received_at', label: 'Received', fmt: when }, { key: 'type', label: 'Type' }, { key: 'signature_valid', label: 'Signature', fmt: yes }, { key: 'processed', label: 'Processed', fmt: yes }, { key: 'processing_error', label: 'Error' }]} /></div>`}
     </section>`;
+}
+
+const notesField = [{ key: 'notes', label: 'Notes (optional)', type: 'textarea' }];
+
+function PayoutPage({ id }) {
+    const [state, reload] = useLoad(`/api/admin/payouts/${id}`);
+    const p = state.data?.data;
+    const move = (verb) => (v) => api('POST', `/api/admin/payouts/${id}/${verb}`, Object.fromEntries(Object.entries(v).filter(([, x]) => x !== '')));
+    const at = (...states) => !p || !states.includes(p.status);
+    return html`<section><${ErrorBox} error=${state.error} />
+        ${!p ? html`<div class="loading">Loading…</div>` : html`<div class="card"><h2>Payout ${p.id}: ${p.event_name}</h2>
+            <${KeyValues} obj=${p} keys=${[['status', 'Status'], ['host_name', 'Host'], ['final_earning', 'Earning'], ['platform_fee_amount', 'Platform fee'],
+                ['total_tickets_sold', 'Tickets sold'], ['transaction_reference', 'Transfer reference'], ['rejection_reason', 'Rejected because'],
+                ['notes', 'Notes'], ['created_at', 'Requested', when], ['processed_at', 'Processed', when]]} />
+            ${p.bank_account && html`<p class="muted">Pays to ${p.bank_account.bank_name} ${p.bank_account.masked_account_number} (${p.bank_account.ifsc_code}), ${p.bank_account.account_holder_name}</p>`}
+            <${Actions} onDone=${reload} actions=${[
+                { label: 'Approve', hidden: at('pending'), explain: 'The host is told it is approved.', fields: notesField, run: move('approve') },
+                { label: 'Mark processing', hidden: at('approved'), explain: 'The transfer is being made.', fields: notesField, run: move('process') },
+                { label: 'Mark completed', hidden: at('processing'), explain: 'The money has been sent; give the bank transfer reference.',
+                  fields: [{ key: 'transaction_reference', label: 'Transfer reference', required: true }, ...notesField], run: move('complete') },
+                { label: 'Reject', danger: true, hidden: at('pending', 'approved'), explain: 'The host sees the reason.', fields: reasonField, run: move('reject') },
+                { label: 'Cancel', danger: true, hidden: at('pending', 'approved'), explain: 'Cancels the request.', fields: notesField, run: move('cancel') },
+            ]} /></div>`}</section>`;
 }
 
 function AuditPage({ id }) {
@@ -402,15 +438,16 @@ function FeePage({ me }) {
 
 // ---- the shell -----------------------------------------------------------------------------------
 
-const NAV = [['dashboard', 'Dashboard'], ['users', 'Users'], ['events', 'Events'], ['orders', 'Orders'], ['audit', 'Audit trail'],
+const NAV = [['dashboard', 'Dashboard'], ['users', 'Users'], ['events', 'Events'], ['orders', 'Orders'], ['payouts', 'Payouts'], ['audit', 'Audit trail'],
     ['jobs', 'Jobs'], ['interests', 'Interests'], ['leads', 'Host leads'], ['bank-accounts', 'Bank accounts'], ['notifications', 'Notifications'], ['fee', 'Platform fee']];
 
 function page(route, me) {
     const [top, id] = route.path.split('/');
-    if (top === 'users' && id) return ['User', html`<${UserPage} id=${id} />`];
+    if (top === 'users' && id) return ['User', html`<${UserPage} id=${id} me=${me} />`];
     if (top === 'events' && id) return ['Event', html`<${EventPage} id=${id} />`];
     if (top === 'orders' && id) return ['Order', html`<${OrderPage} id=${id} />`];
     if (top === 'audit' && id) return ['Audit row', html`<${AuditPage} id=${id} />`];
+    if (top === 'payouts' && id) return ['Payout', html`<${PayoutPage} id=${id} />`];
     if (LISTS[top]) return [LISTS[top].title, html`<${ListPage} key=${top} conf=${LISTS[top]} query=${route.query} />`];
     if (top === 'fee') return ['Platform fee', html`<${FeePage} me=${me} />`];
     return ['Dashboard', html`<${Dashboard} query=${route.query} />`];
