@@ -170,3 +170,27 @@ err_t *admin_list_reply(http_req_t *req, op_t *op, const input_t *in, const admi
     http_reply_json(req, 200, out);
     return NULL;
 }
+
+err_t *admin_detail_reply(http_req_t *req, op_t *op, json_t *out, int64_t id,
+                          const admin_section_t *sections)
+{
+    err_t *e = NULL;
+    for (const admin_section_t *s = sections; !e && s->key; s++) {
+        json_t *rows = NULL;
+        if ((e = op_list(op, s->sql, DB_ARGS(db_int(id)), s->row, &rows)))
+            break;
+        if (s->one) {
+            json_object_set(out, s->key,
+                            json_array_size(rows) ? json_array_get(rows, 0) : json_null());
+            json_decref(rows);
+        } else {
+            json_object_set_new(out, s->key, rows);
+        }
+    }
+    if (e) {
+        json_decref(out);
+        return e;
+    }
+    http_reply_json(req, 200, out);
+    return NULL;
+}

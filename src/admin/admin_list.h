@@ -81,4 +81,17 @@ extern const char *const admin_formats[];     /* json, csv */
 /* Answers the list for the request's checked input. */
 err_t *admin_list_reply(http_req_t *req, op_t *op, const input_t *in, const admin_list_t *l);
 
+/* A part of a detail page: sql ($1 = the object's id) read through row()
+ * into out[key], as a list, or as one object (null when no row). */
+typedef struct {
+    const char *key, *sql;
+    op_row_fn row;
+    bool one;
+} admin_section_t;
+
+/* Adds every section ({NULL}-terminated) to out and answers 200 with it;
+ * takes out over either way. */
+err_t *admin_detail_reply(http_req_t *req, op_t *op, json_t *out, int64_t id,
+                          const admin_section_t *sections);
+
 #endif

@@ -165,13 +165,7 @@ static json_t *revenue_row(op_t *op, db_rows_t *r)
                      "seats_sold", (json_int_t)db_col_int(r, 4));
 }
 
-typedef struct {
-    const char *key, *sql;
-    op_row_fn row;
-    bool one; /* a single object, not a list */
-} section_t;
-
-static const section_t sections[] = {
+static const admin_section_t sections[] = {
     {"requests",
      "SELECT r.id, r.requester_id, COALESCE(u.phone, ''), COALESCE(p.name, ''), r.status, "
      "r.seats_requested, r.created_at FROM event_requests r JOIN users u ON u.id = "
@@ -207,23 +201,7 @@ static err_t *get_event(http_req_t *req, op_t *op, const input_t *in)
     int64_t id = http_param_int(req, "event_id");
     json_t *out = NULL;
     err_t *e = load_event_row(op, id, &out);
-    for (const section_t *s = sections; !e && s->key; s++) {
-        json_t *rows = NULL;
-        if ((e = op_list(op, s->sql, DB_ARGS(db_int(id)), s->row, &rows)))
-            break;
-        if (s->one) {
-            json_object_set(out, s->key, json_array_get(rows, 0));
-            json_decref(rows);
-        } else {
-            json_object_set_new(out, s->key, rows);
-        }
-    }
-    if (e) {
-        json_decref(out);
-        return e;
-    }
-    http_reply_json(req, 200, out);
-    return NULL;
+    return e ? e : admin_detail_reply(req, op, out, id, sections);
 }
 
 /* ---- actions ------------------------------------------------------------------ */
@@ -237,32 +215,13 @@ typedef struct {
 
 #define NOTIFY_BATCH 256
 
-/* Every going attendee after user id `after`, a batch at a time (a cursor
- * cannot stay open while inserting on the same connection). */
-static int going_after(op_t *op, int64_t event_id, int64_t after, int64_t *ids, int *n)
-{
-    db_rows_t *rows;
-    int rc = db_query(op->db,
-                      "SELECT user_id FROM event_attendees WHERE event_id = $1 AND status = "
-                      "'going' AND user_id > $2 ORDER BY user_id LIMIT $3",
-                      DB_ARGS(db_int(event_id), db_int(after), db_int(NOTIFY_BATCH)), &rows);
-    if (rc != DB_OK)
-        return rc;
-    *n = 0;
-    while (db_next(rows) && *n < NOTIFY_BATCH)
-        ids[(*n)++] = db_col_int(rows, 0);
-    rc = db_rows_status(rows);
-    db_rows_free(rows);
-    return rc;
-}
-
 static int tell_going(op_t *op, const event_t *e, const char *reason, int64_t *told)
 {
     const char *msg = arena_printf(op->arena, "'%s' has been cancelled: %s", e->title, reason);
     int64_t ids[NOTIFY_BATCH], after = 0;
     int n = 0, rc;
     do {
-        rc = going_after(op, e->id, after, ids, &n);
+        rc = event_going_batch(op->db, e->id, after, ids, NOTIFY_BATCH, &n);
         for (int i = 0; rc == DB_OK && i < n; i++) {
             notice_t note = {.to = ids[i],
                              .type = "event_cancelled",

@@ -181,47 +181,42 @@ static json_t *audit_row(op_t *op, db_rows_t *r)
                      db_col_text(r, 8), "created_at", text_json_time(db_col_time(r, 9)));
 }
 
-typedef struct {
-    const char *key, *sql;
-    op_row_fn row;
-} section_t;
-
 /* What the detail page shows beside the user, newest first, 20 of each
  * (the lists of their own give the rest). */
-static const section_t sections[] = {
+static const admin_section_t sections[] = {
     {"profile",
      "SELECT bio, phone_number, birth_date, profile_pictures, created_at, updated_at FROM "
      "user_profiles WHERE user_id = $1",
-     profile_row},
+     profile_row, true},
     {"hosted_events",
      "SELECT id, title, status, start_time, is_paid FROM events WHERE host_id = $1 ORDER BY "
      "start_time DESC, id DESC LIMIT 20",
-     event_row},
+     event_row, false},
     {"requests",
      "SELECT r.id, r.event_id, e.title, r.status, r.seats_requested, r.created_at FROM "
      "event_requests r JOIN events e ON e.id = r.event_id WHERE r.requester_id = $1 ORDER BY "
      "r.created_at DESC, r.id DESC LIMIT 20",
-     request_row},
+     request_row, false},
     {"tickets",
      "SELECT a.id, a.event_id, e.title, a.status, a.payment_status, a.seats, a.checked_in_at, "
      "a.created_at FROM attendance_records a JOIN events e ON e.id = a.event_id WHERE a.user_id "
      "= $1 ORDER BY a.created_at DESC, a.id DESC LIMIT 20",
-     ticket_row},
+     ticket_row, false},
     {"orders",
      "SELECT id, order_id, event_id, amount_minor, currency, status, payment_provider, "
      "created_at FROM payment_orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT "
      "20",
-     order_row},
+     order_row, false},
     {"devices",
      "SELECT id, onesignal_player_id, platform, is_active, last_seen_at, created_at FROM "
      "user_devices WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 20",
-     device_row},
+     device_row, false},
     {"audit",
      "SELECT id, action, actor_user_id, object_type, object_id, payload, severity, "
      "is_successful, ip_address, created_at FROM audit_log WHERE (object_type = 'user' AND "
      "object_id = $1) OR actor_user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50",
-     audit_row},
-    {NULL, NULL, NULL},
+     audit_row, false},
+    {0},
 };
 
 static err_t *get_user(http_req_t *req, op_t *op, const input_t *in)
@@ -230,24 +225,7 @@ static err_t *get_user(http_req_t *req, op_t *op, const input_t *in)
     int64_t id = http_param_int(req, "user_id");
     json_t *out = NULL;
     err_t *e = load_user(op, id, &out);
-    for (const section_t *s = sections; !e && s->key; s++) {
-        json_t *rows = NULL;
-        if ((e = op_list(op, s->sql, DB_ARGS(db_int(id)), s->row, &rows)))
-            break;
-        if (!strcmp(s->key, "profile")) {
-            json_object_set(out, "profile",
-                            json_array_size(rows) ? json_array_get(rows, 0) : json_null());
-            json_decref(rows);
-        } else {
-            json_object_set_new(out, s->key, rows);
-        }
-    }
-    if (e) {
-        json_decref(out);
-        return e;
-    }
-    http_reply_json(req, 200, out);
-    return NULL;
+    return e ? e : admin_detail_reply(req, op, out, id, sections);
 }
 
 /* ---- actions ------------------------------------------------------------------ */

@@ -16,6 +16,11 @@ err_t *event_create(op_t *op, const event_fields_t *f, const event_place_t *plac
 /* Allowed status changes (staying put is always allowed). */
 bool event_status_transition_ok(const char *from, const char *to);
 
+/* Up to max going attendees of event_id with a user id above after, in
+ * user id order (keyset pages: a cursor cannot stay open while the caller
+ * writes on the same connection); *n how many. */
+int event_going_batch(db_conn_t *c, int64_t event_id, int64_t after, int64_t *ids, int max, int *n);
+
 /* Writes f over e (events_update.c), inside the caller's write transaction
  * in which e was loaded with event_load_for_update: every derived value
  * (slug version, slug history) comes from the locked row, so concurrent

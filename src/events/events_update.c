@@ -78,18 +78,17 @@ static err_t *next_slug(op_t *op, update_ctx_t *x, char slug[104], bool *manual,
 
 #define NOTIFY_BATCH 256
 
-/* One batch of going attendees after user id `after` (keyset order). */
-static int going_batch(db_conn_t *c, int64_t event_id, int64_t after, int64_t *ids, int *n)
+int event_going_batch(db_conn_t *c, int64_t event_id, int64_t after, int64_t *ids, int max, int *n)
 {
     db_rows_t *rows;
     int rc = db_query(c,
                       "SELECT user_id FROM event_attendees WHERE event_id = $1 AND status = "
                       "'going' AND user_id > $2 ORDER BY user_id LIMIT $3",
-                      DB_ARGS(db_int(event_id), db_int(after), db_int(NOTIFY_BATCH)), &rows);
+                      DB_ARGS(db_int(event_id), db_int(after), db_int(max)), &rows);
     if (rc != DB_OK)
         return rc;
     *n = 0;
-    while (db_next(rows) && *n < NOTIFY_BATCH)
+    while (db_next(rows) && *n < max)
         ids[(*n)++] = db_col_int(rows, 0);
     rc = db_rows_status(rows);
     db_rows_free(rows);
@@ -110,7 +109,7 @@ static int notify_moved(op_t *op, const update_ctx_t *x)
     int n = 0, rc;
     db_conn_t *c = op->db;
     do {
-        rc = going_batch(c, x->e->id, after, ids, &n);
+        rc = event_going_batch(c, x->e->id, after, ids, NOTIFY_BATCH, &n);
         for (int i = 0; rc == DB_OK && i < n; i++) {
             rand_uuid(uuid);
             rc = db_exec(
