@@ -240,3 +240,44 @@ test('the console page is locked down: CSP, no framing, nothing but its files', 
     for (const f of ['../app.js', 'index.html', 'swagger-ui-bundle.js', 'nope.js'])
         assert.equal((await fetch(`${server.url}/admin/assets/${encodeURIComponent(f)}`)).status, 404, f);
 });
+
+test('interests and host leads: create, rename and deactivate an interest; mark a lead contacted', async () => {
+    const lead = await client.post('/api/hosts/become-a-host', { json: { first_name: 'Meera', last_name: 'Iyer', phone_number: nextPhone(), message: 'Rooftop gigs' } });
+    assert.ok(lead.status < 300);
+    const { context, page, errors } = await open();
+    try {
+        await page.waitForSelector('form.signin');
+        await signIn(page, su.phone, PASSWORD);
+        await page.waitForSelector('nav.side');
+        await page.goto(`${server.url}/admin#/interests`);
+        await page.click('.actions button:has-text("New interest")');
+        await page.fill('dialog input', 'Pottery Nights');
+        await page.click('dialog button[type=submit]');
+        await page.goto(`${server.url}/admin#/interests?search=Pottery`);
+        const row = page.locator('tr', { hasText: 'Pottery Nights' });
+        await row.waitFor();
+        await row.locator('button:has-text("Rename")').click();
+        await page.fill('dialog input', 'Ceramics Nights');
+        await page.click('dialog button[type=submit]');
+        await page.goto(`${server.url}/admin#/interests?search=Ceramics`);
+        const renamed = page.locator('tr', { hasText: 'Ceramics Nights' });
+        await renamed.waitFor();
+        assert.match(await renamed.textContent(), /pottery-nights/, 'the slug stays');
+        await renamed.locator('button:has-text("Deactivate")').click();
+        await page.click('dialog button[type=submit]');
+        await page.waitForSelector('tr:has-text("Ceramics Nights") button:has-text("Activate")');
+        await snap(page, '13-interests');
+        assert.equal(await dbQuery(server, "SELECT is_active FROM event_interests WHERE slug = 'pottery-nights'").then((v) => ['0', 'f'].includes(v)), true);
+        await page.goto(`${server.url}/admin#/leads?search=Meera`);
+        const leadRow = page.locator('tr', { hasText: 'Rooftop gigs' });
+        await leadRow.waitFor();
+        await leadRow.locator('button:has-text("Mark contacted")').click();
+        await page.fill('dialog textarea', 'Called on Monday');
+        await page.click('dialog button[type=submit]');
+        await page.waitForSelector('tr:has-text("Called on Monday")');
+        await snap(page, '14-leads');
+        assert.deepEqual(errors, []);
+    } finally {
+        await context.close();
+    }
+});

@@ -141,12 +141,13 @@ function KeyValues({ obj, keys }) {
     return html`<dl class="kv">${keys.map(([k, label, fmt]) => html`<dt>${label}</dt><dd>${fmt ? fmt(obj[k], obj) : String(obj[k] ?? '—')}</dd>`)}</dl>`;
 }
 
-function Table({ rows, columns, link }) {
+function Table({ rows, columns, link, rowActions, onDone }) {
     if (!rows.length) return html`<div class="empty">Nothing matches.</div>`;
-    return html`<table><thead><tr>${columns.map((c) => html`<th scope="col">${c.label}</th>`)}</tr></thead>
+    return html`<table><thead><tr>${columns.map((c) => html`<th scope="col">${c.label}</th>`)}${rowActions && html`<th scope="col">Actions</th>`}</tr></thead>
         <tbody>${rows.map((r) => html`<tr class=${link ? 'row' : ''} tabindex=${link ? 0 : undefined}
             onClick=${() => link && go(link(r))} onKeyDown=${(e) => link && e.key === 'Enter' && go(link(r))}>
-            ${columns.map((c) => html`<td>${c.fmt ? c.fmt(r[c.key], r) : String(r[c.key] ?? '')}</td>`)}</tr>`)}</tbody></table>`;
+            ${columns.map((c) => html`<td>${c.fmt ? c.fmt(r[c.key], r) : String(r[c.key] ?? '')}</td>`)}
+            ${rowActions && html`<td><${Actions} actions=${rowActions(r)} onDone=${onDone} /></td>`}</tr>`)}</tbody></table>`;
 }
 
 // ---- a list page: filters in the URL, pages, CSV ---------------------------------------------------
@@ -174,10 +175,10 @@ function ListPage({ conf, query }) {
             <button type="button" onClick=${() => go(conf.path, {})}>Clear</button>
             ${conf.csv !== false && html`<a href=${csv} download>Export CSV</a>`}
         </form>
-        ${conf.create && html`<${Actions} actions=${[conf.create]} onDone=${reload} />`}
+        ${conf.create && html`<${Actions} key=${JSON.stringify(query)} actions=${[conf.create]} onDone=${reload} />`}
         <${ErrorBox} error=${state.error} />
         ${state.loading && !state.data ? html`<div class="loading">Loading…</div>` : state.data && html`
-            <${Table} rows=${state.data.data} columns=${conf.columns} link=${conf.link} />
+            <${Table} rows=${state.data.data} columns=${conf.columns} link=${conf.link} rowActions=${conf.rowActions} onDone=${reload} />
             <div class="pager">
                 <span>${state.data.total} in all</span>
                 <button type="button" disabled=${offset === 0} onClick=${() => go(conf.path, { ...query, offset: String(Math.max(0, offset - limit)) })}>Previous</button>
@@ -241,12 +242,25 @@ const LISTS = {
             { key: 'is_active', label: 'Active', fmt: yes }, { key: 'profiles', label: 'Profiles' }, { key: 'events', label: 'Events' }],
         create: { label: 'New interest', explain: 'Its slug is made from the name.', fields: [{ key: 'name', label: 'Name', required: true }],
             run: (v) => api('POST', '/api/admin/interests', { name: v.name }) },
+        rowActions: (r) => [
+            { label: 'Rename', explain: 'The slug stays, so links keep working.', fields: [{ key: 'name', label: 'New name', required: true }],
+              run: (v) => api('PATCH', `/api/admin/interests/${r.id}`, { name: v.name }) },
+            { label: r.is_active ? 'Deactivate' : 'Activate', danger: r.is_active,
+              explain: r.is_active ? 'No longer offered to profiles and events; kept where it is used.' : 'Offered again.',
+              run: () => api('PATCH', `/api/admin/interests/${r.id}`, { is_active: !r.is_active }) },
+        ],
     },
     leads: {
         title: 'Host leads', path: 'leads', endpoint: '/api/admin/host-leads', search: 'name or phone',
         filters: [{ key: 'is_contacted', label: 'Contacted', options: bool }, { key: 'is_converted', label: 'Converted', options: bool }],
         columns: [{ key: 'first_name', label: 'First name' }, { key: 'last_name', label: 'Last name' }, { key: 'phone_number', label: 'Phone' },
-            { key: 'message', label: 'Message' }, { key: 'is_contacted', label: 'Contacted', fmt: yes }, { key: 'is_converted', label: 'Converted', fmt: yes }],
+            { key: 'message', label: 'Message' }, { key: 'is_contacted', label: 'Contacted', fmt: yes }, { key: 'is_converted', label: 'Converted', fmt: yes },
+            { key: 'notes', label: 'Notes' }],
+        rowActions: (r) => [
+            { label: 'Mark contacted', hidden: r.is_contacted, explain: 'Someone has spoken to this lead.', fields: [{ key: 'notes', label: 'Notes (optional)', type: 'textarea' }],
+              run: (v) => api('PATCH', `/api/admin/host-leads/${r.id}`, v.notes ? { is_contacted: true, notes: v.notes } : { is_contacted: true }) },
+            { label: 'Mark converted', hidden: r.is_converted, explain: 'The lead became a host.', run: () => api('PATCH', `/api/admin/host-leads/${r.id}`, { is_converted: true }) },
+        ],
     },
     'bank-accounts': {
         title: 'Bank accounts', path: 'bank-accounts', endpoint: '/api/admin/bank-accounts',
