@@ -28,6 +28,7 @@
 #include "media/storage.h"
 #include "module.h"
 #include "ops/ops.h"
+#include "ops/seed_demo.h"
 #include "tickets/ticket_cmd.h"
 
 #define EXIT_CONFIG 2
@@ -321,6 +322,15 @@ static int cmd_createstaff(app_t *app, int argc, char **argv)
     return create_staff(app, argc, argv, false);
 }
 
+static int cmd_seed(app_t *app, int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "--demo") != 0)
+        return usage_error(SEED_DEMO_USAGE);
+    if (run_migrations(app) != 0)
+        return 1;
+    return seed_demo(app);
+}
+
 static int cmd_config(app_t *app, int argc, char **argv)
 {
     (void)argc;
@@ -364,6 +374,8 @@ static const command_t commands[] = {
      true},
     {"createsuperuser", "create or promote a staff superuser",
      "loopin createsuperuser --phone +91XXXXXXXXXX --password-stdin", cmd_createsuperuser, true},
+    {"seed", "fill a development database with demo people, events, tickets and payouts",
+     SEED_DEMO_USAGE, cmd_seed, true},
     {"createstaff", "create or promote a staff account (admin console, not the fee or staff)",
      "loopin createstaff --phone +91XXXXXXXXXX --password-stdin", cmd_createstaff, true},
     {"config", "print the effective configuration (secrets masked)", "loopin config", cmd_config,

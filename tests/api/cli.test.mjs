@@ -36,7 +36,7 @@ async function loopin(args, { env = {}, stdin = '' } = {}) {
 }
 
 test('every subcommand answers --help with exit 0', async () => {
-    for (const cmd of ['serve', 'migrate', 'worker', 'createsuperuser', 'createstaff', 'config', 'version']) {
+    for (const cmd of ['serve', 'migrate', 'worker', 'createsuperuser', 'createstaff', 'seed', 'config', 'version']) {
         const r = await loopin([cmd, '--help']);
         assert.equal(r.code, 0, `${cmd} --help: ${r.err}`);
         assert.match(r.out, new RegExp(`usage: loopin ${cmd}`));
@@ -178,6 +178,43 @@ test('createstaff makes staff (not superuser), activates an existing account, an
         assert.match(await flags('+919822222222'), /^(t\|t\|t|1\|1\|1)$/);
         const usage = await loopin(['createstaff', '--phone', '+919811111111'], { env });
         assert.equal(usage.code, 2);
+    } finally {
+        if (dbKind() === 'postgres') await dropDatabase(url);
+    }
+});
+
+test('seed --demo fills a fresh database once (people, events, requests, tickets, orders, a payout), never in production', async () => {
+    let url;
+    if (dbKind() === 'postgres') url = await createDatabase();
+    else {
+        const d = await mkdtemp(join(tmpdir(), 'loopin-seed-'));
+        dirs.push(d);
+        url = `sqlite://${join(d, 'seed.db')}`;
+    }
+    try {
+        const env = { LOOPIN_DATABASE_URL: url, LOOPIN_SECRET_KEY: 's'.repeat(64) };
+        const r = await loopin(['seed', '--demo'], { env });
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.out, /24 people \(3 on the waitlist\), 12 events, \d+ join requests, \d+ tickets, \d+ paid orders, 5 host leads/);
+        assert.match(r.out, /pending payout request/);
+        const count = async (sql) => Number(await dbQuery(url, sql));
+        assert.equal(await count('SELECT count(*) FROM users'), 24);
+        assert.equal(await count('SELECT count(*) FROM events'), 12);
+        assert.ok(await count("SELECT count(*) FROM event_requests WHERE status = 'accepted'") >= 10);
+        assert.ok(await count('SELECT count(*) FROM attendance_records') >= 10);
+        assert.ok(await count("SELECT count(*) FROM payment_orders WHERE status = 'paid'") >= 3);
+        assert.equal(await count("SELECT count(*) FROM host_payout_requests WHERE status = 'pending'"), 1);
+        assert.equal(await count('SELECT count(*) FROM host_leads'), 5);
+        // the seats are in the buckets the triggers keep: tickets = seats taken
+        assert.equal(await count('SELECT COALESCE(SUM(taken), 0) FROM event_seat_buckets'), await count('SELECT count(*) FROM event_attendees'));
+        const again = await loopin(['seed', '--demo'], { env });
+        assert.equal(again.code, 0, again.err);
+        assert.match(again.out, /already there/);
+        assert.equal(await count('SELECT count(*) FROM users'), 24);
+        const prod = await loopin(['seed', '--demo'], { env: { ...env, LOOPIN_ENV: 'production', LOOPIN_SMS_BACKEND: 'file' } });
+        assert.equal(prod.code, 2);
+        assert.match(prod.err, /refused in production/);
+        assert.equal((await loopin(['seed'], { env })).code, 2, 'usage');
     } finally {
         if (dbKind() === 'postgres') await dropDatabase(url);
     }
