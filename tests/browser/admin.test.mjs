@@ -241,7 +241,7 @@ test('the console page is locked down: CSP, no framing, nothing but its files', 
         assert.equal((await fetch(`${server.url}/admin/assets/${encodeURIComponent(f)}`)).status, 404, f);
 });
 
-test('interests and host leads: create, rename and deactivate an interest; mark a lead contacted', async () => {
+test('interests, host leads and bank accounts: create, rename and deactivate an interest; mark a lead contacted; verify an account', async () => {
     const lead = await client.post('/api/hosts/become-a-host', { json: { first_name: 'Meera', last_name: 'Iyer', phone_number: nextPhone(), message: 'Rooftop gigs' } });
     assert.ok(lead.status < 300);
     const { context, page, errors } = await open();
@@ -276,6 +276,15 @@ test('interests and host leads: create, rename and deactivate an interest; mark 
         await page.click('dialog button[type=submit]');
         await page.waitForSelector('tr:has-text("Called on Monday")');
         await snap(page, '14-leads');
+        // the host's bank account: verify it
+        await page.goto(`${server.url}/admin#/bank-accounts`);
+        const acct = page.locator('tr', { hasText: 'HDFC0001234' });
+        await acct.waitFor();
+        await acct.locator('button:has-text("Verify")').click();
+        await page.click('dialog button[type=submit]');
+        await page.waitForSelector('tr:has-text("HDFC0001234") button:has-text("Remove verification")');
+        assert.equal(await dbQuery(server, "SELECT verified_by_id FROM bank_accounts WHERE ifsc_code = 'HDFC0001234'"), String(su.id));
+        await snap(page, '15-bank-accounts');
         assert.deepEqual(errors, []);
     } finally {
         await context.close();

@@ -234,6 +234,8 @@ const LISTS = {
         filters: [{ key: 'status', label: 'Status', options: ['pending', 'running', 'done', 'failed', 'dead'] }, { key: 'kind', label: 'Kind' }],
         columns: [{ key: 'id', label: 'ID' }, { key: 'kind', label: 'Kind' }, { key: 'status', label: 'Status' },
             { key: 'attempts', label: 'Attempts' }, { key: 'run_at', label: 'Due', fmt: when }, { key: 'last_error', label: 'Last error' }],
+        rowActions: (r) => [{ label: 'Retry', hidden: r.status !== 'dead', explain: 'The job runs again from its first attempt.',
+            run: () => api('POST', `/api/admin/jobs/${r.id}/retry`) }],
     },
     interests: {
         title: 'Interests', path: 'interests', endpoint: '/api/admin/interests', search: 'name',
@@ -267,6 +269,9 @@ const LISTS = {
         filters: [{ key: 'is_verified', label: 'Verified', options: bool }, { key: 'host_id', label: 'Host id' }],
         columns: [{ key: 'host_phone', label: 'Host' }, { key: 'bank_name', label: 'Bank' }, { key: 'account_number_masked', label: 'Account' },
             { key: 'ifsc_code', label: 'IFSC' }, { key: 'is_verified', label: 'Verified', fmt: yes }],
+        rowActions: (r) => [{ label: r.is_verified ? 'Remove verification' : 'Verify', danger: r.is_verified,
+            explain: r.is_verified ? 'The account is no longer marked checked.' : 'You checked the account with the host; your name and the time are recorded.',
+            run: () => api('POST', `/api/admin/bank-accounts/${r.id}/verify`, { is_verified: !r.is_verified }) }],
     },
     payouts: {
         title: 'Payouts', path: 'payouts', endpoint: '/api/admin/payouts', csv: false,
