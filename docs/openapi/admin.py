@@ -405,6 +405,13 @@ spec["paths"]["/admin/assets/{file}"] = {"get": {
     "responses": {"200": {"description": "JavaScript or CSS", "content": {"text/javascript": {"schema": {"type": "string"}}, "text/css": {"schema": {"type": "string"}}}},
                   "404": ERR, "503": ERR}}}
 
+# the payout module's staff list exports CSV too
+_pl = spec["paths"]["/api/admin/payouts"]["get"]
+if not any(p.get("name") == "format" for p in _pl["parameters"]):
+    _pl["parameters"].append(q("format", {"type": "string", "enum": ["json", "csv"]},
+        "csv: every match (at most 50,000; X-Total-Count), as the attachment payouts.csv."))
+    _pl["responses"]["200"].setdefault("content", {})["text/csv"] = {"schema": {"type": "string"}}
+
 # every staff route takes the console's session as well as a bearer token
 for path, item in spec["paths"].items():
     if path.startswith("/api/admin/") and path != "/api/admin/session":

@@ -10,6 +10,7 @@
 
 #include "core/strbuf.h"
 #include "core/text.h"
+#include "http/csv.h"
 
 const char *const admin_sort_orders[] = {"asc", "desc", NULL};
 const char *const admin_formats[] = {"json", "csv", NULL};
@@ -66,70 +67,6 @@ static const char *order_by(op_t *op, const input_t *in, const admin_list_t *l)
     return arena_printf(op->arena, " ORDER BY %s %s, %s %s", sql, dir, l->tiebreak, dir);
 }
 
-/* ---- CSV ------------------------------------------------------------------ */
-
-/* One cell (RFC 4180 quoting). Text that a spreadsheet would run as a formula
- * (=, +, -, @, tab, CR at the start) gets a leading apostrophe. */
-static void csv_cell(strbuf_t *sb, json_t *v)
-{
-    char num[32];
-    const char *s = "";
-    if (json_is_string(v))
-        s = json_string_value(v);
-    else if (json_is_integer(v))
-        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v)), s = num;
-    else if (json_is_real(v))
-        snprintf(num, sizeof num, "%.10g", json_real_value(v)), s = num;
-    else if (json_is_boolean(v))
-        s = json_is_true(v) ? "true" : "false";
-    bool formula = json_is_string(v) && strchr("=+-@\t\r", s[0]) && s[0];
-    if (!formula && !strpbrk(s, ",\"\r\n")) {
-        sb_puts(sb, s);
-        return;
-    }
-    sb_putc(sb, '"');
-    if (formula)
-        sb_putc(sb, '\'');
-    for (; *s; s++) {
-        if (*s == '"')
-            sb_putc(sb, '"');
-        sb_putc(sb, *s);
-    }
-    sb_putc(sb, '"');
-}
-
-static void csv_row(strbuf_t *sb, const admin_list_t *l, json_t *row)
-{
-    for (int k = 0; l->csv[k]; k++) {
-        if (k)
-            sb_putc(sb, ',');
-        if (row)
-            csv_cell(sb, json_object_get(row, l->csv[k]));
-        else
-            sb_puts(sb, l->csv[k]);
-    }
-    sb_puts(sb, "\r\n");
-}
-
-static void reply_csv(http_req_t *req, op_t *op, const admin_list_t *l, json_t *rows, int64_t total)
-{
-    strbuf_t sb;
-    sb_init(&sb);
-    csv_row(&sb, l, NULL);
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        csv_row(&sb, l, row);
-    }
-    http_set_header(req, "Content-Disposition",
-                    arena_printf(op->arena, "attachment; filename=\"%s.csv\"", l->name));
-    http_set_header(req, "X-Total-Count", arena_printf(op->arena, "%lld", (long long)total));
-    http_set_header(req, "Cache-Control", "no-store");
-    http_reply_raw(req, 200, "text/csv; charset=utf-8", sb.data ? sb.data : "", sb.len, false);
-    sb_free(&sb);
-}
-
 /* ---- the answer ------------------------------------------------------------ */
 
 err_t *admin_list_reply(http_req_t *req, op_t *op, const input_t *in, const admin_list_t *l)
@@ -158,7 +95,7 @@ err_t *admin_list_reply(http_req_t *req, op_t *op, const input_t *in, const admi
     if (e)
         return e;
     if (csv) {
-        reply_csv(req, op, l, rows, total);
+        http_reply_csv(req, l->name, l->csv, rows, total);
         json_decref(rows);
         return NULL;
     }

@@ -3,6 +3,9 @@
  * "Payouts"): the host's requests and earnings, and the staff workflow.
  * Errors use the {detail, error_code[, details]} envelope.
  */
+#include <string.h>
+
+#include "http/csv.h"
 #include "http/router.h"
 #include "module.h"
 #include "money/payouts.h"
@@ -41,15 +44,40 @@ static err_t *earnings(http_req_t *req, op_t *op, const input_t *in)
     return http_reply_result(req, 200, payout_earnings(op, &out), &out);
 }
 
+/* The CSV export's columns (format=csv: every match, at most PAYOUT_CSV_MAX). */
+#define PAYOUT_CSV_MAX 50000
+static const char *const payout_csv[] = {"id",
+                                         "status",
+                                         "host_id",
+                                         "host_name",
+                                         "event_id",
+                                         "event_name",
+                                         "total_tickets_sold",
+                                         "final_earning",
+                                         "platform_fee_amount",
+                                         "created_at",
+                                         "processed_at",
+                                         "transaction_reference",
+                                         NULL};
+
 static err_t *admin_list(http_req_t *req, op_t *op, const input_t *in)
 {
+    const char *format = in_str(in, "format");
+    bool csv = format && !strcmp(format, "csv");
     payout_filter_t f = {.status = in_str(in, "status"),
                          .event_id = in_int(in, "event_id", 0),
                          .host_id = in_int(in, "host_id", 0),
-                         .offset = in_int(in, "offset", 0),
-                         .limit = in_int(in, "limit", 20)};
+                         .offset = csv ? 0 : in_int(in, "offset", 0),
+                         .limit = csv ? PAYOUT_CSV_MAX : in_int(in, "limit", 20)};
     json_t *out = NULL;
-    return http_reply_result(req, 200, payouts_admin_list(op, &f, &out), &out);
+    err_t *e = payouts_admin_list(op, &f, &out);
+    if (e || !csv)
+        return http_reply_result(req, 200, e, &out);
+    http_reply_csv(
+        req, "payouts", payout_csv, json_object_get(out, "data"),
+        json_integer_value(json_object_get(json_object_get(out, "pagination"), "total")));
+    json_decref(out);
+    return NULL;
 }
 
 static err_t *admin_get(http_req_t *req, op_t *op, const input_t *in)
@@ -116,12 +144,15 @@ static const field_t mine_fields[] = {
     FIELDS_END,
 };
 
+static const char *const FORMATS[] = {"json", "csv", NULL};
+
 static const field_t admin_list_fields[] = {
     {.name = "status", .type = FT_STRING, .in = FIELD_QUERY, .choices = STATUSES},
     {.name = "event_id", .type = FT_INT, .in = FIELD_QUERY, .min = 1, .max = INT64_MAX},
     {.name = "host_id", .type = FT_INT, .in = FIELD_QUERY, .min = 1, .max = INT64_MAX},
     {.name = "offset", .type = FT_INT, .in = FIELD_QUERY, .min = 0, .max = INT32_MAX},
     {.name = "limit", .type = FT_INT, .in = FIELD_QUERY, .min = 1, .max = 100},
+    {.name = "format", .type = FT_STRING, .flags = F_ICASE, .in = FIELD_QUERY, .choices = FORMATS},
     FIELDS_END,
 };
 

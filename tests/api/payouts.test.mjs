@@ -575,6 +575,23 @@ test('Idempotency-Key: a retried request or transition replays its answer; the s
     await move(staff, a.json.data.id, 'cancel', {});
 });
 
+test('the staff list exports CSV: every match, the same rows, formula-safe', async () => {
+    const json = await client.get('/api/admin/payouts?limit=100', { headers: bearer(staff.token) });
+    assert.equal(json.status, 200, summarize(json));
+    const res = await client.get('/api/admin/payouts?format=csv&limit=1', { headers: bearer(staff.token) });
+    assert.equal(res.status, 200, summarize(res));
+    assert.match(res.headers.get('content-type'), /^text\/csv/);
+    assert.equal(res.headers.get('content-disposition'), 'attachment; filename="payouts.csv"');
+    assert.equal(res.headers.get('x-total-count'), String(json.json.pagination.total));
+    const lines = res.text.trimEnd().split('\r\n');
+    assert.equal(lines[0], 'id,status,host_id,host_name,event_id,event_name,total_tickets_sold,final_earning,platform_fee_amount,created_at,processed_at,transaction_reference');
+    assert.equal(lines.length, 1 + json.json.pagination.total, 'every match, not one page');
+    const first = json.json.data[0];
+    assert.ok(lines.some((l) => l.startsWith(`${first.id},${first.status},`)));
+    assertValidationError(await client.get('/api/admin/payouts?format=xml', { headers: bearer(staff.token) }), { loc: ['query', 'format'] });
+    assertErrorBody(await client.get('/api/admin/payouts?format=csv', { headers: bearer(host.token) }), 403, 'ADMIN_REQUIRED');
+});
+
 test('no request answered 5xx', () => {
     assertNo5xx(client);
 });

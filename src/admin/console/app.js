@@ -274,7 +274,7 @@ const LISTS = {
             run: () => api('POST', `/api/admin/bank-accounts/${r.id}/verify`, { is_verified: !r.is_verified }) }],
     },
     payouts: {
-        title: 'Payouts', path: 'payouts', endpoint: '/api/admin/payouts', csv: false,
+        title: 'Payouts', path: 'payouts', endpoint: '/api/admin/payouts',
         toPage: (j) => ({ data: j.data, total: j.pagination.total }),
         filters: [{ key: 'status', label: 'Status', options: ['pending', 'approved', 'processing', 'completed', 'rejected', 'cancelled'] },
             { key: 'host_id', label: 'Host id' }, { key: 'event_id', label: 'Event id' }],
