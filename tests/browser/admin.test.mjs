@@ -189,7 +189,8 @@ test('a superuser runs the console: sign-in, dashboard, promote, cancel, audit, 
         await page.goto(`${server.url}/admin#/audit?actor_id=${su.id}`);
         await page.waitForSelector('tr.row');
         const trail = await page.textContent('table');
-        for (const action of ['account.waitlist.promoted', 'event.cancelled', 'platform.fee.changed', 'admin.signin'])
+        for (const action of ['account.waitlist.promoted', 'event.cancelled', 'payment.refund', 'payout.approved',
+            'payout.processing', 'payout.completed', 'platform.fee.changed', 'admin.signin'])
             assert.match(trail, new RegExp(action.replace(/\./g, '\\.')), action);
         assert.equal(await dbQuery(server, `SELECT count(*) FROM audit_log WHERE actor_user_id = ${su.id} AND action LIKE 'payout.%'`), '3');
         assert.equal(await dbQuery(server, `SELECT count(*) FROM audit_log WHERE actor_user_id = ${su.id} AND action = 'payment.refund'`), '1');
