@@ -35,6 +35,7 @@ const module_t *const loopin_modules[] = {
     &seo_module,                 /* SEO pages and calendar */
     &requests_module,            /* join requests */
     &notifications_module,       /* the in-app inbox */
+    &devices_module,             /* push devices (OneSignal player ids) */
     &tickets_module,             /* attendance, tickets, check-in */
     &invites_module,             /* invitations and share links */
     &fee_module,                 /* the platform fee */

@@ -42,5 +42,6 @@ typedef struct {
 int notification_write(op_t *op, const notice_t *n);
 
 extern const struct module notifications_module;
+extern const struct module devices_module;
 
 #endif
