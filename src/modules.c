@@ -36,6 +36,7 @@ const module_t *const loopin_modules[] = {
     &requests_module,            /* join requests */
     &notifications_module,       /* the in-app inbox */
     &devices_module,             /* push devices (OneSignal player ids) */
+    &preferences_module,         /* which notification types go out as push */
     &tickets_module,             /* attendance, tickets, check-in */
     &invites_module,             /* invitations and share links */
     &fee_module,                 /* the platform fee */

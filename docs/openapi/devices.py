@@ -37,5 +37,20 @@ spec["paths"]["/api/notifications/devices"] = {"get": {
             "is_active": {"type": "boolean"}, "last_seen_at": {"type": ["string", "null"], "format": "date-time"},
             "created_at": {"type": "string", "format": "date-time"}}}}}}}}}, "401": ERR, "403": ERR}}}
 
+PREFS = {"type": "object", "properties": {"success": {"type": "boolean"}, "data": {"type": "array", "items": {"type": "object", "properties": {
+    "type": {"type": "string"}, "push_enabled": {"type": "boolean"}, "is_default": {"type": "boolean", "description": "Nobody chose: the default of API.md 14.10"}}}}}}
+spec["paths"]["/api/notifications/preferences"] = {
+    "get": {"tags": ["notifications"], "operationId": "notification_preferences", "summary": "Which notification types come as push",
+        "description": "Every type with its setting. Defaults (API.md 14.10): push for payments, event changes, requests, invitations, reminders and system messages; the rest off. The in-app row is written whatever is chosen.",
+        "security": BEARER, "parameters": [],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": PREFS}}}, "401": ERR, "403": ERR}},
+    "put": {"tags": ["notifications"], "operationId": "set_notification_preferences", "summary": "Choose push per notification type",
+        "description": "Only the types sent change; answers the whole list. 422 for an unknown type or a value that is not a boolean.",
+        "security": BEARER, "parameters": [],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object", "required": ["preferences"], "properties": {
+            "preferences": {"type": "object", "additionalProperties": {"type": "boolean"}, "minProperties": 1,
+                            "examples": [{"promotional": True, "reminder": False}]}}}}}},
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": PREFS}}}, "401": ERR, "403": ERR, "422": V422}}}
+
 json.dump(spec, open(PATH, "w"), indent=1)
 open(PATH, "a").write("\n")

@@ -43,5 +43,6 @@ int notification_write(op_t *op, const notice_t *n);
 
 extern const struct module notifications_module;
 extern const struct module devices_module;
+extern const struct module preferences_module;
 
 #endif
