@@ -101,3 +101,21 @@ err_t *op_list(op_t *op, const char *sql, const db_param_t *p, int n, op_row_fn 
     *out = list;
     return NULL;
 }
+
+err_t *op_one(op_t *op, const char *sql, const db_param_t *p, int n, op_row_fn row,
+              const char *code, const char *message, json_t **out)
+{
+    json_t *rows = NULL;
+    *out = NULL;
+    err_t *e = op_list(op, sql, p, n, row, &rows);
+    if (e)
+        return e;
+    *out = json_array_size(rows) ? json_incref(json_array_get(rows, 0)) : NULL;
+    json_decref(rows);
+    return *out ? NULL : op_fail(op, 404, code, "%s", message);
+}
+
+json_t *op_col_int_or_null(db_rows_t *r, int col)
+{
+    return db_col_isnull(r, col) ? json_null() : json_integer(db_col_int(r, col));
+}

@@ -67,6 +67,12 @@ typedef json_t *(*op_row_fn)(op_t *op, db_rows_t *r);
 /* Runs a query into a new array (*out, one row() per row), or answers the
  * database failure (*out NULL). */
 err_t *op_list(op_t *op, const char *sql, const db_param_t *p, int n, op_row_fn row, json_t **out);
+/* The first row of the query through row() (*out, a new reference), or a
+ * 404 with code and message when there is none. */
+err_t *op_one(op_t *op, const char *sql, const db_param_t *p, int n, op_row_fn row,
+              const char *code, const char *message, json_t **out);
+/* For row functions: an integer column as a JSON integer, null when NULL. */
+json_t *op_col_int_or_null(db_rows_t *r, int col);
 
 /* Runs fn in a transaction on op->db: committed when fn returns NULL,
  * rolled back when it returns an error (a business refusal or a database

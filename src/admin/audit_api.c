@@ -28,19 +28,14 @@
     "a.user_agent, a.request_id, a.payload"
 #define AUDIT_FROM "audit_log a LEFT JOIN users u ON u.id = a.actor_user_id"
 
-static json_t *int_or_null(db_rows_t *r, int col)
-{
-    return db_col_isnull(r, col) ? json_null() : json_integer(db_col_int(r, col));
-}
-
 static json_t *audit_row(op_t *op, db_rows_t *r)
 {
     (void)op;
     return json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:s, s:b, s:s, s:s, s:s, s:s, s:o}",
                      "id", (json_int_t)db_col_int(r, 0), "uuid", db_col_text(r, 1), "created_at",
-                     text_json_time(db_col_time(r, 2)), "actor_id", int_or_null(r, 3),
+                     text_json_time(db_col_time(r, 2)), "actor_id", op_col_int_or_null(r, 3),
                      "actor_phone", db_col_text(r, 4), "action", db_col_text(r, 5), "object_type",
-                     db_col_text(r, 6), "object_id", int_or_null(r, 7), "severity",
+                     db_col_text(r, 6), "object_id", op_col_int_or_null(r, 7), "severity",
                      db_col_text(r, 8), "is_successful", db_col_bool(r, 9), "error_message",
                      db_col_text(r, 10), "ip_address", db_col_text(r, 11), "user_agent",
                      db_col_text(r, 12), "request_id", db_col_text(r, 13), "payload",
@@ -86,18 +81,13 @@ static err_t *list_audit(http_req_t *req, op_t *op, const input_t *in)
 static err_t *get_audit(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
-    json_t *rows = NULL;
-    err_t *e = op_list(op, "SELECT " AUDIT_COLUMNS " FROM " AUDIT_FROM " WHERE a.id = $1",
-                       DB_ARGS(db_int(http_param_int(req, "audit_id"))), audit_row, &rows);
-    if (e)
-        return e;
-    if (!json_array_size(rows)) {
-        json_decref(rows);
-        return op_fail(op, 404, "AUDIT_ROW_NOT_FOUND", "Audit row not found.");
-    }
-    http_reply_json(req, 200, json_incref(json_array_get(rows, 0)));
-    json_decref(rows);
-    return NULL;
+    json_t *out = NULL;
+    err_t *e = op_one(op, "SELECT " AUDIT_COLUMNS " FROM " AUDIT_FROM " WHERE a.id = $1",
+                      DB_ARGS(db_int(http_param_int(req, "audit_id"))), audit_row,
+                      "AUDIT_ROW_NOT_FOUND", "Audit row not found.", &out);
+    if (!e)
+        http_reply_json(req, 200, out);
+    return e;
 }
 
 /* ---- the daily summary ----------------------------------------------------------- */
@@ -106,7 +96,7 @@ static json_t *summary_row(op_t *op, db_rows_t *r)
 {
     (void)op;
     return json_pack("{s:s, s:o, s:s, s:s, s:I, s:I, s:I}", "date", db_col_text(r, 0), "user_id",
-                     int_or_null(r, 1), "user_phone", db_col_text(r, 2), "action",
+                     op_col_int_or_null(r, 1), "user_phone", db_col_text(r, 2), "action",
                      db_col_text(r, 3), "count", (json_int_t)db_col_int(r, 4), "successful_count",
                      (json_int_t)db_col_int(r, 5), "failed_count", (json_int_t)db_col_int(r, 6));
 }

@@ -131,10 +131,9 @@ static json_t *scan_row(op_t *op, db_rows_t *r)
 {
     (void)op;
     return json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)db_col_int(r, 0),
-                     "attendance_record_id",
-                     db_col_isnull(r, 1) ? json_null() : json_integer(db_col_int(r, 1)), "action",
-                     db_col_text(r, 2), "source", db_col_text(r, 3), "result", db_col_text(r, 4),
-                     "reason", db_col_text(r, 5), "scanned_at", text_json_time(db_col_time(r, 6)));
+                     "attendance_record_id", op_col_int_or_null(r, 1), "action", db_col_text(r, 2),
+                     "source", db_col_text(r, 3), "result", db_col_text(r, 4), "reason",
+                     db_col_text(r, 5), "scanned_at", text_json_time(db_col_time(r, 6)));
 }
 
 static json_t *order_row(op_t *op, db_rows_t *r)

@@ -65,18 +65,13 @@ static err_t *list_interests(http_req_t *req, op_t *op, const input_t *in)
 
 static err_t *reply_interest(http_req_t *req, op_t *op, int64_t id, int status)
 {
-    json_t *rows = NULL;
-    err_t *e = op_list(op, "SELECT " INTEREST_COLUMNS " FROM event_interests i WHERE i.id = $1",
-                       DB_ARGS(db_int(id)), interest_row, &rows);
-    if (e)
-        return e;
-    if (!json_array_size(rows)) {
-        json_decref(rows);
-        return op_fail(op, 404, "INTEREST_NOT_FOUND", "Interest not found.");
-    }
-    http_reply_json(req, status, json_incref(json_array_get(rows, 0)));
-    json_decref(rows);
-    return NULL;
+    json_t *out = NULL;
+    err_t *e = op_one(op, "SELECT " INTEREST_COLUMNS " FROM event_interests i WHERE i.id = $1",
+                      DB_ARGS(db_int(id)), interest_row, "INTEREST_NOT_FOUND",
+                      "Interest not found.", &out);
+    if (!e)
+        http_reply_json(req, status, out);
+    return e;
 }
 
 static err_t *taken(op_t *op, int rc)

@@ -132,12 +132,11 @@ static err_t *retry_job(http_req_t *req, op_t *op, const input_t *in)
     err_t *e = op_tx(op, DB_TX_WRITE, retry_tx, &x);
     if (e)
         return e;
-    json_t *rows = NULL;
-    if ((e = op_list(op, "SELECT " JOB_COLUMNS " FROM jobs j WHERE j.id = $1",
-                     DB_ARGS(db_int(x.id)), job_row, &rows)))
+    json_t *out = NULL;
+    if ((e = op_one(op, "SELECT " JOB_COLUMNS " FROM jobs j WHERE j.id = $1", DB_ARGS(db_int(x.id)),
+                    job_row, "JOB_NOT_FOUND", "Job not found.", &out)))
         return e;
-    http_reply_json(req, 200, json_incref(json_array_get(rows, 0)));
-    json_decref(rows);
+    http_reply_json(req, 200, out);
     return NULL;
 }
 

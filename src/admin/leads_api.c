@@ -68,17 +68,11 @@ static err_t *list_leads(http_req_t *req, op_t *op, const input_t *in)
 static err_t *reply_one(http_req_t *req, op_t *op, const char *sql, int64_t id, op_row_fn row,
                         const char *code)
 {
-    json_t *rows = NULL;
-    err_t *e = op_list(op, sql, DB_ARGS(db_int(id)), row, &rows);
-    if (e)
-        return e;
-    if (!json_array_size(rows)) {
-        json_decref(rows);
-        return op_fail(op, 404, code, "Not found.");
-    }
-    http_reply_json(req, 200, json_incref(json_array_get(rows, 0)));
-    json_decref(rows);
-    return NULL;
+    json_t *out = NULL;
+    err_t *e = op_one(op, sql, DB_ARGS(db_int(id)), row, code, "Not found.", &out);
+    if (!e)
+        http_reply_json(req, 200, out);
+    return e;
 }
 
 typedef struct {
@@ -148,16 +142,16 @@ static err_t *update_lead(http_req_t *req, op_t *op, const input_t *in)
 static json_t *bank_row(op_t *op, db_rows_t *r)
 {
     (void)op;
-    return json_pack(
-        "{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "id",
-        (json_int_t)db_col_int(r, 0), "uuid", db_col_text(r, 1), "host_id",
-        (json_int_t)db_col_int(r, 2), "host_phone", db_col_text(r, 3), "bank_name",
-        db_col_text(r, 4), "account_holder_name", db_col_text(r, 5), "account_number_masked",
-        arena_printf(op->arena, "XXXXXXXX%s", db_col_text(r, 6)), "ifsc_code", db_col_text(r, 7),
-        "is_primary", db_col_bool(r, 8), "is_verified", db_col_bool(r, 9), "is_active",
-        db_col_bool(r, 10), "verified_at", text_json_time_or_null(db_col_time(r, 11)),
-        "verified_by_id", db_col_isnull(r, 12) ? json_null() : json_integer(db_col_int(r, 12)),
-        "created_at", text_json_time(db_col_time(r, 13)));
+    return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:o}", "id",
+                     (json_int_t)db_col_int(r, 0), "uuid", db_col_text(r, 1), "host_id",
+                     (json_int_t)db_col_int(r, 2), "host_phone", db_col_text(r, 3), "bank_name",
+                     db_col_text(r, 4), "account_holder_name", db_col_text(r, 5),
+                     "account_number_masked",
+                     arena_printf(op->arena, "XXXXXXXX%s", db_col_text(r, 6)), "ifsc_code",
+                     db_col_text(r, 7), "is_primary", db_col_bool(r, 8), "is_verified",
+                     db_col_bool(r, 9), "is_active", db_col_bool(r, 10), "verified_at",
+                     text_json_time_or_null(db_col_time(r, 11)), "verified_by_id",
+                     op_col_int_or_null(r, 12), "created_at", text_json_time(db_col_time(r, 13)));
 }
 
 static const admin_filter_t bank_filters[] = {

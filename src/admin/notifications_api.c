@@ -20,11 +20,9 @@ static json_t *note_row(op_t *op, db_rows_t *r)
     return json_pack("{s:I, s:s, s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o}", "id",
                      (json_int_t)db_col_int(r, 0), "uuid", db_col_text(r, 1), "recipient_id",
                      (json_int_t)db_col_int(r, 2), "recipient_phone", db_col_text(r, 3),
-                     "sender_id",
-                     db_col_isnull(r, 4) ? json_null() : json_integer(db_col_int(r, 4)), "type",
-                     db_col_text(r, 5), "title", db_col_text(r, 6), "message", db_col_text(r, 7),
-                     "reference_type", db_col_text(r, 8), "reference_id",
-                     db_col_isnull(r, 9) ? json_null() : json_integer(db_col_int(r, 9)), "is_read",
+                     "sender_id", op_col_int_or_null(r, 4), "type", db_col_text(r, 5), "title",
+                     db_col_text(r, 6), "message", db_col_text(r, 7), "reference_type",
+                     db_col_text(r, 8), "reference_id", op_col_int_or_null(r, 9), "is_read",
                      db_col_bool(r, 10), "read_at", text_json_time_or_null(db_col_time(r, 11)),
                      "created_at", text_json_time(db_col_time(r, 12)));
 }

@@ -154,17 +154,12 @@ static err_t *get_order(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
     const char *order_id = http_param(req, "order_id");
-    json_t *rows = NULL;
-    err_t *e = op_list(op, "SELECT " ORDER_COLUMNS " FROM " ORDER_FROM " WHERE o.order_id = $1",
-                       DB_ARGS(db_text(order_id)), order_row, &rows);
+    json_t *out = NULL, *list = NULL;
+    err_t *e =
+        op_one(op, "SELECT " ORDER_COLUMNS " FROM " ORDER_FROM " WHERE o.order_id = $1",
+               DB_ARGS(db_text(order_id)), order_row, "ORDER_NOT_FOUND", "Order not found.", &out);
     if (e)
         return e;
-    if (!json_array_size(rows)) {
-        json_decref(rows);
-        return op_fail(op, 404, "ORDER_NOT_FOUND", "Order not found.");
-    }
-    json_t *out = json_incref(json_array_get(rows, 0)), *list = NULL;
-    json_decref(rows);
     int64_t id = json_integer_value(json_object_get(out, "id"));
     e = op_list(op,
                 "SELECT id, transaction_type, amount_minor, currency, provider, "

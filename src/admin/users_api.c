@@ -97,13 +97,8 @@ static const char SQL_USER[] = "SELECT " USER_COLUMNS " FROM " USER_FROM " WHERE
 /* The user's list row, or a 404. */
 static err_t *load_user(op_t *op, int64_t id, json_t **out)
 {
-    json_t *rows = NULL;
-    err_t *e = op_list(op, SQL_USER, DB_ARGS(db_int(id)), user_row, &rows);
-    if (e)
-        return e;
-    *out = json_array_size(rows) ? json_incref(json_array_get(rows, 0)) : NULL;
-    json_decref(rows);
-    return *out ? NULL : op_fail(op, 404, "USER_NOT_FOUND", "User not found.");
+    return op_one(op, SQL_USER, DB_ARGS(db_int(id)), user_row, "USER_NOT_FOUND", "User not found.",
+                  out);
 }
 
 static json_t *profile_row(op_t *op, db_rows_t *r)
@@ -165,20 +160,16 @@ static json_t *device_row(op_t *op, db_rows_t *r)
                      "created_at", text_json_time(db_col_time(r, 5)));
 }
 
-static json_t *int_or_null(db_rows_t *r, int col)
-{
-    return db_col_isnull(r, col) ? json_null() : json_integer(db_col_int(r, col));
-}
-
 static json_t *audit_row(op_t *op, db_rows_t *r)
 {
     (void)op;
     return json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:s, s:b, s:s, s:o}", "id",
                      (json_int_t)db_col_int(r, 0), "action", db_col_text(r, 1), "actor_id",
-                     int_or_null(r, 2), "object_type", db_col_text(r, 3), "object_id",
-                     int_or_null(r, 4), "payload", text_json_object(db_col_text(r, 5)), "severity",
-                     db_col_text(r, 6), "is_successful", db_col_bool(r, 7), "ip_address",
-                     db_col_text(r, 8), "created_at", text_json_time(db_col_time(r, 9)));
+                     op_col_int_or_null(r, 2), "object_type", db_col_text(r, 3), "object_id",
+                     op_col_int_or_null(r, 4), "payload", text_json_object(db_col_text(r, 5)),
+                     "severity", db_col_text(r, 6), "is_successful", db_col_bool(r, 7),
+                     "ip_address", db_col_text(r, 8), "created_at",
+                     text_json_time(db_col_time(r, 9)));
 }
 
 /* What the detail page shows beside the user, newest first, 20 of each

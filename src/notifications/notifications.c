@@ -34,12 +34,11 @@ static json_t *row_json(db_rows_t *r)
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:o, s:o, s:o}", "id",
                      (json_int_t)db_col_int(r, 0), "uuid", db_col_text(r, 1), "type",
                      db_col_text(r, 2), "title", db_col_text(r, 3), "message", db_col_text(r, 4),
-                     "reference_type", db_col_text(r, 5), "reference_id",
-                     db_col_isnull(r, 6) ? json_null() : json_integer(db_col_int(r, 6)), "metadata",
-                     json_is_object(meta) ? meta : (json_decref(meta), json_object()), "is_read",
-                     db_col_bool(r, 8), "read_at", text_json_time(db_col_time(r, 9)), "created_at",
-                     text_json_time(db_col_time(r, 10)), "sender_id",
-                     db_col_isnull(r, 11) ? json_null() : json_integer(db_col_int(r, 11)));
+                     "reference_type", db_col_text(r, 5), "reference_id", op_col_int_or_null(r, 6),
+                     "metadata", json_is_object(meta) ? meta : (json_decref(meta), json_object()),
+                     "is_read", db_col_bool(r, 8), "read_at", text_json_time(db_col_time(r, 9)),
+                     "created_at", text_json_time(db_col_time(r, 10)), "sender_id",
+                     op_col_int_or_null(r, 11));
 }
 
 static err_t *rows_into(op_t *op, const char *sql, const db_param_t *p, int n, json_t *list)

@@ -155,10 +155,9 @@ static json_t *attendee_row(db_rows_t *r)
         (json_int_t)db_col_int(r, 0), "full_name", db_col_text(r, 1), "username",
         text_or_null(r, 2), "profile_picture_url", text_json_first_string(db_col_text(r, 3)),
         "status", in ? "checked_in" : db_col_text(r, 4), "seats", (int)db_col_int(r, 5),
-        "ticket_id", db_col_isnull(r, 6) ? json_null() : json_integer(db_col_int(r, 6)), "event_id",
-        (json_int_t)db_col_int(r, 10), "_seed", db_col_isnull(r, 7) ? "" : db_col_text(r, 7),
-        "checked_in", in, "is_checked_in", in, "checked_in_at",
-        text_json_time_or_null(db_col_time(r, 9)), "ticket_status",
+        "ticket_id", op_col_int_or_null(r, 6), "event_id", (json_int_t)db_col_int(r, 10), "_seed",
+        db_col_isnull(r, 7) ? "" : db_col_text(r, 7), "checked_in", in, "is_checked_in", in,
+        "checked_in_at", text_json_time_or_null(db_col_time(r, 9)), "ticket_status",
         db_col_isnull(r, 8) ? "" : db_col_text(r, 8));
 }
 
