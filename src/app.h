@@ -17,6 +17,7 @@ struct metrics;
 struct http_server;
 struct jobs_runner;
 struct sms;
+struct push;
 struct storage;
 struct events_cache;
 struct auth_cache;
@@ -32,7 +33,8 @@ typedef struct app {
     struct http_server *server;
     struct jobs_runner *jobs;
     keys_t keys;                       /* derived from cfg.secret_key at start */
-    struct sms *sms;                   /* outbound SMS adapter */
+    struct sms *sms;                   /* outbound SMS and WhatsApp adapter */
+    struct push *push;                 /* outbound push adapter (serve and worker; else NULL) */
     struct storage *storage;           /* uploaded media */
     struct events_cache *events_cache; /* listing totals (events_list.c), per process */
     struct db_notify *notify;          /* invalidation bus (serve; else NULL) */

@@ -27,6 +27,7 @@
 #include "jobs/jobs.h"
 #include "media/storage.h"
 #include "module.h"
+#include "notifications/push.h"
 #include "ops/ops.h"
 #include "ops/seed_demo.h"
 #include "tickets/ticket_cmd.h"
@@ -124,6 +125,32 @@ static int collect_jobs(app_t *app)
     return 0;
 }
 
+/* The outbound adapters that serve and worker need (SMS and WhatsApp, push):
+ * settings that cannot work stop start-up before the database is touched,
+ * and a backend that cannot start stops it with its reason. */
+static int check_adapters(const app_t *app)
+{
+    char err[512];
+    if (config_check_sms(&app->cfg, err, sizeof err) != 0 ||
+        config_check_push(&app->cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_CONFIG;
+    }
+    return 0;
+}
+
+static int start_adapters(app_t *app)
+{
+    char err[512];
+    app->sms = sms_new(&app->cfg, err, sizeof err);
+    app->push = app->sms ? push_new(&app->cfg, err, sizeof err) : NULL;
+    if (!app->sms || !app->push) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_CONFIG;
+    }
+    return 0;
+}
+
 static int cmd_serve(app_t *app, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -146,11 +173,12 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     }
     char err[512];
     if (config_resolve_secret(&app->cfg, err, sizeof err) != 0 ||
-        config_check_sms(&app->cfg, err, sizeof err) != 0 ||
         config_check_payments(&app->cfg, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return EXIT_CONFIG;
     }
+    if (check_adapters(app) != 0 || start_adapters(app) != 0)
+        return EXIT_CONFIG;
     if (migrate && run_migrations(app) != 0)
         return 1;
     keys_derive(app->cfg.secret_key, &app->keys);
@@ -158,10 +186,8 @@ static int cmd_serve(app_t *app, int argc, char **argv)
      * subscribe), connected once they have. */
     if (!(app->notify = db_notify_new(app->cfg.database_url)))
         return 1;
-    app->sms = sms_new(&app->cfg, err, sizeof err);
-    app->storage =
-        app->sms ? storage_new(app->cfg.media_dir, app->cfg.public_url, err, sizeof err) : NULL;
-    if (!app->sms || !app->storage) {
+    app->storage = storage_new(app->cfg.media_dir, app->cfg.public_url, err, sizeof err);
+    if (!app->storage) {
         fprintf(stderr, "%s\n", err);
         return EXIT_CONFIG;
     }
@@ -186,7 +212,8 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     snprintf(workers, sizeof workers, "%d", app->cfg.workers);
     log_msg(LOG_INFO, "listening", "host", app->cfg.host, "port", portstr, "workers", workers,
             "environment", config_env_name(app->cfg.env), "test_mode",
-            app->cfg.test_mode ? "true" : "false", NULL);
+            app->cfg.test_mode ? "true" : "false", "sms", sms_backend_name(app->sms), "push",
+            push_backend_name(app->push), NULL);
     int sig = wait_for_signal();
     log_msg(LOG_INFO, "shutting down", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
     http_server_stop(app->server, app->cfg.shutdown_grace_s);
@@ -220,6 +247,9 @@ static int cmd_worker(app_t *app, int argc, char **argv)
     bool once = argc > 1 && !strcmp(argv[1], "--once");
     if (argc > 1 && !once)
         return usage_error("loopin worker [--once]");
+    /* Jobs send SMS, WhatsApp and push: the worker needs the adapters. */
+    if (check_adapters(app) != 0 || start_adapters(app) != 0)
+        return EXIT_CONFIG;
     if (once) {
         bool ran = true;
         int n = 0;
@@ -476,6 +506,7 @@ int main(int argc, char **argv)
             loopin_modules[m]->stop(&app);
     storage_free(app.storage);
     sms_free(app.sms);
+    push_free(app.push);
     sodium_memzero(&app.keys, sizeof app.keys);
     metrics_free(app.metrics);
     router_free(app.router);

@@ -17,6 +17,8 @@
 #include "money/fee.h"
 #include "money/payouts.h"
 #include "ops/ops.h"
+#include "notifications/campaigns.h"
+#include "notifications/lead_whatsapp.h"
 #include "notifications/notifications.h"
 #include "profile/profile.h"
 #include "requests/requests.h"
@@ -37,6 +39,10 @@ const module_t *const loopin_modules[] = {
     &notifications_module,       /* the in-app inbox */
     &devices_module,             /* push devices (OneSignal player ids) */
     &preferences_module,         /* which notification types go out as push */
+    &delivery_module,            /* the push dispatcher's delivery jobs */
+    &reminders_module,           /* event reminders and check-in started */
+    &campaign_jobs_module,       /* campaign start and batch jobs */
+    &lead_whatsapp_module,       /* WhatsApp messages to host leads */
     &tickets_module,             /* attendance, tickets, check-in */
     &invites_module,             /* invitations and share links */
     &fee_module,                 /* the platform fee */
@@ -53,6 +59,7 @@ const module_t *const loopin_modules[] = {
     &admin_leads_module,         /* the admin API: host leads and bank accounts */
     &admin_dashboard_module,     /* the admin API: the analytics dashboard */
     &admin_notifications_module, /* the admin API: notifications sent */
+    &campaigns_module,           /* the admin API: notification campaigns */
     &admin_console_module,       /* the admin console in the browser (/admin) */
     NULL,
 };

@@ -10,6 +10,7 @@
  *                                           anyone holds a ticket, who would lose
  *                                           sight of it: cancel it instead)
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "admin/admin.h"
@@ -212,30 +213,23 @@ typedef struct {
     int64_t told, paid_orders;
 } status_ctx_t;
 
-#define NOTIFY_BATCH 256
-
 static int tell_going(op_t *op, const event_t *e, const char *reason, int64_t *told)
 {
-    const char *msg = arena_printf(op->arena, "'%s' has been cancelled: %s", e->title, reason);
-    int64_t ids[NOTIFY_BATCH], after = 0;
-    int n = 0, rc;
-    do {
-        rc = event_going_batch(op->db, e->id, after, ids, NOTIFY_BATCH, &n);
-        for (int i = 0; rc == DB_OK && i < n; i++) {
-            notice_t note = {.to = ids[i],
-                             .type = "event_cancelled",
-                             .title = "Event cancelled",
-                             .message = msg,
-                             .reference_type = "event",
-                             .reference_id = e->id,
-                             .metadata =
-                                 "{\"type\":\"event_cancelled\",\"route\":\"event_detail\"}"};
-            rc = notification_write(op, &note);
-            ++*told;
-        }
-        after = n > 0 ? ids[n - 1] : after;
-    } while (rc == DB_OK && n == NOTIFY_BATCH);
-    return rc;
+    json_t *meta = json_pack("{s:I, s:s}", "event_id", (json_int_t)e->id, "reason", reason);
+    char *text = json_dumps(meta, JSON_COMPACT);
+    json_decref(meta);
+    notify_ref_t n = {.key = "event_cancelled_reason",
+                      .reference_type = "event",
+                      .reference_id = e->id,
+                      .metadata = text ? arena_strdup(op->arena, text) : NULL};
+    free(text);
+    int rc = db_query_int(op->db,
+                          "SELECT count(*) FROM event_attendees WHERE event_id = $1 AND status = "
+                          "'going'",
+                          DB_ARGS(db_int(e->id)), told, &(bool){false});
+    return rc == DB_OK ? event_notify_going(op, e->id, &n,
+                                            TPL_ARGS({"event_name", e->title}, {"reason", reason}))
+                       : rc;
 }
 
 static err_t *audit_change(op_t *op, const event_t *e, const status_ctx_t *x, json_t *payload)

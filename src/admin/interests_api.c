@@ -90,15 +90,7 @@ typedef struct {
 
 static err_t *audited(op_t *op, const char *action, int64_t id, json_t *payload)
 {
-    audit_entry_t a = {.actor_id = op->actor.id,
-                       .action = action,
-                       .object_type = "event_interest",
-                       .object_id = id,
-                       .payload = payload,
-                       .severity = AUDIT_MEDIUM,
-                       .success = true};
-    int rc = audit_write(op->db, op, &a);
-    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+    return audit_done(op, action, "event_interest", id, payload, AUDIT_MEDIUM);
 }
 
 static err_t *create_tx(op_t *op, void *arg)

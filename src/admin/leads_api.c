@@ -8,13 +8,17 @@
  *                                             is_active; the number masked
  *   POST  /api/admin/bank-accounts/{id}/verify {is_verified}: staff checked the
  *                                             account (who and when recorded)
- * (WhatsApp messages to leads are the notifications issue's.)
+ *   POST  /api/admin/host-leads/{id}/whatsapp  {message, content_sid?}: queued
+ *                                             (lead_whatsapp.c); the lead is
+ *                                             marked contacted
+ *   GET   /api/admin/host-leads/{id}/messages the delivery log
  */
 #include "admin/admin.h"
 #include "admin/admin_list.h"
 #include "audit/audit.h"
 #include "core/text.h"
 #include "module.h"
+#include "notifications/lead_whatsapp.h"
 
 /* ---- host leads ------------------------------------------------------------------ */
 
@@ -261,6 +265,40 @@ static const field_t bank_list_fields[] = {
     FIELDS_END,
 };
 
+static err_t *send_whatsapp(http_req_t *req, op_t *op, const input_t *in)
+{
+    json_t *out = NULL;
+    return http_reply_result(req, 202,
+                             lead_message_send(op, http_param_int(req, "lead_id"),
+                                               in_str(in, "message"), in_str(in, "content_sid"),
+                                               &out),
+                             &out);
+}
+
+static err_t *list_messages(http_req_t *req, op_t *op, const input_t *in)
+{
+    (void)in;
+    int64_t id = http_param_int(req, "lead_id");
+    json_t *lead = NULL, *out = NULL;
+    err_t *e =
+        op_one(op, "SELECT " LEAD_COLUMNS " FROM host_leads l WHERE l.id = $1", DB_ARGS(db_int(id)),
+               lead_row, "LEAD_NOT_FOUND", "Host lead not found.", &lead);
+    if (!e)
+        e = lead_messages_list(op, id, &out);
+    if (e) {
+        json_decref(lead);
+        return e;
+    }
+    http_reply_json(req, 200, json_pack("{s:o, s:o}", "lead", lead, "data", out));
+    return NULL;
+}
+
+static const field_t whatsapp_fields[] = {
+    {"message", FT_STRING, F_REQUIRED | F_TRIM, .min_len = 1, .max_len = 1000},
+    {"content_sid", FT_STRING, F_TRIM, .min_len = 1, .max_len = 64, .pattern = "^[A-Za-z0-9]+$"},
+    FIELDS_END,
+};
+
 static const field_t verify_fields[] = {
     {"is_verified", FT_BOOL, 0, .def = "true"},
     FIELDS_END,
@@ -279,6 +317,18 @@ static const route_def_t lead_routes[] = {
      .auth = AUTH_STAFF,
      .body = BODY_JSON,
      .fields = lead_fields,
+     .tag = "admin"},
+    {.method = HTTP_POST,
+     .pattern = "/api/admin/host-leads/{lead_id:int}/whatsapp",
+     .handler = send_whatsapp,
+     .auth = AUTH_STAFF,
+     .body = BODY_JSON,
+     .fields = whatsapp_fields,
+     .tag = "admin"},
+    {.method = HTTP_GET,
+     .pattern = "/api/admin/host-leads/{lead_id:int}/messages",
+     .handler = list_messages,
+     .auth = AUTH_STAFF,
      .tag = "admin"},
     {.method = HTTP_GET,
      .pattern = "/api/admin/bank-accounts",

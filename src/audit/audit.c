@@ -56,3 +56,17 @@ int audit_write(db_conn_t *conn, const op_t *op, const audit_entry_t *e)
     arena_free(&scratch);
     return rc;
 }
+
+err_t *audit_done(op_t *op, const char *action, const char *object_type, int64_t object_id,
+                  json_t *payload, audit_severity_t severity)
+{
+    audit_entry_t a = {.actor_id = op->actor.id,
+                       .action = action,
+                       .object_type = object_type,
+                       .object_id = object_id,
+                       .payload = payload,
+                       .severity = severity,
+                       .success = true};
+    int rc = audit_write(op->db, op, &a);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}

@@ -33,4 +33,9 @@ typedef struct {
  * agent, request id, time) comes from the operation. */
 int audit_write(db_conn_t *conn, const op_t *op, const audit_entry_t *e);
 
+/* The common case: a successful action by op's actor on one object, written
+ * on op->db; NULL, or the database failure as an error. Steals payload. */
+err_t *audit_done(op_t *op, const char *action, const char *object_type, int64_t object_id,
+                  json_t *payload, audit_severity_t severity);
+
 #endif

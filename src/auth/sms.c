@@ -1,8 +1,9 @@
 /*
- * sms.c: outbound SMS behind sms.h: the development log backend, the
- * JSON-lines outbox file (tests read codes from it) and Twilio's Messages API
- * over libcurl. The log backend is the only place a message body may reach a
- * log; failures are logged with status and provider code only.
+ * sms.c: outbound SMS and WhatsApp behind sms.h: the development log
+ * backend, the JSON-lines outbox file (tests read codes from it) and Twilio's
+ * Messages API over libcurl. The log backend is the only place an SMS body may
+ * reach a log (WhatsApp: the masked number and template only); failures are
+ * logged with status and provider code only.
  */
 #include "auth/sms.h"
 
@@ -19,16 +20,17 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/rand.h"
 #include "core/strbuf.h"
 
 #ifndef LOOPIN_VERSION
 #define LOOPIN_VERSION "dev"
 #endif
 
-#define SMS_RESPONSE_MAX    (16 * 1024) /* provider answer kept for the error code */
-#define SMS_CONNECT_MS      5000L
-#define SMS_TOTAL_MS        10000L
-#define SMS_ERR_UNREACHABLE "SMS provider unreachable"
+#define SMS_RESPONSE_MAX (16 * 1024) /* provider answer kept for the error code */
+#define SMS_CONNECT_MS   5000L
+#define SMS_TOTAL_MS     10000L
+#define WA_PREFIX        "whatsapp:"
 
 typedef enum { SMS_LOG, SMS_FILE, SMS_TWILIO } sms_kind_t;
 
@@ -40,6 +42,7 @@ struct sms {
     char sid[128];
     char token[128];
     char from[32];
+    char wa_from[32]; /* twilio: the WhatsApp sender; empty: WhatsApp sends fail */
 };
 
 static const char *const kind_names[] = {"log", "file", "twilio"};
@@ -85,25 +88,30 @@ static void file_format_line(strbuf_t *sb, const char *to, const char *body)
     sb_puts(sb, "}\n");
 }
 
+static int file_write(sms_t *s, const char *line, size_t len, char *err, size_t errlen)
+{
+    ssize_t n;
+    pthread_mutex_lock(&s->lock);
+    do
+        n = write(s->fd, line, len);
+    while (n < 0 && errno == EINTR);
+    int saved = errno;
+    pthread_mutex_unlock(&s->lock);
+    if (n == (ssize_t)len)
+        return 0;
+    log_msg(LOG_WARN, "sms outbox write failed", "error", n < 0 ? strerror(saved) : "short write",
+            NULL);
+    return set_err(err, errlen, "SMS outbox unavailable");
+}
+
 static int file_send(sms_t *s, const char *to, const char *body, char *err, size_t errlen)
 {
     strbuf_t sb;
     sb_init(&sb);
     file_format_line(&sb, to, body);
-    ssize_t n;
-    pthread_mutex_lock(&s->lock);
-    do
-        n = write(s->fd, sb.data, sb.len);
-    while (n < 0 && errno == EINTR);
-    int saved = errno;
-    pthread_mutex_unlock(&s->lock);
-    int ok = n == (ssize_t)sb.len;
+    int rc = file_write(s, sb.data, sb.len, err, errlen);
     sb_free(&sb);
-    if (ok)
-        return 0;
-    log_msg(LOG_WARN, "sms outbox write failed", "error", n < 0 ? strerror(saved) : "short write",
-            NULL);
-    return set_err(err, errlen, "SMS outbox unavailable");
+    return rc;
 }
 
 /* ---- twilio backend --------------------------------------------------------
@@ -151,7 +159,8 @@ static int twilio_init(sms_t *s, const config_t *cfg, char *err, size_t errlen)
         return set_err(err, errlen, "LOOPIN_TWILIO_API_BASE: expected an http(s) URL");
     if (copy_field(s->sid, sizeof s->sid, cfg->twilio_account_sid) ||
         copy_field(s->token, sizeof s->token, cfg->twilio_auth_token) ||
-        copy_field(s->from, sizeof s->from, cfg->twilio_from))
+        copy_field(s->from, sizeof s->from, cfg->twilio_from) ||
+        copy_field(s->wa_from, sizeof s->wa_from, cfg->twilio_whatsapp_from))
         return set_err(err, errlen, "LOOPIN_TWILIO_*: value too long");
     pthread_once(&curl_once, curl_init_once);
     if (curl_init_rc != CURLE_OK)
@@ -162,23 +171,22 @@ static int twilio_init(sms_t *s, const config_t *cfg, char *err, size_t errlen)
     return 0;
 }
 
-/* To=..&From=..&Body=.., each value percent-encoded; NULL on failure. */
-static char *twilio_form(CURL *h, const sms_t *s, const char *to, const char *body)
+/* name=value&... from NULL-terminated name, value pairs, each value
+ * percent-encoded; NULL on failure. */
+static char *twilio_form(CURL *h, const char *const *fields)
 {
-    char *eto = curl_easy_escape(h, to, 0);
-    char *efrom = curl_easy_escape(h, s->from, 0);
-    char *ebody = curl_easy_escape(h, body, 0);
-    char *form = NULL;
-    if (eto && efrom && ebody) {
-        strbuf_t sb;
-        sb_init(&sb);
-        sb_printf(&sb, "To=%s&From=%s&Body=%s", eto, efrom, ebody);
-        form = sb_steal(&sb, NULL);
+    strbuf_t sb;
+    sb_init(&sb);
+    for (int i = 0; fields[i]; i += 2) {
+        char *v = curl_easy_escape(h, fields[i + 1], 0);
+        if (!v) {
+            sb_free(&sb);
+            return NULL;
+        }
+        sb_printf(&sb, "%s%s=%s", i ? "&" : "", fields[i], v);
+        curl_free(v);
     }
-    curl_free(eto);
-    curl_free(efrom);
-    curl_free(ebody);
-    return form;
+    return sb_steal(&sb, NULL);
 }
 
 /* Keeps the first SMS_RESPONSE_MAX bytes and swallows the rest, so a long
@@ -227,12 +235,24 @@ static long provider_code(const strbuf_t *resp)
     return out;
 }
 
-static int twilio_result(CURLcode rc, long status, const strbuf_t *resp, char *err, size_t errlen)
+/* The message sid of a 2xx answer ({"sid": "SM..."}) into sid_out. */
+static void twilio_sid(const strbuf_t *resp, char *sid_out, size_t sid_cap)
+{
+    json_t *root = resp->len ? json_loadb(resp->data, resp->len, 0, NULL) : NULL;
+    const char *sid = json_string_value(json_object_get(root, "sid"));
+    if (sid_out && sid_cap)
+        snprintf(sid_out, sid_cap, "%s", sid ? sid : "");
+    json_decref(root);
+}
+
+/* channel names the failure for people: "SMS" or "WhatsApp". */
+static int twilio_result(const char *channel, CURLcode rc, long status, const strbuf_t *resp,
+                         char *err, size_t errlen)
 {
     if (rc != CURLE_OK) {
-        log_msg(LOG_WARN, "sms send failed", "backend", "twilio", "error", curl_easy_strerror(rc),
-                NULL);
-        return set_err(err, errlen, SMS_ERR_UNREACHABLE);
+        log_msg(LOG_WARN, "sms send failed", "backend", "twilio", "channel", channel, "error",
+                curl_easy_strerror(rc), NULL);
+        return set_err(err, errlen, "%s provider unreachable", channel);
     }
     if (status >= 200 && status < 300)
         return 0;
@@ -241,19 +261,22 @@ static int twilio_result(CURLcode rc, long status, const strbuf_t *resp, char *e
     snprintf(st, sizeof st, "%ld", status);
     if (code)
         snprintf(pc, sizeof pc, "%ld", code);
-    log_msg(LOG_WARN, "sms send failed", "backend", "twilio", "status", st, "provider_code", pc,
-            NULL);
+    log_msg(LOG_WARN, "sms send failed", "backend", "twilio", "channel", channel, "status", st,
+            "provider_code", pc, NULL);
     if (code)
-        return set_err(err, errlen, "SMS provider rejected the message (code %ld)", code);
-    return set_err(err, errlen, "SMS provider error (HTTP %ld)", status);
+        return set_err(err, errlen, "%s provider rejected the message (code %ld)", channel, code);
+    return set_err(err, errlen, "%s provider error (HTTP %ld)", channel, status);
 }
 
-static int twilio_send(sms_t *s, const char *to, const char *body, char *err, size_t errlen)
+/* POSTs the form fields to the Messages endpoint; on success the message's
+ * sid goes to sid_out (when given). */
+static int twilio_post(sms_t *s, const char *channel, const char *const *fields, char *sid_out,
+                       size_t sid_cap, char *err, size_t errlen)
 {
     CURL *h = curl_easy_init();
     if (!h)
-        return twilio_result(CURLE_FAILED_INIT, 0, NULL, err, errlen);
-    char *form = twilio_form(h, s, to, body);
+        return twilio_result(channel, CURLE_FAILED_INIT, 0, NULL, err, errlen);
+    char *form = twilio_form(h, fields);
     strbuf_t resp;
     sb_init(&resp);
     CURLcode rc = CURLE_OUT_OF_MEMORY;
@@ -263,11 +286,87 @@ static int twilio_send(sms_t *s, const char *to, const char *body, char *err, si
         rc = curl_easy_perform(h);
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     }
-    int ret = twilio_result(rc, status, &resp, err, errlen);
+    int ret = twilio_result(channel, rc, status, &resp, err, errlen);
+    if (ret == 0)
+        twilio_sid(&resp, sid_out, sid_cap);
     sb_free(&resp);
     free(form);
     curl_easy_cleanup(h);
     return ret;
+}
+
+static int twilio_send(sms_t *s, const char *to, const char *body, char *err, size_t errlen)
+{
+    const char *fields[] = {"To", to, "From", s->from, "Body", body, NULL};
+    return twilio_post(s, "SMS", fields, NULL, 0, err, errlen);
+}
+
+/* ---- WhatsApp ------------------------------------------------------------
+ * Twilio sends WhatsApp through the same Messages endpoint, the numbers
+ * prefixed "whatsapp:" and the text a pre-approved Content template
+ * (ContentSid) filled from ContentVariables. The development backends keep
+ * the template and its variables, never a rendered text. */
+
+/* "whatsapp:+91..." or "+91..." as the bare number. */
+static const char *wa_number(const char *n)
+{
+    return strncmp(n, WA_PREFIX, sizeof WA_PREFIX - 1) ? n : n + sizeof WA_PREFIX - 1;
+}
+
+/* "+91*******210": enough to tell numbers apart in a log, not to call one. */
+static void mask_number(const char *n, char *out, size_t cap)
+{
+    size_t len = strlen(n), head = len >= 8 ? 3 : 0, tail = len >= 8 ? 3 : 0;
+    size_t i = 0;
+    for (; i < len && i + 1 < cap; i++)
+        out[i] = i < head || i >= len - tail ? n[i] : '*';
+    out[i] = '\0';
+}
+
+/* A made-up message sid for the development backends, shaped like Twilio's. */
+static void fake_sid(char *sid_out, size_t sid_cap)
+{
+    char hex[33];
+    rand_hex(hex, 16);
+    if (sid_out && sid_cap)
+        snprintf(sid_out, sid_cap, "MM%s", hex);
+}
+
+static int wa_file_send(sms_t *s, const char *to, const char *content_sid, json_t *vars,
+                        char *sid_out, size_t sid_cap, char *err, size_t errlen)
+{
+    char ts[32];
+    clock_format_iso_seconds(clock_now_us(), ts);
+    json_t *line = json_pack("{s:s, s:s, s:s, s:O, s:s}", "channel", "whatsapp", "to", to,
+                             "content_sid", content_sid, "variables", vars, "sent_at", ts);
+    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(line);
+    if (!text)
+        return set_err(err, errlen, "WhatsApp message is not UTF-8 text");
+    strbuf_t sb;
+    sb_init(&sb);
+    sb_printf(&sb, "%s\n", text);
+    free(text);
+    int rc = file_write(s, sb.data, sb.len, err, errlen);
+    sb_free(&sb);
+    if (rc == 0)
+        fake_sid(sid_out, sid_cap);
+    return rc;
+}
+
+static int wa_twilio_send(sms_t *s, const char *to, const char *content_sid, const char *vars,
+                          char *sid_out, size_t sid_cap, char *err, size_t errlen)
+{
+    if (!s->wa_from[0])
+        return set_err(err, errlen,
+                       "LOOPIN_TWILIO_WHATSAPP_FROM is not set: WhatsApp messages cannot be sent");
+    char wto[64], wfrom[64];
+    if (snprintf(wto, sizeof wto, WA_PREFIX "%s", to) >= (int)sizeof wto)
+        return set_err(err, errlen, "WhatsApp recipient too long");
+    snprintf(wfrom, sizeof wfrom, WA_PREFIX "%s", wa_number(s->wa_from));
+    const char *fields[] = {"To", wto, "From", wfrom, "ContentSid", content_sid, "ContentVariables",
+                            vars, NULL};
+    return twilio_post(s, "WhatsApp", fields, sid_out, sid_cap, err, errlen);
 }
 
 /* ---- public face ------------------------------------------------------- */
@@ -336,6 +435,37 @@ int sms_send(sms_t *s, const char *to_e164, const char *body, char *err, size_t 
         return twilio_send(s, to_e164, body, err, errlen);
     }
     return set_err(err, errlen, "SMS backend unknown");
+}
+
+int sms_send_whatsapp(sms_t *s, const char *to_e164, const char *content_sid,
+                      const char *variables_json, char *sid_out, size_t sid_cap, char *err,
+                      size_t errlen)
+{
+    if (sid_out && sid_cap)
+        sid_out[0] = '\0';
+    if (!s)
+        return set_err(err, errlen, "WhatsApp is not available in this process");
+    if (!to_e164 || !*wa_number(to_e164) || !content_sid || !content_sid[0])
+        return set_err(err, errlen, "WhatsApp needs a recipient and a Content template");
+    const char *to = wa_number(to_e164);
+    const char *vtext = variables_json ? variables_json : "{}";
+    json_t *vars = json_loads(vtext, 0, NULL);
+    int rc = -1;
+    if (!json_is_object(vars))
+        set_err(err, errlen, "WhatsApp template variables must be a JSON object");
+    else if (s->kind == SMS_TWILIO)
+        rc = wa_twilio_send(s, to, content_sid, vtext, sid_out, sid_cap, err, errlen);
+    else if (s->kind == SMS_FILE)
+        rc = wa_file_send(s, to, content_sid, vars, sid_out, sid_cap, err, errlen);
+    else {
+        char masked[64];
+        mask_number(to, masked, sizeof masked);
+        log_msg(LOG_WARN, "whatsapp (log backend)", "to", masked, "content_sid", content_sid, NULL);
+        fake_sid(sid_out, sid_cap);
+        rc = 0;
+    }
+    json_decref(vars);
+    return rc;
 }
 
 const char *sms_backend_name(const sms_t *s)

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "audit/audit.h"
+#include "notifications/notifications.h"
 #include "core/rand.h"
 #include "db/db_notify.h"
 
@@ -21,13 +22,6 @@ static const char SQL_PROMOTE_USER[] =
 static const char SQL_PROMOTE_PROFILE[] =
     "UPDATE user_profiles SET is_active = $3, waitlist_started_at = NULL, "
     "waitlist_promote_at = NULL, updated_at = $2 WHERE user_id = $1";
-
-static const char SQL_WELCOME[] =
-    "INSERT INTO notifications (uuid, recipient_id, type, title, message, reference_type, "
-    "reference_id, metadata, created_at, updated_at) VALUES ($1, $2, 'system', "
-    "'Welcome to Loopin!', 'Your account is now active. Start exploring events and connecting "
-    "with your community!', 'user', $2, '{\"target_screen\":\"home\",\"type\":"
-    "\"account_activated\"}', $3, $3)";
 
 typedef struct {
     op_t *op;
@@ -49,12 +43,17 @@ static int promote_tx(db_conn_t *c, void *arg)
         &n);
     if (rc != DB_OK || n == 0)
         return rc;
-    char uuid[37];
-    rand_uuid(uuid);
+    notice_t welcome = {.to = p->user_id,
+                        .type = "system",
+                        .title = "Welcome to Loopin!",
+                        .message = "Your account is now active. Start exploring events and "
+                                   "connecting with your community!",
+                        .reference_type = "user",
+                        .reference_id = p->user_id,
+                        .metadata = "{\"target_screen\":\"home\",\"type\":\"account_activated\"}"};
     if ((rc = db_exec(c, SQL_PROMOTE_PROFILE,
                       DB_ARGS(db_int(p->user_id), db_time(now), db_bool(true)), NULL)) != DB_OK ||
-        (rc = db_exec(c, SQL_WELCOME, DB_ARGS(db_text(uuid), db_int(p->user_id), db_time(now)),
-                      NULL)) != DB_OK)
+        (rc = notification_write(p->op, &welcome)) != DB_OK)
         return rc;
     audit_entry_t e = {.actor_id = p->staff_id ? p->staff_id : p->user_id,
                        .action = "account.waitlist.promoted",

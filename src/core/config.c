@@ -253,7 +253,11 @@ static int load_accounts(config_t *cfg, char *err, size_t errlen)
                 sizeof cfg->twilio_auth_token, err, errlen) ||
         get_str("LOOPIN_TWILIO_FROM", "", cfg->twilio_from, sizeof cfg->twilio_from, err, errlen) ||
         get_str("LOOPIN_TWILIO_API_BASE", "https://api.twilio.com", cfg->twilio_api_base,
-                sizeof cfg->twilio_api_base, err, errlen))
+                sizeof cfg->twilio_api_base, err, errlen) ||
+        get_str("LOOPIN_TWILIO_WHATSAPP_FROM", "", cfg->twilio_whatsapp_from,
+                sizeof cfg->twilio_whatsapp_from, err, errlen) ||
+        get_str("LOOPIN_TWILIO_CONTENT_SID", "", cfg->twilio_content_sid,
+                sizeof cfg->twilio_content_sid, err, errlen))
         return -1;
     if (cfg->waitlist_max_minutes < cfg->waitlist_min_minutes)
         return fail(err, errlen,
@@ -270,6 +274,47 @@ static int load_accounts(config_t *cfg, char *err, size_t errlen)
         return fail(err, errlen,
                     "LOOPIN_SMS_BACKEND: the log backend writes codes to the log "
                     "and is refused in production");
+    return 0;
+}
+
+/* Notifications: the push adapter (off unless chosen: a development server
+ * should not need OneSignal) and the campaign limits of API.md 16. */
+static int load_notifications(config_t *cfg, char *err, size_t errlen)
+{
+    if (get_str("LOOPIN_PUSH_BACKEND", "none", cfg->push_backend, sizeof cfg->push_backend, err,
+                errlen) ||
+        get_str("LOOPIN_PUSH_OUTBOX", "push-outbox.jsonl", cfg->push_outbox,
+                sizeof cfg->push_outbox, err, errlen) ||
+        get_str("LOOPIN_ONESIGNAL_APP_ID", "", cfg->onesignal_app_id, sizeof cfg->onesignal_app_id,
+                err, errlen) ||
+        get_str("LOOPIN_ONESIGNAL_API_KEY", "", cfg->onesignal_api_key,
+                sizeof cfg->onesignal_api_key, err, errlen) ||
+        get_str("LOOPIN_ONESIGNAL_API_BASE", "https://onesignal.com", cfg->onesignal_api_base,
+                sizeof cfg->onesignal_api_base, err, errlen) ||
+        get_int("LOOPIN_CAMPAIGN_MAX_USERS", 10000, 1, 1000000, &cfg->campaign_max_users, err,
+                errlen) ||
+        get_int("LOOPIN_CAMPAIGN_BATCH_SIZE", 100, 1, 1000, &cfg->campaign_batch_size, err,
+                errlen) ||
+        get_bool("LOOPIN_DISABLE_CAMPAIGNS", false, &cfg->campaigns_disabled, err, errlen))
+        return -1;
+    if (strcmp(cfg->push_backend, "none") && strcmp(cfg->push_backend, "file") &&
+        strcmp(cfg->push_backend, "onesignal"))
+        return fail(err, errlen,
+                    "LOOPIN_PUSH_BACKEND: expected none, file or onesignal, got \"%s\"",
+                    cfg->push_backend);
+    if (strncmp(cfg->onesignal_api_base, "https://", 8) &&
+        strncmp(cfg->onesignal_api_base, "http://", 7))
+        return fail(err, errlen, "LOOPIN_ONESIGNAL_API_BASE: expected an http(s) URL");
+    return 0;
+}
+
+int config_check_push(const config_t *cfg, char *err, size_t errlen)
+{
+    if (!strcmp(cfg->push_backend, "onesignal") &&
+        (!cfg->onesignal_app_id[0] || !cfg->onesignal_api_key[0]))
+        return fail(err, errlen,
+                    "LOOPIN_PUSH_BACKEND: the onesignal backend needs LOOPIN_ONESIGNAL_APP_ID and "
+                    "LOOPIN_ONESIGNAL_API_KEY (or choose file or none)");
     return 0;
 }
 
@@ -325,7 +370,8 @@ int config_load(config_t *cfg, char *err, size_t errlen)
         get_bool("LOOPIN_API_DOCS", cfg->env != ENV_PRODUCTION, &cfg->api_docs, err, errlen) ||
         get_str("LOOPIN_API_DOCS_DIR", LOOPIN_DEFAULT_DOCS_DIR, cfg->api_docs_dir,
                 sizeof cfg->api_docs_dir, err, errlen) ||
-        load_accounts(cfg, err, errlen) || load_payments(cfg, err, errlen)) {
+        load_accounts(cfg, err, errlen) || load_payments(cfg, err, errlen) ||
+        load_notifications(cfg, err, errlen)) {
         free_file_vars();
         return -1;
     }
@@ -418,9 +464,10 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
     return 0;
 }
 
-/* What `loopin config` prints after the first lines, in order: the plain
- * settings, by where they live in config_t. */
-typedef enum { PRINT_STR, PRINT_INT, PRINT_BOOL } print_kind_t;
+/* What `loopin config` prints after the first lines, in order: the
+ * settings by where they live in config_t; a PRINT_SECRET shows only whether
+ * it is set. */
+typedef enum { PRINT_STR, PRINT_INT, PRINT_BOOL, PRINT_SECRET } print_kind_t;
 static const struct {
     const char *name;
     print_kind_t kind;
@@ -437,6 +484,10 @@ static const struct {
 #define B(name, field)                                                                             \
     {                                                                                              \
         name, PRINT_BOOL, offsetof(config_t, field)                                                \
+    }
+#define SECRET(name, field)                                                                        \
+    {                                                                                              \
+        name, PRINT_SECRET, offsetof(config_t, field)                                              \
     }
     S("LOOPIN_MEDIA_DIR", media_dir),
     S("LOOPIN_PUBLIC_URL", public_url),
@@ -468,9 +519,23 @@ static const struct {
     S("LOOPIN_SMS_BACKEND", sms_backend),
     S("LOOPIN_SMS_OUTBOX", sms_outbox),
     S("LOOPIN_TWILIO_ACCOUNT_SID", twilio_account_sid),
+    SECRET("LOOPIN_TWILIO_AUTH_TOKEN", twilio_auth_token),
+    S("LOOPIN_TWILIO_FROM", twilio_from),
+    S("LOOPIN_TWILIO_API_BASE", twilio_api_base),
+    S("LOOPIN_TWILIO_WHATSAPP_FROM", twilio_whatsapp_from),
+    S("LOOPIN_TWILIO_CONTENT_SID", twilio_content_sid),
+    S("LOOPIN_PUSH_BACKEND", push_backend),
+    S("LOOPIN_PUSH_OUTBOX", push_outbox),
+    S("LOOPIN_ONESIGNAL_APP_ID", onesignal_app_id),
+    SECRET("LOOPIN_ONESIGNAL_API_KEY", onesignal_api_key),
+    S("LOOPIN_ONESIGNAL_API_BASE", onesignal_api_base),
+    I("LOOPIN_CAMPAIGN_MAX_USERS", campaign_max_users),
+    I("LOOPIN_CAMPAIGN_BATCH_SIZE", campaign_batch_size),
+    B("LOOPIN_DISABLE_CAMPAIGNS", campaigns_disabled),
 #undef S
 #undef I
 #undef B
+#undef SECRET
 };
 
 void config_print(const config_t *cfg, FILE *out)
@@ -488,11 +553,11 @@ void config_print(const config_t *cfg, FILE *out)
         const char *field = (const char *)cfg + printed[i].offset;
         if (printed[i].kind == PRINT_STR)
             fprintf(out, "%s=%s\n", printed[i].name, field);
+        else if (printed[i].kind == PRINT_SECRET)
+            fprintf(out, "%s=%s\n", printed[i].name, field[0] ? "****" : "");
         else if (printed[i].kind == PRINT_INT)
             fprintf(out, "%s=%d\n", printed[i].name, *(const int *)(const void *)field);
         else
             fprintf(out, "%s=%d\n", printed[i].name, *(const bool *)(const void *)field ? 1 : 0);
     }
-    fprintf(out, "LOOPIN_TWILIO_AUTH_TOKEN=%s\nLOOPIN_TWILIO_FROM=%s\nLOOPIN_TWILIO_API_BASE=%s\n",
-            cfg->twilio_auth_token[0] ? "****" : "", cfg->twilio_from, cfg->twilio_api_base);
 }

@@ -49,7 +49,9 @@ typedef struct {
     char twilio_account_sid[128];
     char twilio_auth_token[128];
     char twilio_from[32];
-    char twilio_api_base[256]; /* default https://api.twilio.com (tests point it at a fake) */
+    char twilio_api_base[256];     /* default https://api.twilio.com (tests point it at a fake) */
+    char twilio_whatsapp_from[32]; /* WhatsApp sender (E.164); empty: WhatsApp sends fail */
+    char twilio_content_sid[64]; /* default Content template of host-lead messages; may be empty */
     /* money (docs/money.md) */
     int reservation_minutes;   /* how long an accepted paid request holds its seats */
     int order_minutes;         /* how long an unpaid order stays open */
@@ -59,6 +61,15 @@ typedef struct {
     char payu_url[256];           /* the PayU checkout the app posts the form to */
     char payu_allowed_ips[512];   /* comma-separated; empty = any (the hash is checked always) */
     char payment_return_url[512]; /* where the browser goes after paying; empty = a small page */
+    /* notifications (docs/notifications.md) */
+    char push_backend[16];  /* none | file | onesignal */
+    char push_outbox[1024]; /* file backend: JSON lines appended here */
+    char onesignal_app_id[128];
+    char onesignal_api_key[256];
+    char onesignal_api_base[256]; /* default https://onesignal.com (tests point it at a fake) */
+    int campaign_max_users;       /* a campaign's audience may not be larger */
+    int campaign_batch_size;      /* recipients per campaign batch job */
+    bool campaigns_disabled;      /* the kill switch: no campaign is sent or starts */
 } config_t;
 
 /* Reads the configuration. Returns 0, or -1 with a one-line message naming
@@ -73,6 +84,8 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen);
 
 /* Serving needs a usable SMS backend: twilio needs its three settings. */
 int config_check_sms(const config_t *cfg, char *err, size_t errlen);
+/* Push: onesignal needs its app id and API key (checked by serve and worker, as SMS). */
+int config_check_push(const config_t *cfg, char *err, size_t errlen);
 /* Serving payments: PayU needs its key and salt (checked by serve, as SMS). */
 int config_check_payments(const config_t *cfg, char *err, size_t errlen);
 

@@ -28,9 +28,12 @@ static const struct {
     {"@ILIKE", "ILIKE", "LIKE"},
     /* after a parameter that goes into a DATE or timestamp column from a
      * SELECT list, where PostgreSQL cannot infer its type; SQLite stores the
-     * text */
+     * text (JSON, text and integers alike) */
     {"@AS_DATE", "::date", ""},
     {"@AS_TIME", "::timestamptz", ""},
+    {"@AS_JSON", "::jsonb", ""},
+    {"@AS_TEXT", "::text", ""},
+    {"@AS_INT", "::bigint", ""},
 };
 
 static bool is_ident_char(char c)

@@ -8,6 +8,7 @@
 
 #include "events/event.h"
 #include "events/event_fields.h"
+#include "notifications/notifications.h"
 
 /* Creates an event hosted by op->actor (events_write.c); *id is its id. */
 err_t *event_create(op_t *op, const event_fields_t *f, const event_place_t *place,
@@ -20,6 +21,11 @@ bool event_status_transition_ok(const char *from, const char *to);
  * user id order (keyset pages: a cursor cannot stay open while the caller
  * writes on the same connection); *n how many. */
 int event_going_batch(db_conn_t *c, int64_t event_id, int64_t after, int64_t *ids, int max, int *n);
+
+/* One notification from the template tpl->key (tpl->to ignored) to every
+ * going attendee of event_id, in the caller's transaction. */
+int event_notify_going(op_t *op, int64_t event_id, const notify_ref_t *tpl, const tpl_arg_t *args,
+                       int nargs);
 
 /* Writes f over e (events_update.c), inside the caller's write transaction
  * in which e was loaded with event_load_for_update: every derived value

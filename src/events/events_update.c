@@ -36,7 +36,7 @@ typedef struct {
     const event_t *e;
     const event_fields_t *f;
     const event_place_t *place;
-    bool title_changed, moved;
+    bool title_changed, moved, cancelled, went_live;
 } update_ctx_t;
 
 static const char SQL_UPDATE[] =
@@ -95,37 +95,48 @@ int event_going_batch(db_conn_t *c, int64_t event_id, int64_t after, int64_t *id
     return rc;
 }
 
-/* Tells every going attendee that a published event moved, in batches (a
- * cursor cannot stay open while inserting on the same connection). */
-static int notify_moved(op_t *op, const update_ctx_t *x)
+int event_notify_going(op_t *op, int64_t event_id, const notify_ref_t *tpl, const tpl_arg_t *args,
+                       int nargs)
 {
-    bool time = x->f->start_time != x->e->start_time, venue = x->f->venue_id != x->e->venue_id;
-    char msg[1024], uuid[37]; /* title: at most 200 characters of up to 4 bytes */
-    snprintf(msg, sizeof msg, "The event '%s' has been updated (%s changed).", x->f->title,
-             time && venue ? "time, venue"
-             : time        ? "time"
-                           : "venue");
-    int64_t now = op->now_us, ids[NOTIFY_BATCH], after = 0;
+    int64_t ids[NOTIFY_BATCH], after = 0;
     int n = 0, rc;
-    db_conn_t *c = op->db;
     do {
-        rc = event_going_batch(c, x->e->id, after, ids, NOTIFY_BATCH, &n);
+        rc = event_going_batch(op->db, event_id, after, ids, NOTIFY_BATCH, &n);
         for (int i = 0; rc == DB_OK && i < n; i++) {
-            rand_uuid(uuid);
-            rc = db_exec(
-                c,
-                "INSERT INTO notifications (uuid, recipient_id, sender_id, type, title, message, "
-                "reference_type, reference_id, metadata, created_at, updated_at) VALUES ($1, "
-                "$2, $3, 'event_update', 'Event Updated', $4, 'event', $5, $6, $7, $7)",
-                DB_ARGS(db_text(uuid), db_int(ids[i]), db_int(op->actor.id), db_text(msg),
-                        db_int(x->e->id),
-                        db_text("{\"type\":\"event_update\",\"route\":\"event_detail\"}"),
-                        db_time(now)),
-                NULL);
+            notify_ref_t one = *tpl;
+            one.to = ids[i];
+            rc = notify_template(op, &one, args, nargs);
         }
         after = n > 0 ? ids[n - 1] : after;
     } while (rc == DB_OK && n == NOTIFY_BATCH);
     return rc;
+}
+
+/* Tells every going attendee that a published event moved or was cancelled
+ * by its host. */
+static int notify_going(op_t *op, const update_ctx_t *x)
+{
+    notify_ref_t n = {.reference_type = "event",
+                      .reference_id = x->e->id,
+                      .metadata =
+                          arena_printf(op->arena, "{\"event_id\":%lld}", (long long)x->e->id)};
+    if (x->cancelled) {
+        n.key = "event_cancelled";
+        return event_notify_going(op, x->e->id, &n, TPL_ARGS({"event_name", x->f->title}));
+    }
+    bool time = x->f->start_time != x->e->start_time, venue = x->f->venue_id != x->e->venue_id;
+    /* The reminders already sent were for the old time: they are due again. */
+    int rc = time ? db_exec(op->db, "DELETE FROM event_reminders WHERE event_id = $1",
+                            DB_ARGS(db_int(x->e->id)), NULL)
+                  : DB_OK;
+    if (rc != DB_OK)
+        return rc;
+    n.key = "event_updated";
+    return event_notify_going(
+        op, x->e->id, &n,
+        TPL_ARGS({"event_name", x->f->title}, {"changes", time && venue ? "time, venue"
+                                                          : time        ? "time"
+                                                                        : "venue"}));
 }
 
 static int write_row(op_t *op, const update_ctx_t *x, const char *slug, int version, bool manual,
@@ -165,8 +176,10 @@ static err_t *apply_update(op_t *op, update_ctx_t *x)
         rc = event_slug_record(op->db, x->e->id, slug, version, op->now_us);
     if (rc == DB_OK && x->f->interests_set)
         rc = event_interests_set(op->db, x->e->id, x->f);
-    if (rc == DB_OK && x->moved)
-        rc = notify_moved(op, x);
+    if (rc == DB_OK && (x->moved || x->cancelled))
+        rc = notify_going(op, x);
+    if (rc == DB_OK && x->went_live)
+        rc = notify_event_published(op, x->e->id);
     audit_entry_t a = {.actor_id = op->actor.id,
                        .action = "event.update",
                        .object_type = "event",
@@ -185,5 +198,8 @@ err_t *event_update_locked(op_t *op, const event_t *e, const event_fields_t *f,
     x.title_changed = strcmp(f->title, e->title) != 0;
     x.moved = !strcmp(f->status, "published") &&
               (f->start_time != e->start_time || f->venue_id != e->venue_id);
+    x.cancelled = !strcmp(f->status, "cancelled") && strcmp(e->status, "cancelled");
+    x.went_live = !strcmp(f->status, "published") && f->is_public &&
+                  (strcmp(e->status, "published") || !e->is_public);
     return apply_update(op, &x);
 }

@@ -220,6 +220,15 @@ static err_t *create_row(op_t *op, create_ctx_t *x)
         rc = event_slug_record(op->db, x->id, slug, 1, op->now_us);
     if (rc == DB_OK)
         rc = event_interests_set(op->db, x->id, x->f);
+    notify_ref_t n = {.to = op->actor.id,
+                      .key = "event_created",
+                      .reference_type = "event",
+                      .reference_id = x->id,
+                      .metadata = arena_printf(op->arena, "{\"event_id\":%lld}", (long long)x->id)};
+    if (rc == DB_OK)
+        rc = notify_template(op, &n, TPL_ARGS({"event_name", x->f->title}));
+    if (rc == DB_OK && !strcmp(x->f->status, "published") && x->f->is_public)
+        rc = notify_event_published(op, x->id);
     audit_entry_t a = {.actor_id = op->actor.id,
                        .action = "event.create",
                        .object_type = "event",

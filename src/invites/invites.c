@@ -4,6 +4,7 @@
  * own, so the mark stays whatever happens next (API.md 15 item 12).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/rand.h"
@@ -76,16 +77,15 @@ json_t *invite_answer_json(int64_t invite_id, const char *status, const event_t 
 
 int invite_notify_host(op_t *op, const event_t *e, int64_t invite_id, bool going)
 {
-    notice_t n = {.to = e->host_id,
-                  .type = going ? "invite_accepted" : "invite_declined",
-                  .title = going ? "Invitation accepted" : "Invitation declined",
-                  .message = arena_printf(op->arena, "A guest %s your invitation to '%s'.",
-                                          going ? "accepted" : "declined", e->title),
-                  .reference_type = "event_invite",
-                  .reference_id = invite_id,
-                  .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"invite_id\":%lld}",
-                                           (long long)e->id, (long long)invite_id)};
-    return notification_write(op, &n);
+    notify_ref_t n = {.to = e->host_id,
+                      .key = going ? "invite_accepted" : "invite_declined",
+                      .reference_type = "event_invite",
+                      .reference_id = invite_id,
+                      .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"invite_id\":%lld}",
+                                               (long long)e->id, (long long)invite_id)};
+    return notify_template(
+        op, &n,
+        TPL_ARGS({"event_name", e->title}, {"user_name", notify_person_name(op, op->actor.id)}));
 }
 
 /* A paid event: going holds one seat in a reservation until paid, as an
@@ -196,22 +196,25 @@ static json_t *invite_item(int64_t id, int64_t user_id, const char *name, json_t
                      s->expiry_policy ? s->expiry_policy : "");
 }
 
-/* The invitee's in-app row; the title stays within the 200 characters. */
+/* The invitee's in-app row; the host's own words, if any, go in the metadata
+ * (the template's text is fixed). */
 static int notify_invitee(op_t *op, const create_ctx_t *x, int64_t user_id, int64_t id)
 {
-    const char *msg = x->spec->message;
-    notice_t n = {.to = user_id,
-                  .type = "event_invite",
-                  .title = arena_printf(op->arena, "You're invited: %s",
-                                        text_clip(op->arena, x->e.title, 200 - 16)),
-                  .message = msg && *msg
-                                 ? msg
-                                 : arena_printf(op->arena, "You are invited to '%s'.", x->e.title),
-                  .reference_type = "event_invite",
-                  .reference_id = id,
-                  .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"invite_id\":%lld}",
-                                           (long long)x->event_id, (long long)id)};
-    return notification_write(op, &n);
+    json_t *meta =
+        json_pack("{s:I, s:I}", "event_id", (json_int_t)x->event_id, "invite_id", (json_int_t)id);
+    if (x->spec->message && *x->spec->message)
+        json_object_set_new(meta, "message", json_string(x->spec->message));
+    char *text = json_dumps(meta, JSON_COMPACT);
+    json_decref(meta);
+    notify_ref_t n = {.to = user_id,
+                      .key = "event_invite",
+                      .reference_type = "event_invite",
+                      .reference_id = id,
+                      .metadata = text ? arena_strdup(op->arena, text) : NULL};
+    free(text);
+    return notify_template(
+        op, &n,
+        TPL_ARGS({"host_name", notify_person_name(op, x->e.host_id)}, {"event_name", x->e.title}));
 }
 
 /* One invitee: skipped (already invited), refused (errors) or invited. */

@@ -64,6 +64,7 @@ static const char SQL_CLAIM[] =
     "RETURNING id, kind, payload, attempts, max_attempts";
 
 typedef struct {
+    const app_t *app;
     const char *worker;
     int64_t id, attempts, max_attempts;
     char kind[64];
@@ -94,6 +95,10 @@ static int claim_tx(db_conn_t *c, void *ctx)
     }
     rc = db_rows_status(rows);
     db_rows_free(rows);
+    const job_kind_t *k = cl->id ? find_kind(cl->app, cl->kind) : NULL;
+    if (rc == DB_OK && k && k->lease_s > 0 && k->lease_s != LEASE_S)
+        rc = db_exec(c, "UPDATE jobs SET locked_until = $2 WHERE id = $1",
+                     DB_ARGS(db_int(cl->id), db_time(now + k->lease_s * USEC_PER_SEC)), NULL);
     return rc;
 }
 
@@ -150,7 +155,7 @@ int jobs_run_one(app_t *app, const char *worker_id, bool *ran)
     db_conn_t *c = db_acquire(app->db);
     if (!c)
         return DB_TIMEOUT;
-    claim_t cl = {.worker = worker_id};
+    claim_t cl = {.app = app, .worker = worker_id};
     int rc = db_tx_run(c, DB_TX_WRITE, claim_tx, &cl);
     if (rc != DB_OK || cl.id == 0) {
         free(cl.payload);

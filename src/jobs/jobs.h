@@ -28,6 +28,9 @@ typedef struct job_kind {
     job_handler_fn handler;
     int64_t period_s; /* > 0: scheduled periodically */
     int max_attempts;
+    int lease_s; /* > 0: how long a worker holds a claimed job before another may take it
+                  * over (default 300 s); short for small jobs that must resume soon after
+                  * their worker dies */
 } job_kind_t;
 
 /* Rows a module no longer needs, deleted by the periodic purge_expired job:

@@ -57,6 +57,6 @@ const purge_def_t jobs_purges[] = {
 };
 
 const job_kind_t jobs_kinds[] = {
-    {"purge_expired", jobs_purge_expired, 600, 5},
+    {"purge_expired", jobs_purge_expired, 600, 5, 0},
     {0},
 };

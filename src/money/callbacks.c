@@ -215,6 +215,17 @@ static int notify(op_t *op, int64_t to, const char *type, const char *title, con
     return notification_write(op, &n);
 }
 
+static int notify_template_for(op_t *op, int64_t to, const char *key, const apply_ctx_t *x)
+{
+    notify_ref_t n = {.to = to,
+                      .key = key,
+                      .reference_type = "payment_order",
+                      .reference_id = x->id,
+                      .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"order_id\":\"%s\"}",
+                                               (long long)x->event_id, x->res->order_id)};
+    return notify_template(op, &n, TPL_ARGS({"event_name", x->e.title}));
+}
+
 static const char SQL_CONSUME[] =
     "UPDATE capacity_reservations SET consumed = $3, consumed_at = $2, updated_at = $2 WHERE id "
     "= $1 AND consumed = $4 AND released_at IS NULL";
@@ -284,8 +295,9 @@ static err_t *apply_success(op_t *op, apply_ctx_t *x)
             NULL);
     free(resp);
     if (rc == DB_OK)
-        rc = notify(op, x->user_id, "payment_success", "Payment successful",
-                    arena_printf(op->arena, "Your ticket for '%s' is confirmed.", x->e.title), x);
+        /* One message, not a receipt and a ticket a second apart: the
+         * booking (type payment_success) says both. */
+        rc = notify_template_for(op, x->user_id, "booking_confirmed", x);
     if (rc == DB_OK)
         rc = notify(op, x->e.host_id, "booking_success", "New booking",
                     arena_printf(op->arena, "A guest paid for %d seat%s at '%s'.", x->seats,
@@ -309,9 +321,7 @@ static err_t *apply_failure(op_t *op, apply_ctx_t *x)
                              db_time(op->now_us)),
                      &n);
     if (rc == DB_OK && n)
-        rc = notify(
-            op, x->user_id, "payment_failed", "Payment failed",
-            arena_printf(op->arena, "Your payment for '%s' did not go through.", x->e.title), x);
+        rc = notify_template_for(op, x->user_id, "payment_failed", x);
     x->res->outcome = n ? "failed" : "ignored";
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }

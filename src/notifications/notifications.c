@@ -121,21 +121,3 @@ err_t *notifications_mark_all_read(op_t *op, json_t **out)
     *out = json_pack("{s:I}", "updated", (json_int_t)n);
     return NULL;
 }
-
-static const char SQL_WRITE[] =
-    "INSERT INTO notifications (uuid, recipient_id, sender_id, type, title, message, "
-    "reference_type, reference_id, metadata, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, "
-    "$6, $7, $8, $9, $10, $10)";
-
-int notification_write(op_t *op, const notice_t *n)
-{
-    char uuid[37];
-    rand_uuid(uuid);
-    /* Nothing reads the new row: it goes with the next statement or the commit. */
-    return db_exec_later(op->db, SQL_WRITE,
-                         DB_ARGS(db_text(uuid), db_int(n->to),
-                                 op->actor.id ? db_int(op->actor.id) : db_null(), db_text(n->type),
-                                 db_text(n->title), db_text(n->message), db_text(n->reference_type),
-                                 db_int(n->reference_id), db_text(n->metadata ? n->metadata : "{}"),
-                                 db_time(op->now_us)));
-}

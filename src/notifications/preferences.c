@@ -35,6 +35,12 @@ static int type_index(const char *t)
     return -1;
 }
 
+bool notification_push_default(const char *type)
+{
+    int k = type ? type_index(type) : -1;
+    return k >= 0 && TYPES[k].push;
+}
+
 static err_t *reply(http_req_t *req, op_t *op)
 {
     int chosen[NTYPES];

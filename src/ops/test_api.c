@@ -96,8 +96,9 @@ static err_t *test_sleep(http_req_t *req, op_t *op, const input_t *in)
  * update or delete on one of a few tables fail in the database (a trigger
  * that raises), so tests can see how a real database failure is answered.
  * Table and action come from fixed lists, never from client text. */
-static const char *const fault_tables[] = {"user_phone_otps", "user_profiles", "host_leads",
-                                           "events",          "venues",        NULL};
+static const char *const fault_tables[] = {
+    "user_phone_otps", "user_profiles",       "host_leads", "events",
+    "venues",          "campaign_executions", NULL};
 static const char *const fault_actions[] = {"insert", "update", "delete", NULL};
 
 static err_t *test_db_fault(http_req_t *req, op_t *op, const input_t *in)

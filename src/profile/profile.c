@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "audit/audit.h"
+#include "notifications/notifications.h"
 #include "core/clock.h"
 #include "core/jsonw.h"
 #include "db/db_jsonw.h"
@@ -514,6 +515,12 @@ static err_t *complete_tx(op_t *op, void *arg)
     if (incomplete && (rc = waitlist_enter(op->db, pc, op->now_us)) != DB_OK)
         return op_db_fail(op, rc);
     pc->waitlisted = incomplete;
+    notify_ref_t n = {.to = pc->user_id,
+                      .key = "profile_completed",
+                      .reference_type = "profile",
+                      .reference_id = pc->user_id};
+    if (incomplete && (rc = notify_template(op, &n, NULL, 0)) != DB_OK)
+        return op_db_fail(op, rc);
     audit_entry_t a = {
         .actor_id = pc->user_id,
         .action = "profile.complete",

@@ -147,20 +147,23 @@ err_t *requests_of_event(op_t *op, int64_t event_id, int64_t offset, int64_t lim
 
 /* ---- notifications (in-app rows, written with the change) ------------------------ */
 
-static int notify(op_t *op, int64_t to, const char *type, const char *title, const char *message,
-                  int64_t request_id, int64_t event_id, const char *action)
+static int notify(op_t *op, int64_t to, const char *key, const event_t *e, int64_t request_id,
+                  const char *action, const char *person)
 {
-    notice_t n = {.to = to,
-                  .type = type,
-                  .title = title,
-                  .message = message,
-                  .reference_type = "event_request",
-                  .reference_id = request_id,
-                  .metadata = arena_printf(op->arena,
-                                           "{\"event_id\":%lld,\"request_id\":%lld,\"action\":"
-                                           "\"%s\"}",
-                                           (long long)event_id, (long long)request_id, action)};
-    return notification_write(op, &n);
+    notify_ref_t n = {.to = to,
+                      .key = key,
+                      .reference_type = "event_request",
+                      .reference_id = request_id,
+                      .metadata = arena_printf(op->arena,
+                                               "{\"event_id\":%lld,\"request_id\":%lld,\"action\":"
+                                               "\"%s\"}",
+                                               (long long)e->id, (long long)request_id, action)};
+    if (!strcmp(key, "request_declined"))
+        return notify_template(op, &n, TPL_ARGS({"event_name", e->title}));
+    return notify_template(
+        op, &n,
+        TPL_ARGS({"event_name", e->title},
+                 {!strcmp(key, "new_join_request") ? "user_name" : "host_name", person}));
 }
 
 static int audit(op_t *op, const char *action, int64_t request_id, json_t *payload)
@@ -285,10 +288,8 @@ static err_t *create_tx(op_t *op, void *arg)
     if (rc == DB_UNIQUE)
         return duplicate(op);
     if (rc == DB_OK)
-        rc = notify(op, e.host_id, "new_join_request", "New join request",
-                    arena_printf(op->arena, "Someone asked to join '%s' (%d seat%s).", e.title,
-                                 x->seats, x->seats == 1 ? "" : "s"),
-                    id, x->event_id, "requested");
+        rc = notify(op, e.host_id, "new_join_request", &e, id, "requested",
+                    notify_person_name(op, op->actor.id));
     if (rc == DB_OK)
         rc = audit(op, "event.request.created", id,
                    json_pack("{s:I, s:i}", "event_id", (json_int_t)x->event_id, "seats", x->seats));
@@ -370,17 +371,9 @@ static err_t *check_capacity(op_t *op, const event_t *e, int seats)
 
 static int notify_answer(op_t *op, const respond_ctx_t *x, const event_t *e, int64_t requester)
 {
-    const char *title = x->accept ? arena_printf(op->arena, "Request Accepted: %s", e->title)
-                                  : arena_printf(op->arena, "Request Declined: %s", e->title);
-    const char *message =
-        x->accept
-            ? arena_printf(op->arena,
-                           "Your request to attend '%s' has been accepted! Please confirm "
-                           "your attendance.",
-                           e->title)
-            : arena_printf(op->arena, "Your request to attend '%s' has been declined.", e->title);
-    return notify(op, requester, "event_request", title, message, x->request_id, x->event_id,
-                  x->accept ? "accepted" : "declined");
+    return notify(op, requester, x->accept ? "request_approved" : "request_declined", e,
+                  x->request_id, x->accept ? "accepted" : "declined",
+                  x->accept ? notify_person_name(op, e->host_id) : NULL);
 }
 
 /* Accepting a paid request holds its seats until paid (issue 10). */

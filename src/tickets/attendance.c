@@ -14,6 +14,7 @@
 #include "core/rand.h"
 #include "core/text.h"
 #include "events/event.h"
+#include "invites/invites.h"
 #include "notifications/notifications.h"
 #include "tickets/ticket_keys.h"
 #include "tickets/tickets.h"
@@ -268,31 +269,19 @@ static int accept_invite(op_t *op, const confirm_ctx_t *x)
         return DB_OK;
     int rc = db_exec(op->db, SQL_INVITE_ACCEPT, DB_ARGS(db_int(x->invite_id), db_time(op->now_us)),
                      NULL);
-    notice_t n = {
-        .to = x->e.host_id,
-        .type = "invite_accepted",
-        .title = "Invitation accepted",
-        .message = arena_printf(op->arena, "A guest accepted your invitation to '%s'.", x->e.title),
-        .reference_type = "event_invite",
-        .reference_id = x->invite_id,
-        .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"invite_id\":%lld}",
-                                 (long long)x->event_id, (long long)x->invite_id)};
-    return rc == DB_OK ? notification_write(op, &n) : rc;
+    return rc == DB_OK ? invite_notify_host(op, &x->e, x->invite_id, true) : rc;
 }
 
 static int notify_ticket(op_t *op, const confirm_ctx_t *x)
 {
-    notice_t n = {.to = x->user_id,
-                  .type = "ticket_confirmed",
-                  .title = arena_printf(op->arena, "Ticket Confirmed: %s",
-                                        text_clip(op->arena, x->e.title, 150)),
-                  .message = arena_printf(op->arena, "You're going to '%s' (%d seat%s).",
-                                          x->e.title, x->seats, x->seats == 1 ? "" : "s"),
-                  .reference_type = "attendance",
-                  .reference_id = x->ticket_id,
-                  .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"ticket_id\":%lld}",
-                                           (long long)x->event_id, (long long)x->ticket_id)};
-    return notification_write(op, &n);
+    notify_ref_t n = {
+        .to = x->user_id,
+        .key = "ticket_confirmed",
+        .reference_type = "attendance",
+        .reference_id = x->ticket_id,
+        .metadata = arena_printf(op->arena, "{\"event_id\":%lld,\"ticket_id\":%lld,\"seats\":%d}",
+                                 (long long)x->event_id, (long long)x->ticket_id, x->seats)};
+    return notify_template(op, &n, TPL_ARGS({"event_name", x->e.title}));
 }
 
 static err_t *confirm_tx(op_t *op, void *arg)

@@ -31,13 +31,13 @@ const list = (q, who = staff) => client.get(`/api/admin/notifications?${q}`, { h
 
 test('staff see what was sent to whom; filters, search and CSV; others may not', async () => {
     assertErrorBody(await list('', host), 403, 'ADMIN_REQUIRED');
-    const toHost = await list(`recipient_id=${host.id}&type=new_join_request`);
+    const toHost = await list(`recipient_id=${host.id}&type=event_request`);
     assert.equal(toHost.status, 200, summarize(toHost));
     assert.equal(toHost.json.total, 1);
     const n = toHost.json.data[0];
     assert.equal(n.recipient_phone, host.phone);
     assert.equal(n.is_read, false);
-    assert.equal((await list(`recipient_id=${host.id}&is_read=true&type=new_join_request`)).json.total, 0);
+    assert.equal((await list(`recipient_id=${host.id}&is_read=true&type=event_request`)).json.total, 0);
     assert.equal((await list(`reference_type=${n.reference_type}&reference_id=${n.reference_id}`)).json.total >= 1, true);
     assert.ok((await list(`search=${encodeURIComponent(n.title.slice(0, 5))}&recipient_id=${host.id}`)).json.total >= 1);
     const csv = await list(`recipient_id=${host.id}&format=csv`);

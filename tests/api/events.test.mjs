@@ -607,7 +607,7 @@ test('PUT moving a published event notifies each going attendee with event_updat
     await insertAttendee(server, ev.id, guests[1].id, { status: 'going', seats: 2 });
     await insertAttendee(server, ev.id, guests[2].id, { status: 'not_going' });
     const notes = async () =>
-        (await dbQuery(server, `SELECT recipient_id, type, message FROM notifications WHERE type = 'event_update' AND reference_id = ${ev.id} ORDER BY recipient_id, id`))
+        (await dbQuery(server, `SELECT recipient_id, type, message FROM notifications WHERE type = 'event_update' AND title = 'Event Updated' AND reference_id = ${ev.id} ORDER BY recipient_id, id`))
             .split('\n').filter(Boolean).map((l) => l.split('|'));
 
     okJson(await putEvent(client, ev.id, host.token, { description: 'Only the description changed here.' }));
@@ -630,7 +630,7 @@ test('PUT moving a draft notifies nobody', async () => {
     const ev = await createEvent(client, host.token, {});
     await insertAttendee(server, ev.id, guests[0].id);
     okJson(await putEvent(client, ev.id, host.token, { start_time: '2031-01-01T01:00:00Z' }));
-    assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM notifications WHERE reference_id = ${ev.id} AND type = 'event_update'`)), 0);
+    assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM notifications WHERE reference_id = ${ev.id} AND type = 'event_update' AND title = 'Event Updated'`)), 0);
 });
 
 test('PUT body must be a JSON object', async () => {

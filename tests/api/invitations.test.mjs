@@ -104,8 +104,8 @@ test('respond: going checks a seat and asks for confirmation; confirm-attendance
     assert.equal(await dbQuery(server, `SELECT status FROM event_invites WHERE id = ${ids[1]}`), 'pending', 'nothing changed');
     const no = await respond(guests[5].token, ids[2], { response: 'declined', message: 'sorry' });
     assert.equal(no.json.status, 'declined');
-    const hostNotes = await dbQuery(server, `SELECT type FROM notifications WHERE recipient_id = ${host.id} AND reference_type = 'event_invite' AND reference_id IN (${ids.join(',')}) ORDER BY id`);
-    assert.deepEqual(hostNotes.split('\n'), ['invite_accepted', 'invite_declined']);
+    const hostNotes = await dbQuery(server, `SELECT title FROM notifications WHERE recipient_id = ${host.id} AND reference_type = 'event_invite' AND reference_id IN (${ids.join(',')}) ORDER BY id`);
+    assert.deepEqual(hostNotes.split('\n'), [`Invitation Accepted: ${ev.title}`, `Invitation Declined: ${ev.title}`]);
     assertLoopinError(await respond(guests[4].token, ids[0], { response: 'going' }), 404, 'INVITATION_NOT_FOUND'); // not theirs
     assertValidationError(await respond(guests[4].token, ids[1], { response: 'maybe' }), { loc: ['body', 'response'] });
     assertValidationError(await respond(guests[4].token, ids[1], {}), { loc: ['body', 'response'] });
@@ -240,7 +240,7 @@ test('invite bodies: every field type-checked, 50 ids at most, INVALID_USER_IDS 
     assertLoopinError(bad, 400, 'INVALID_USER_IDS');
     assert.deepEqual(bad.json.details, { invalid_user_ids: [2147483647] });
     assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM event_invites WHERE event_id = ${ev.id}`)), 0);
-    assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM notifications WHERE recipient_id = ${a.id}`)), 0, 'nobody told either');
+    assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM notifications WHERE recipient_id = ${a.id} AND reference_type = 'event_invite'`)), 0, 'nobody told either');
     const fifty = await invite(host.token, ev, { user_ids: Array.from({ length: 50 }, () => a.id), message: 'x'.repeat(500) });
     assert.equal(fifty.status, 200, summarize(fifty));
     assert.equal(fifty.json.created_count, 1, 'the same id twice is one invitation');
@@ -371,8 +371,10 @@ test('a notification title stays within 200 characters for a 200-character title
     const [a] = await people(1);
     const res = await invite(host.token, ev, { user_ids: [a.id] });
     assert.equal(res.status, 200, summarize(res));
-    const stored = await dbQuery(server, `SELECT title FROM notifications WHERE recipient_id = ${a.id} AND type = 'event_invite'`);
-    assert.ok(stored.startsWith("You're invited: aé"), stored);
+    const id = res.json.invites[0].invite_id;
+    assert.equal((await respond(a.token, id, { response: 'declined' })).status, 200);
+    const stored = await dbQuery(server, `SELECT title FROM notifications WHERE recipient_id = ${host.id} AND reference_id = ${id} AND reference_type = 'event_invite'`);
+    assert.ok(stored.startsWith('Invitation Declined: aé'), stored);
     assert.equal([...stored].length, 200);
     assert.ok(!stored.includes('\ufffd'), 'never cut inside a letter');
 });
@@ -423,7 +425,7 @@ test('share link accept: the event must run, the gender fit, staff refused; an e
     assert.equal(res.status, 200, summarize(res));
     assert.deepEqual(res.json, { invite_id: pend[0].invite_id, status: 'accepted', event_id: ev.id, event_title: ev.title, is_paid: false, requires_payment: false, requires_confirmation: true });
     assert.equal(await dbQuery(server, `SELECT status FROM event_invites WHERE id = ${pend[0].invite_id}`), 'accepted');
-    assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM notifications WHERE recipient_id = ${host.id} AND type = 'invite_accepted' AND reference_id = ${pend[0].invite_id}`)), 1);
+    assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM notifications WHERE recipient_id = ${host.id} AND title LIKE 'Invitation Accepted:%' AND reference_id = ${pend[0].invite_id}`)), 1);
     const declined = await accept(d.token, link.token);
     assert.equal(declined.json.status, 'declined', 'any other invitation comes back as it is');
     assert.equal(declined.json.requires_confirmation, false);

@@ -29,25 +29,30 @@ const inbox = (token, qs = '') => client.get(`/api/notifications${qs}`, { header
 const unreadCount = async (token) =>
     (await client.get('/api/notifications/unread-count', { headers: bearer(token) })).json.unread_count;
 
-// Two join requests to the host's events: two notifications for the host.
+// Two join requests to the host's events: two notifications for the host
+// (each event's "created" notification comes first); resolves to the
+// host's unread count before the requests.
 async function twoRequests() {
-    for (let i = 0; i < 2; i++) {
-        const ev = await createEvent(client, host.token, { title: `Inbox ${tag()}`, status: 'published' });
+    const evs = [];
+    for (let i = 0; i < 2; i++) evs.push(await createEvent(client, host.token, { title: `Inbox ${tag()}`, status: 'published' }));
+    const before = await unreadCount(host.token);
+    for (const ev of evs) {
         const res = await client.post(`/api/events/${ev.id}/requests`, { headers: bearer(guest.token), json: {} });
         assert.equal(res.status, 201, summarize(res));
     }
+    return before;
 }
 
 test('the host sees the requests it received, newest first, unread', async () => {
-    const before = await unreadCount(host.token);
-    await twoRequests();
+    const before = await twoRequests();
     assert.equal(await unreadCount(host.token), before + 2);
     const page = await inbox(host.token, '?limit=2');
     assert.equal(page.status, 200, summarize(page));
     assert.equal(page.json.data.length, 2);
     assert.equal(page.json.unread_count, before + 2);
     const [a, b] = page.json.data;
-    assert.equal(a.type, 'new_join_request');
+    assert.equal(a.type, 'event_request');
+    assert.equal(a.metadata.template, 'new_join_request');
     assert.equal(a.is_read, false);
     assert.equal(a.read_at, null);
     assert.equal(a.sender_id, guest.id);

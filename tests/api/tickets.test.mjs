@@ -76,7 +76,7 @@ test('confirm: takes the accepted seats, issues a signed ticket; going_count in 
     const filtered = await get(guests[0].token, `/api/events/my-tickets?event_id=${ev.id}`);
     assert.equal(filtered.json.length, 1);
     assertValidationError(await get(guests[0].token, '/api/events/my-tickets?event_id=abc'));
-    const note = await dbQuery(server, `SELECT count(*) FROM notifications WHERE recipient_id = ${guests[0].id} AND type = 'ticket_confirmed'`);
+    const note = await dbQuery(server, `SELECT count(*) FROM notifications WHERE recipient_id = ${guests[0].id} AND title = 'Ticket Confirmed'`);
     assert.ok(Number(note) >= 1);
 });
 

@@ -2,7 +2,8 @@
  * test_auth_sms.c: auth/sms through sms.h: the log backend, the outbox file
  * (exact JSON lines, 4 threads x 50 sends without a torn line, unopenable
  * paths) and the twilio backend against a fake Twilio started here with
- * libmicrohttpd on 127.0.0.1 (request shape, auth, form fields, answers).
+ * libmicrohttpd on 127.0.0.1 (request shape, auth, form fields, answers);
+ * WhatsApp through each backend (Content template fields, masked log).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +27,7 @@
 
 #include "auth/sms.h"
 #include "core/clock.h"
+#include "core/rand.h"
 #include "fixture.h"
 
 #define SID           "AC123"
@@ -33,6 +35,8 @@
 #define FROM          "+15005550006"
 #define BASIC_AUTH    "Basic QUMxMjM6dG9rLXNlY3JldA==" /* base64("AC123:tok-secret") */
 #define MESSAGES_PATH "/2010-04-01/Accounts/AC123/Messages.json"
+#define WA_FROM       "+14155238886"
+#define WA_VARS       "{\"1\":\"Asha\",\"2\":\"Host & earn 100% \\\"now\\\"\"}"
 
 static char tmp_dir[400];
 
@@ -420,7 +424,7 @@ typedef struct {
     const char *location;
     int requests;
     char method[16], url[256], auth[256], ctype[128];
-    char to[128], from[128], body[1024];
+    char to[128], from[128], body[1024], content_sid[128], content_vars[512];
 } fake_t;
 
 static char no_form; /* con_cls marker when the body is not a form */
@@ -448,6 +452,10 @@ static enum MHD_Result fake_field(void *cls, enum MHD_ValueKind kind, const char
         append_field(f->from, sizeof f->from, data, size);
     else if (!strcmp(key, "Body"))
         append_field(f->body, sizeof f->body, data, size);
+    else if (!strcmp(key, "ContentSid"))
+        append_field(f->content_sid, sizeof f->content_sid, data, size);
+    else if (!strcmp(key, "ContentVariables"))
+        append_field(f->content_vars, sizeof f->content_vars, data, size);
     pthread_mutex_unlock(&f->lock);
     return MHD_YES;
 }
@@ -463,7 +471,7 @@ static void fake_record_start(fake_t *f, struct MHD_Connection *c, const char *u
     snprintf(f->url, sizeof f->url, "%s", url);
     snprintf(f->auth, sizeof f->auth, "%s", auth ? auth : "");
     snprintf(f->ctype, sizeof f->ctype, "%s", ctype ? ctype : "");
-    f->to[0] = f->from[0] = f->body[0] = '\0';
+    f->to[0] = f->from[0] = f->body[0] = f->content_sid[0] = f->content_vars[0] = '\0';
     pthread_mutex_unlock(&f->lock);
 }
 
@@ -702,8 +710,110 @@ static void test_twilio_unreachable_fails_fast(void **state)
     free(log);
 }
 
+/* ---- WhatsApp ---------------------------------------------------------------- */
+
+/* One WhatsApp message through a fresh twilio backend, capturing the log. */
+static int whatsapp_once(unsigned port, const char *wa_from, char *sid, char *err, char **log_out)
+{
+    config_t cfg;
+    twilio_config(&cfg, port);
+    snprintf(cfg.twilio_whatsapp_from, sizeof cfg.twilio_whatsapp_from, "%s", wa_from);
+    sms_t *s = sms_new(&cfg, err, 256); /* no sender is not a start-up error */
+    assert_non_null(s);
+    capture_t cap;
+    capture_begin(&cap, "whatsapp.stderr");
+    int rc = sms_send_whatsapp(s, "+919876543210", "HXabc", WA_VARS, sid, 64, err, 256);
+    *log_out = capture_end(&cap);
+    sms_free(s);
+    return rc;
+}
+
+static void test_whatsapp_twilio_posts_the_content_template(void **state)
+{
+    fake_t *f = *state;
+    f->status = 201;
+    f->reply = "{\"sid\":\"MM0123\",\"status\":\"queued\"}";
+    char sid[64] = "old", err[256] = "", *log;
+    assert_int_equal(whatsapp_once(f->port, "whatsapp:" WA_FROM, sid, err, &log), 0);
+    free(log);
+    assert_string_equal(sid, "MM0123");
+    assert_int_equal(f->requests, 1);
+    assert_string_equal(f->url, MESSAGES_PATH);
+    assert_string_equal(f->auth, BASIC_AUTH);
+    assert_string_equal(f->to, "whatsapp:+919876543210");
+    assert_string_equal(f->from, "whatsapp:" WA_FROM); /* the prefix is not doubled */
+    assert_string_equal(f->content_sid, "HXabc");
+    assert_string_equal(f->content_vars, WA_VARS);
+    assert_string_equal(f->body, "");
+}
+
+static void test_whatsapp_twilio_failures(void **state)
+{
+    fake_t *f = *state;
+    char sid[64] = "old", err[256] = "", *log;
+    assert_int_equal(whatsapp_once(f->port, "", sid, err, &log), -1); /* no sender: no request */
+    assert_non_null(strstr(err, "LOOPIN_TWILIO_WHATSAPP_FROM"));
+    assert_int_equal(f->requests, 0);
+    assert_string_equal(sid, "");
+    free(log);
+    f->status = 400;
+    f->reply = "{\"code\":63016,\"message\":\"Failed to send freeform message\"}";
+    assert_int_equal(whatsapp_once(f->port, WA_FROM, sid, err, &log), -1);
+    assert_string_equal(err, "WhatsApp provider rejected the message (code 63016)");
+    assert_non_null(strstr(log, "\"provider_code\":\"63016\""));
+    assert_null(strstr(log, "Asha"));
+    assert_null(strstr(log, TOKEN));
+    free(log);
+}
+
+static void test_whatsapp_file_and_log_backends(void **state)
+{
+    (void)state;
+    config_t cfg;
+    char sid[64] = "", err[256] = "";
+    sms_t *s = file_backend(&cfg, "whatsapp.jsonl");
+    assert_int_equal(
+        sms_send_whatsapp(s, "+919876543210", "HXabc", WA_VARS, sid, sizeof sid, err, sizeof err),
+        0);
+    assert_int_equal(strlen(sid), 34);
+    assert_memory_equal(sid, "MM", 2);
+    assert_int_equal(
+        sms_send_whatsapp(s, "+9198", "HXabc", "[1]", sid, sizeof sid, err, sizeof err),
+        -1); /* variables must be an object */
+    assert_int_equal(sms_send_whatsapp(s, "+9198", "", "{}", NULL, 0, err, sizeof err), -1);
+    assert_int_equal(sms_send_whatsapp(NULL, "+9198", "HX", "{}", NULL, 0, err, sizeof err), -1);
+    sms_free(s);
+    char *text = read_all(cfg.sms_outbox, NULL);
+    json_t *line = json_loads(text, 0, NULL), *want = json_loads(WA_VARS, 0, NULL);
+    assert_non_null(line);
+    assert_memory_equal(text, "{\"channel\":\"whatsapp\",\"to\":\"+919876543210\",", 43);
+    assert_string_equal(json_string_value(json_object_get(line, "content_sid")), "HXabc");
+    assert_true(json_equal(json_object_get(line, "variables"), want));
+    assert_true(is_iso_seconds(json_string_value(json_object_get(line, "sent_at"))));
+    json_decref(line);
+    json_decref(want);
+    free(text);
+    unlink(cfg.sms_outbox);
+
+    base_config(&cfg, "log");
+    s = sms_new(&cfg, err, sizeof err);
+    capture_t cap;
+    capture_begin(&cap, "whatsapp-log.stderr");
+    assert_int_equal(
+        sms_send_whatsapp(s, "+919876543210", "HXabc", WA_VARS, sid, sizeof sid, err, sizeof err),
+        0);
+    char *log = capture_end(&cap);
+    sms_free(s);
+    assert_non_null(strstr(log, "\"to\":\"+91*******210\""));
+    assert_non_null(strstr(log, "\"content_sid\":\"HXabc\""));
+    assert_null(strstr(log, "Asha"));
+    free(log);
+}
+
 int main(void)
 {
+    if (rand_init() != 0)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_backend_names),
         cmocka_unit_test(test_unknown_backend_is_refused),
@@ -727,6 +837,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_twilio_long_success_answer_is_fine, fake_setup,
                                         fake_teardown),
         cmocka_unit_test(test_twilio_unreachable_fails_fast),
+        cmocka_unit_test_setup_teardown(test_whatsapp_twilio_posts_the_content_template, fake_setup,
+                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_whatsapp_twilio_failures, fake_setup, fake_teardown),
+        cmocka_unit_test(test_whatsapp_file_and_log_backends),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -2,7 +2,8 @@
  * test_core_config.c: core/config: defaults, every validated variable
  * refused by name when bad, the optional KEY=VALUE file (.env, loopin.conf or
  * LOOPIN_CONFIG_FILE) and its precedence below the environment, the secret
- * key rules per environment, and masked printing. Each test runs in a fresh
+ * key rules per environment, the notification settings (push backend,
+ * campaign limits, WhatsApp sender) and masked printing. Each test runs in a fresh
  * temporary working directory with every LOOPIN_* variable unset.
  */
 #include <dirent.h>
@@ -45,6 +46,18 @@ static const char *const all_vars[] = {
     "LOOPIN_LOG_LEVEL",
     "LOOPIN_API_DOCS",
     "LOOPIN_API_DOCS_DIR",
+    "LOOPIN_SMS_BACKEND",
+    "LOOPIN_TWILIO_AUTH_TOKEN",
+    "LOOPIN_TWILIO_WHATSAPP_FROM",
+    "LOOPIN_TWILIO_CONTENT_SID",
+    "LOOPIN_PUSH_BACKEND",
+    "LOOPIN_PUSH_OUTBOX",
+    "LOOPIN_ONESIGNAL_APP_ID",
+    "LOOPIN_ONESIGNAL_API_KEY",
+    "LOOPIN_ONESIGNAL_API_BASE",
+    "LOOPIN_CAMPAIGN_MAX_USERS",
+    "LOOPIN_CAMPAIGN_BATCH_SIZE",
+    "LOOPIN_DISABLE_CAMPAIGNS",
 };
 
 #define SECRET_40 "0123456789abcdef0123456789abcdef01234567"
@@ -415,6 +428,78 @@ static void test_longest_string_that_fits_is_accepted(void **state)
     setenv("LOOPIN_PUBLIC_URL", "https://x.example", 1); /* keep the default short */
     load_ok(f);
     assert_string_equal(f->cfg.host, host);
+}
+
+/* ---- notifications ---------------------------------------------------------- */
+
+static void test_notification_defaults(void **state)
+{
+    fixture_t *f = *state;
+    load_ok(f);
+    assert_string_equal(f->cfg.push_backend, "none");
+    assert_string_equal(f->cfg.push_outbox, "push-outbox.jsonl");
+    assert_string_equal(f->cfg.onesignal_app_id, "");
+    assert_string_equal(f->cfg.onesignal_api_key, "");
+    assert_string_equal(f->cfg.onesignal_api_base, "https://onesignal.com");
+    assert_int_equal(f->cfg.campaign_max_users, 10000);
+    assert_int_equal(f->cfg.campaign_batch_size, 100);
+    assert_false(f->cfg.campaigns_disabled);
+    assert_string_equal(f->cfg.twilio_whatsapp_from, "");
+    assert_string_equal(f->cfg.twilio_content_sid, "");
+    assert_int_equal(config_check_push(&f->cfg, f->err, sizeof f->err), 0);
+}
+
+static void test_campaign_limits_are_inclusive_and_checked(void **state)
+{
+    fixture_t *f = *state;
+    setenv("LOOPIN_CAMPAIGN_MAX_USERS", "1000000", 1);
+    setenv("LOOPIN_CAMPAIGN_BATCH_SIZE", "1", 1);
+    setenv("LOOPIN_DISABLE_CAMPAIGNS", "yes", 1);
+    load_ok(f);
+    assert_int_equal(f->cfg.campaign_max_users, 1000000);
+    assert_int_equal(f->cfg.campaign_batch_size, 1);
+    assert_true(f->cfg.campaigns_disabled);
+    setenv("LOOPIN_CAMPAIGN_MAX_USERS", "1", 1);
+    setenv("LOOPIN_CAMPAIGN_BATCH_SIZE", "1000", 1);
+    setenv("LOOPIN_DISABLE_CAMPAIGNS", "0", 1);
+    load_ok(f);
+    assert_int_equal(f->cfg.campaign_max_users, 1);
+    assert_int_equal(f->cfg.campaign_batch_size, 1000);
+    assert_false(f->cfg.campaigns_disabled);
+    unsetenv("LOOPIN_DISABLE_CAMPAIGNS");
+    fails_with(f, "LOOPIN_CAMPAIGN_MAX_USERS", "0");
+    fails_with(f, "LOOPIN_CAMPAIGN_MAX_USERS", "1000001");
+    fails_with(f, "LOOPIN_CAMPAIGN_BATCH_SIZE", "0");
+    fails_with(f, "LOOPIN_CAMPAIGN_BATCH_SIZE", "1001");
+    fails_with(f, "LOOPIN_CAMPAIGN_BATCH_SIZE", "ten");
+    fails_with(f, "LOOPIN_DISABLE_CAMPAIGNS", "maybe");
+}
+
+static void test_push_settings_are_checked(void **state)
+{
+    fixture_t *f = *state;
+    fails_with(f, "LOOPIN_PUSH_BACKEND", "apns");
+    fails_with(f, "LOOPIN_ONESIGNAL_API_BASE", "ftp://onesignal.example");
+    setenv("LOOPIN_PUSH_BACKEND", "onesignal", 1);
+    setenv("LOOPIN_ONESIGNAL_APP_ID", "app-1", 1);
+    load_ok(f); /* loading is fine; serving checks the credentials */
+    assert_int_equal(config_check_push(&f->cfg, f->err, sizeof f->err), -1);
+    assert_memory_equal(f->err, "LOOPIN_PUSH_BACKEND:", 20);
+    assert_non_null(strstr(f->err, "LOOPIN_ONESIGNAL_API_KEY"));
+    setenv("LOOPIN_ONESIGNAL_API_KEY", "key-1", 1);
+    setenv("LOOPIN_ONESIGNAL_API_BASE", "http://127.0.0.1:9/", 1);
+    setenv("LOOPIN_TWILIO_WHATSAPP_FROM", "+14155238886", 1);
+    setenv("LOOPIN_TWILIO_CONTENT_SID", "HX0123", 1);
+    load_ok(f);
+    assert_int_equal(config_check_push(&f->cfg, f->err, sizeof f->err), 0);
+    assert_string_equal(f->cfg.onesignal_api_base, "http://127.0.0.1:9/");
+    assert_string_equal(f->cfg.twilio_whatsapp_from, "+14155238886");
+    assert_string_equal(f->cfg.twilio_content_sid, "HX0123");
+    setenv("LOOPIN_PUSH_BACKEND", "file", 1);
+    setenv("LOOPIN_PUSH_OUTBOX", "/tmp/p.jsonl", 1);
+    load_ok(f);
+    assert_string_equal(f->cfg.push_backend, "file");
+    assert_string_equal(f->cfg.push_outbox, "/tmp/p.jsonl");
 }
 
 /* ---- the config file ------------------------------------------------------- */
@@ -796,6 +881,28 @@ static void test_print_lists_effective_values(void **state)
     assert_non_null(strstr(text, "LOOPIN_SECRET_KEY=(unset)\n"));
     assert_non_null(strstr(text, "LOOPIN_PUBLIC_URL=http://127.0.0.1:9001\n"));
     assert_non_null(strstr(text, "LOOPIN_JOBS_IN_SERVE=1\n"));
+    assert_non_null(strstr(text, "LOOPIN_PUSH_BACKEND=none\n"));
+    assert_non_null(strstr(text, "LOOPIN_ONESIGNAL_API_KEY=\n"));
+    assert_non_null(strstr(text, "LOOPIN_CAMPAIGN_MAX_USERS=10000\n"));
+    assert_non_null(strstr(text, "LOOPIN_CAMPAIGN_BATCH_SIZE=100\n"));
+    assert_non_null(strstr(text, "LOOPIN_DISABLE_CAMPAIGNS=0\n"));
+    assert_non_null(strstr(text, "LOOPIN_TWILIO_WHATSAPP_FROM=\n"));
+    free(text);
+}
+
+static void test_print_masks_provider_credentials(void **state)
+{
+    fixture_t *f = *state;
+    setenv("LOOPIN_ONESIGNAL_API_KEY", "os-key-hunter3", 1);
+    setenv("LOOPIN_TWILIO_AUTH_TOKEN", "tw-token-hunter4", 1);
+    setenv("LOOPIN_TWILIO_CONTENT_SID", "HX0123", 1);
+    load_ok(f);
+    char *text = print_config(&f->cfg);
+    assert_null(strstr(text, "hunter3"));
+    assert_null(strstr(text, "hunter4"));
+    assert_non_null(strstr(text, "LOOPIN_ONESIGNAL_API_KEY=****\n"));
+    assert_non_null(strstr(text, "LOOPIN_TWILIO_AUTH_TOKEN=****\n"));
+    assert_non_null(strstr(text, "LOOPIN_TWILIO_CONTENT_SID=HX0123\n"));
     free(text);
 }
 
@@ -829,6 +936,9 @@ int main(void)
         T(test_test_mode_is_refused_in_production),
         T(test_too_long_string_is_refused),
         T(test_longest_string_that_fits_is_accepted),
+        T(test_notification_defaults),
+        T(test_campaign_limits_are_inclusive_and_checked),
+        T(test_push_settings_are_checked),
         T(test_dotenv_file_fills_in_values),
         T(test_environment_beats_file),
         T(test_empty_environment_value_falls_back_to_file),
@@ -863,6 +973,7 @@ int main(void)
         T(test_key_file_in_missing_directory_is_refused),
         T(test_print_masks_secret_and_database_password),
         T(test_print_lists_effective_values),
+        T(test_print_masks_provider_credentials),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
