@@ -1150,6 +1150,14 @@ R[load]=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "load average before the run: ${R[load]}"
 touch "$tmp/notes"
 
+# Notifications through the jobs table (issue 13): bench/notify.mjs starts
+# its own server on the database the part just used.
+notify_bench() { # $1 = database url, $2 = label
+    node bench/notify.mjs "$BIN" "$1" "$secret" "$2" | tee -a "$tmp/table.notify" ||
+        echo "| $2 | notifications | failed |" >>"$tmp/table.notify"
+}
+: >"$tmp/table.notify"
+
 if has sqlite; then
 key_db=SQLite
 db="$tmp/bench.db"
@@ -1172,6 +1180,7 @@ workloads SQLite
 sqlite3 "$db" "$w3_ids_sqlite" >"$tmp/w3ids"
 w3 SQLite
 stop_server
+notify_bench "sqlite://$db" SQLite
 fi
 
 if has pg; then
@@ -1233,6 +1242,7 @@ if [[ -z ${R[PG_W3.na]:-} ]]; then
         "CPU per request ${R[PG_W3.cpu]} µs vs ${R[pgb.w3.cpu]} µs per pgbench tx"
 fi
 stop_server
+notify_bench "$PG_URL" PostgreSQL
 pg_stop
 fi
 
@@ -1437,6 +1447,19 @@ $(cat "$tmp/table.door" 2>/dev/null)
 
 $(cat "$tmp/door.ratio" 2>/dev/null)
 $(sed 's/^/- /' "$tmp/door.notes" 2>/dev/null)
+
+### Notifications through the jobs table (issue 13)
+
+\`bench/notify.mjs\` on each database right after its part above (fsync off on PostgreSQL):
+${BENCH_NOTIFY_USERS:-10000} seeded people get a push device each, and one \`loopin serve\` (push backend \`file\`,
+the default job poll of 1 s, jobs run in the serving process) sends a campaign to all of them: the
+batch jobs write the in-app rows (100 per transaction), then one \`push_deliver\` job per notification
+writes its line to the outbox. Then 20 one-recipient campaigns one after another, timed from the send
+call to the line in the outbox (three queue hops: the start, the batch, the delivery).
+
+| database | measure | value |
+|---|---|---:|
+$(cat "$tmp/table.notify")
 
 ### Paid admission: purchases and PayU callbacks (issue 10)
 

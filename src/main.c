@@ -200,13 +200,16 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     app->metrics = app->router ? metrics_new(app->router) : NULL;
     if (!app->metrics)
         return 1;
+    /* The runner first: request threads read app->jobs (jobs_kick). */
+    if (app->cfg.jobs_in_serve)
+        app->jobs = jobs_runner_start(app);
     app->server = http_server_start(app, port, err, sizeof err);
     if (!app->server) {
         fprintf(stderr, "%s\n", err);
+        jobs_runner_stop(app->jobs);
+        app->jobs = NULL;
         return EXIT_CONFIG;
     }
-    if (app->cfg.jobs_in_serve)
-        app->jobs = jobs_runner_start(app);
     char portstr[16], workers[16];
     snprintf(portstr, sizeof portstr, "%d", http_server_port(app->server));
     snprintf(workers, sizeof workers, "%d", app->cfg.workers);

@@ -3,6 +3,8 @@
  */
 #include "op.h"
 
+#include "jobs/jobs.h"
+
 #include <stdarg.h>
 
 #include "core/clock.h"
@@ -74,6 +76,10 @@ err_t *op_tx(op_t *op, db_tx_mode_t mode, op_tx_fn fn, void *ctx)
     int rc = db_tx_run(op->db, mode, tx_call, &t);
     if (t.err)
         return t.err;
+    if (rc == DB_OK && op->jobs_queued) {
+        op->jobs_queued = false;
+        jobs_kick(op->app);
+    }
     return rc == DB_OK ? NULL : op_db_fail(op, rc); /* the commit failed */
 }
 

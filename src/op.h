@@ -44,6 +44,9 @@ typedef struct op {
     /* The event a route's owner check loaded for this request (in the arena),
      * so the handler need not read it again; NULL when none was. */
     const struct event *event;
+    /* Set when the operation queued a job: op_tx wakes this process's job
+     * runner after the commit, so the job need not wait for the next poll. */
+    bool jobs_queued;
 } op_t;
 
 /* A context for work that is not a request (jobs, CLI): system actor,

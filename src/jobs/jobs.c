@@ -215,8 +215,20 @@ struct jobs_runner {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    bool kicked; /* work was queued since the last look: do not sleep */
     char worker_id[64];
 };
+
+void jobs_kick(app_t *app)
+{
+    jobs_runner_t *r = app ? app->jobs : NULL;
+    if (!r)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->kicked = true;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
 
 static bool wait_or_stop(jobs_runner_t *r, int ms)
 {
@@ -229,8 +241,9 @@ static bool wait_or_stop(jobs_runner_t *r, int ms)
         ts.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&r->mu);
-    if (!r->stop)
+    if (!r->stop && !r->kicked)
         pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+    r->kicked = false;
     bool stop = r->stop;
     pthread_mutex_unlock(&r->mu);
     return stop;

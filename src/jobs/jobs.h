@@ -52,6 +52,10 @@ int jobs_run_one(app_t *app, const char *worker_id, bool *ran);
 /* Makes sure each periodic kind has its next run scheduled. */
 int jobs_schedule_periodic(app_t *app);
 
+/* Wakes this process's runner now (after a commit that queued a due job);
+ * other processes find the job at their next poll. */
+void jobs_kick(app_t *app);
+
 typedef struct jobs_runner jobs_runner_t;
 /* A scheduler thread polling every cfg.jobs_poll_ms. */
 jobs_runner_t *jobs_runner_start(app_t *app);

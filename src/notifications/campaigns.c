@@ -349,6 +349,7 @@ static err_t *send_tx(op_t *op, void *arg)
     snprintf(key, sizeof key, "campaign:%lld", (long long)x->id);
     if (rc == DB_OK)
         rc = jobs_enqueue(op->app, op->db, "campaign_start", payload, at, key, NULL);
+    op->jobs_queued = true;
     if (rc != DB_OK)
         return op_db_fail(op, rc);
     return audited(op, "campaign.scheduled", x->id,

@@ -45,6 +45,7 @@ static int queue_push(op_t *op, int64_t to, const char *type, const char *uuid)
 {
     char payload[64];
     snprintf(payload, sizeof payload, "{\"uuid\":\"%s\"}", uuid);
+    op->jobs_queued = true;
     return db_exec_later(op->db, SQL_QUEUE_PUSH,
                          DB_ARGS(db_text(payload), db_int(PUSH_MAX_ATTEMPTS), db_time(op->now_us),
                                  db_int(to), db_bool(true), db_text(type),

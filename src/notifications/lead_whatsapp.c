@@ -75,6 +75,7 @@ static err_t *queue_tx(op_t *op, void *arg)
     snprintf(payload, sizeof payload, "{\"message_id\":%lld}", (long long)x->id);
     if (rc == DB_OK)
         rc = jobs_enqueue(op->app, op->db, "lead_whatsapp", payload, op->now_us, NULL, NULL);
+    op->jobs_queued = true;
     audit_entry_t a = {.actor_id = op->actor.id,
                        .action = "host_lead.whatsapp_queued",
                        .object_type = "host_lead",

@@ -232,6 +232,7 @@ int notify_event_published(op_t *op, int64_t event_id)
     char payload[48], key[48];
     snprintf(payload, sizeof payload, "{\"event_id\":%lld}", (long long)event_id);
     snprintf(key, sizeof key, "event_live:%lld", (long long)event_id);
+    op->jobs_queued = true;
     return jobs_enqueue(op->app, op->db, "event_live", payload, op->now_us, key, NULL);
 }
 

@@ -138,3 +138,14 @@ CREATE TABLE platform_switches (
     updated_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
     updated_at TEXT NOT NULL CHECK (updated_at GLOB '????-??-??T??:??:??.??????Z')
 ) STRICT;
+
+-- Every foreign key has an index (scripts/check-migrations): deleting a
+-- user or a template version must not scan these tables.
+CREATE INDEX campaign_executions_user_idx ON campaign_executions (user_id);
+CREATE INDEX campaign_template_versions_created_by_idx ON campaign_template_versions (created_by);
+CREATE INDEX campaign_templates_created_by_idx ON campaign_templates (created_by);
+CREATE INDEX campaigns_created_by_idx ON campaigns (created_by);
+CREATE INDEX campaigns_template_version_idx ON campaigns (template_version_id);
+CREATE INDEX event_reminders_user_idx ON event_reminders (user_id);
+CREATE INDEX host_lead_messages_sent_by_idx ON host_lead_messages (sent_by);
+CREATE INDEX platform_switches_updated_by_idx ON platform_switches (updated_by);
