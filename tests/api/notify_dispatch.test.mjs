@@ -127,6 +127,15 @@ test('a newly published event is announced once to the host\'s past guests, not 
     assert.equal((await inbox(host)).filter((n) => n.metadata.template === 'event_live').length, 0, 'not the host');
 });
 
+test('completing a profile: "Profile Completed", once', async () => {
+    const fresh = await newAccount(server, client, nextPhone, { name: 'Fresh Face' });
+    const rows = (await inbox(fresh)).filter((n) => n.metadata.template === 'profile_completed');
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].title, 'Profile Completed');
+    assert.equal(rows[0].message, 'Congratulations! Your profile has been completed successfully.');
+    assert.equal(rows[0].type, 'system');
+});
+
 test('preferences decide the push; the in-app row is always written', async () => {
     const off = await client.put('/api/notifications/preferences', {
         headers: bearer(host.token),

@@ -108,6 +108,8 @@ test('accept holds the seats; order priced base + fee per seat; pay through the 
     assert.equal(Number(await dbQuery(server, `SELECT count(*) FROM payment_webhooks WHERE payment_order_id = ${o.id}`)), 2, 'the identical replay is stored once');
     const outcomes = await dbQuery(server, `SELECT count(*) FROM notifications WHERE reference_type = 'payment_order' AND reference_id = ${o.id}`);
     assert.equal(Number(outcomes), 2, 'buyer and host told once');
+    const told = await dbQuery(server, `SELECT title || '|' || message FROM notifications WHERE recipient_id = ${guests[0].id} AND reference_type = 'payment_order' AND reference_id = ${o.id}`);
+    assert.equal(told, `Booking Confirmed!|Your spot at ${ev.title} is locked. View your ticket now.`);
     const list = await client.get('/api/payments/orders', { headers: bearer(guests[0].token) });
     assert.equal(list.json.data[0].order_id, o.order_id);
     assertErrorBody(await client.get(`/api/payments/orders/${o.order_id}`, { headers: bearer(guests[1].token) }), 404, 'ORDER_NOT_FOUND');
@@ -166,7 +168,11 @@ test('an invitation to a paid event leads to the same reservation, order and tic
     assertLoopinError(await client.put(`/api/events/invitations/${other}/respond`, { headers: bearer(guests[4].token), json: { response: 'going' } }), 400, 'CAPACITY_FULL');
     const o = (await order(guests[5], { event_id: ev.id, amount: 110, reservation_key: going.json.reservation_key })).json.data;
     assert.equal(o.order.amount, '110.00');
-    const { pay } = await checkout(o.payu_redirect);
+    const { pay, fail } = await checkout(o.payu_redirect);
+    // A failed attempt first: the buyer is told, with the template's words, and may pay again.
+    assert.match(await (await postForm(fail.action, fail.fields)).text(), /Payment failed/);
+    const failed = await dbQuery(server, `SELECT title || '|' || message FROM notifications WHERE recipient_id = ${guests[5].id} AND reference_type = 'payment_order' AND type = 'payment_failed'`);
+    assert.equal(failed, `Payment Failed|Your payment for event '${ev.title}' could not be processed. Please try again.`);
     assert.match(await (await postForm(pay.action, pay.fields)).text(), /Payment successful/);
     assert.equal((await client.get(`/api/events/${ev.id}/my-ticket`, { headers: bearer(guests[5].token) })).json.payment_status, 'paid');
     assert.equal(await seats(ev), '1,0');
