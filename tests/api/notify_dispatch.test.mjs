@@ -181,3 +181,15 @@ test('every push was sent once, and each is recorded as sent', async () => {
     assert.equal(sent, pushes.length);
     assert.equal(await dbQuery(server, "SELECT count(*) FROM jobs WHERE kind = 'push_deliver' AND status = 'dead'"), '0');
 });
+
+test('retention: in-app rows and delivery rows older than 30 days are purged (last: it moves the clock)', async () => {
+    const count = async (table) => Number(await dbQuery(server, `SELECT count(*) FROM ${table}`));
+    assert.ok((await count('notification_deliveries')) > 0);
+    assert.ok((await count('notifications')) > 0);
+    const runs = async () => Number(await dbQuery(server, "SELECT count(*) FROM jobs WHERE kind = 'purge_expired' AND status = 'done'"));
+    const before = await runs();
+    assert.equal((await client.post('/_test/clock', { json: { advance_seconds: 31 * 86400 } })).status, 200);
+    await waitFor(async () => (await runs()) > before, 'the purge job to run', 30000);
+    assert.equal(await count('notification_deliveries'), 0);
+    assert.equal(await count('notifications'), 0);
+});
