@@ -40,6 +40,7 @@ typedef struct app {
     struct db_notify *notify;          /* invalidation bus (serve; else NULL) */
     struct auth_cache *auth_cache;     /* the guard's accounts and tokens, per process */
     _Atomic int draining;              /* set on SIGTERM: responses carry Connection: close */
+    _Atomic int64_t jobs_recover_at;   /* jobs.c: when to look for expired leases next */
     /* From the modules' tables at start (main.c), NULL-terminated: */
     const struct job_kind **job_kinds;
     const struct purge_def **purges;

@@ -46,7 +46,8 @@ typedef struct purge_def {
 int jobs_enqueue(const app_t *app, db_conn_t *c, const char *kind, const char *payload_json,
                  int64_t run_at_us, const char *dedupe_key, bool *added);
 
-/* Claims and runs at most one due job. *ran tells whether one ran. */
+/* Claims a few due jobs (at most 8, in one transaction) and runs them one
+ * after another. *ran tells whether any ran. */
 int jobs_run_one(app_t *app, const char *worker_id, bool *ran);
 
 /* Makes sure each periodic kind has its next run scheduled. */

@@ -49,7 +49,7 @@ test('a message is queued, sent as a Content template, logged; the lead is marke
     const log = await waitFor(async () => {
         const r = await client.get(`/api/admin/host-leads/${lead.id}/messages`, as(staff));
         return r.json.data[0]?.status === 'sent' && r.json;
-    }, 'the message to be sent');
+    }, 'the message to be sent', 30000);
     assert.equal(log.lead.is_contacted, true);
     assert.match(log.data[0].provider_sid, /^MM[0-9a-f]{32}$/);
     assert.ok(log.data[0].sent_at);
