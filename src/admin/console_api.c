@@ -24,6 +24,7 @@ static const struct {
 } files[] = {
     {"app.js", "text/javascript; charset=utf-8"},
     {"app.css", "text/css; charset=utf-8"},
+    {"campaigns.js", "text/javascript; charset=utf-8"},
     {"standalone.module.js", "text/javascript; charset=utf-8"},
     {"uPlot.esm.js", "text/javascript; charset=utf-8"},
     {"uPlot.min.css", "text/css; charset=utf-8"},

@@ -4,6 +4,7 @@
 // keeps the page and its filters (#/users?search=meera&is_active=true).
 import { html, render, useState, useEffect, useRef, useCallback } from '/admin/assets/standalone.module.js';
 import uPlot from '/admin/assets/uPlot.esm.js';
+import { CAMPAIGN_LISTS, CampaignsHome, CampaignBuilder, CampaignPage, TemplatePage, whatsappAction } from '/admin/assets/campaigns.js';
 
 // ---- the API ----------------------------------------------------------------------------
 
@@ -20,7 +21,7 @@ class ApiError extends Error {
     }
 }
 
-async function api(method, path, body) {
+export async function api(method, path, body) {
     const headers = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
@@ -45,7 +46,7 @@ function parseHash() {
     return { path: path || 'dashboard', query: Object.fromEntries(new URLSearchParams(qs || '')) };
 }
 
-function go(path, query) {
+export function go(path, query) {
     const qs = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== '' && v !== undefined && v !== null)).toString() : '';
     location.hash = `#/${path}${qs ? `?${qs}` : ''}`;
 }
@@ -62,17 +63,17 @@ function useRoute() {
 
 // ---- small pieces -------------------------------------------------------------------------
 
-const when = (iso) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '—');
+export const when = (iso) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '—');
 const yes = (b) => html`<span class=${`badge ${b ? 'ok' : 'no'}`}>${b ? 'yes' : 'no'}</span>`;
 const money = (minor) => (minor / 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-function ErrorBox({ error }) {
+export function ErrorBox({ error }) {
     return error ? html`<div class="error" role="alert">${error.message || String(error)}</div>` : null;
 }
 
 // GET path: {loading, data, error}, and a reload. The data of another path
 // is never shown while the new one loads; a reload keeps what is shown.
-function useLoad(path) {
+export function useLoad(path) {
     const [state, setState] = useState({ loading: true, data: null, error: null, path });
     const [tick, setTick] = useState(0);
     useEffect(() => {
@@ -128,7 +129,7 @@ function ActionDialog({ action, onClose, onDone }) {
     </dialog>`;
 }
 
-function Actions({ actions, onDone }) {
+export function Actions({ actions, onDone }) {
     const [open, setOpen] = useState(null);
     const [notice, setNotice] = useState(null);
     return html`<div class="actions">
@@ -137,7 +138,7 @@ function Actions({ actions, onDone }) {
     </div>${notice && html`<div class="notice" role="status">${notice}</div>`}`;
 }
 
-function KeyValues({ obj, keys }) {
+export function KeyValues({ obj, keys }) {
     return html`<dl class="kv">${keys.map(([k, label, fmt]) => html`<dt>${label}</dt><dd>${fmt ? fmt(obj[k], obj) : String(obj[k] ?? '—')}</dd>`)}</dl>`;
 }
 
@@ -152,7 +153,7 @@ function Table({ rows, columns, link, rowActions, onDone }) {
 
 // ---- a list page: filters in the URL, pages, CSV ---------------------------------------------------
 
-function ListPage({ conf, query }) {
+export function ListPage({ conf, query }) {
     const limit = 25;
     const params = new URLSearchParams({ ...query, limit: String(limit) });
     const [loaded, reload] = useLoad(`${conf.endpoint}?${params}`);
@@ -262,6 +263,7 @@ const LISTS = {
             { label: 'Mark contacted', hidden: r.is_contacted, explain: 'Someone has spoken to this lead.', fields: [{ key: 'notes', label: 'Notes (optional)', type: 'textarea' }],
               run: (v) => api('PATCH', `/api/admin/host-leads/${r.id}`, v.notes ? { is_contacted: true, notes: v.notes } : { is_contacted: true }) },
             { label: 'Mark converted', hidden: r.is_converted, explain: 'The lead became a host.', run: () => api('PATCH', `/api/admin/host-leads/${r.id}`, { is_converted: true }) },
+            whatsappAction(r),
         ],
     },
     'bank-accounts': {
@@ -458,7 +460,8 @@ function FeePage({ me }) {
 // ---- the shell -----------------------------------------------------------------------------------
 
 const NAV = [['dashboard', 'Dashboard'], ['users', 'Users'], ['events', 'Events'], ['orders', 'Orders'], ['payouts', 'Payouts'], ['audit', 'Audit trail'],
-    ['jobs', 'Jobs'], ['interests', 'Interests'], ['leads', 'Host leads'], ['bank-accounts', 'Bank accounts'], ['notifications', 'Notifications'], ['fee', 'Platform fee']];
+    ['jobs', 'Jobs'], ['interests', 'Interests'], ['leads', 'Host leads'], ['bank-accounts', 'Bank accounts'], ['notifications', 'Notifications'],
+    ['campaigns', 'Campaigns'], ['campaign-templates', 'Campaign templates'], ['fee', 'Platform fee']];
 
 function page(route, me) {
     const [top, id] = route.path.split('/');
@@ -467,6 +470,11 @@ function page(route, me) {
     if (top === 'orders' && id) return ['Order', html`<${OrderPage} id=${id} />`];
     if (top === 'audit' && id) return ['Audit row', html`<${AuditPage} id=${id} />`];
     if (top === 'payouts' && id) return ['Payout', html`<${PayoutPage} id=${id} />`];
+    if (top === 'campaigns' && id === 'new') return ['New campaign', html`<${CampaignBuilder} />`];
+    if (top === 'campaigns' && id) return ['Campaign', html`<${CampaignPage} key=${id} id=${id} query=${route.query} />`];
+    if (top === 'campaigns') return ['Campaigns', html`<${CampaignsHome} query=${route.query} />`];
+    if (top === 'campaign-templates' && id) return ['Campaign template', html`<${TemplatePage} id=${id} />`];
+    if (CAMPAIGN_LISTS[top]) return [CAMPAIGN_LISTS[top].title, html`<${ListPage} key=${top} conf=${CAMPAIGN_LISTS[top]} query=${route.query} />`];
     if (LISTS[top]) return [LISTS[top].title, html`<${ListPage} key=${top} conf=${LISTS[top]} query=${route.query} />`];
     if (top === 'fee') return ['Platform fee', html`<${FeePage} me=${me} />`];
     return ['Dashboard', html`<${Dashboard} query=${route.query} />`];
