@@ -240,6 +240,7 @@ typedef struct {
     int64_t id, at;
     const campaign_input_t *in;
     int64_t count;
+    json_t *out; /* send: the campaign as scheduled, read before the commit */
 } move_ctx_t;
 
 static err_t *update_tx(op_t *op, void *arg)
@@ -352,8 +353,13 @@ static err_t *send_tx(op_t *op, void *arg)
     op->jobs_queued = true;
     if (rc != DB_OK)
         return op_db_fail(op, rc);
-    return audited(op, "campaign.scheduled", x->id,
-                   json_pack("{s:o}", "scheduled_at", text_json_time(at)));
+    e = audited(op, "campaign.scheduled", x->id,
+                json_pack("{s:o}", "scheduled_at", text_json_time(at)));
+    /* Read now: once committed, the runner (woken by the commit) may
+     * already have moved it on, and the answer says what this call did. */
+    json_decref(x->out);
+    x->out = NULL;
+    return e ? e : campaign_get(op, x->id, &x->out);
 }
 
 int campaigns_stopped(op_t *op, const char **why)
@@ -406,7 +412,11 @@ err_t *campaign_send(op_t *op, int64_t id, int64_t at_us, json_t **out)
         return op_fail(op, 503, "CAMPAIGNS_DISABLED", "Not sent: %s.", why);
     move_ctx_t x = {.id = id, .at = at_us};
     err_t *e = op_tx(op, DB_TX_WRITE, send_tx, &x);
-    return e ? e : campaign_get(op, id, out);
+    if (e)
+        json_decref(x.out);
+    else
+        *out = x.out;
+    return e;
 }
 
 static err_t *cancel_tx(op_t *op, void *arg)

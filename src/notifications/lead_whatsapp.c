@@ -48,6 +48,7 @@ err_t *lead_messages_list(op_t *op, int64_t lead_id, json_t **out)
 typedef struct {
     int64_t lead_id, id;
     const char *message, *content_sid;
+    json_t *out; /* the row as queued, read before the commit */
 } send_ctx_t;
 
 static err_t *queue_tx(op_t *op, void *arg)
@@ -88,7 +89,15 @@ static err_t *queue_tx(op_t *op, void *arg)
         rc = audit_write(op->db, op, &a);
     else
         json_decref(a.payload);
-    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+    if (rc != DB_OK)
+        return op_db_fail(op, rc);
+    /* Read now: once committed, the runner (woken by the commit) may already
+     * be sending it, and the answer says what this call did: queued. */
+    json_decref(x->out);
+    x->out = NULL;
+    return op_one(op, "SELECT " MESSAGE_COLUMNS " FROM host_lead_messages m WHERE m.id = $1",
+                  DB_ARGS(db_int(x->id)), lead_message_row, "MESSAGE_NOT_FOUND",
+                  "Message not found.", &x->out);
 }
 
 err_t *lead_message_send(op_t *op, int64_t lead_id, const char *message, const char *content_sid,
@@ -104,10 +113,10 @@ err_t *lead_message_send(op_t *op, int64_t lead_id, const char *message, const c
                          NULL);
     err_t *e = op_tx(op, DB_TX_WRITE, queue_tx, &x);
     if (e)
-        return e;
-    return op_one(op, "SELECT " MESSAGE_COLUMNS " FROM host_lead_messages m WHERE m.id = $1",
-                  DB_ARGS(db_int(x.id)), lead_message_row, "MESSAGE_NOT_FOUND",
-                  "Message not found.", out);
+        json_decref(x.out);
+    else
+        *out = x.out;
+    return e;
 }
 
 /* ---- the job ---------------------------------------------------------------------- */
