@@ -4,7 +4,7 @@
 // keeps the page and its filters (#/users?search=meera&is_active=true).
 import { html, render, useState, useEffect, useRef, useCallback } from '/admin/assets/standalone.module.js';
 import uPlot from '/admin/assets/uPlot.esm.js';
-import { CAMPAIGN_LISTS, CampaignsHome, CampaignBuilder, CampaignPage, TemplatePage, whatsappAction } from '/admin/assets/campaigns.js';
+import { CampaignsHome, CampaignBuilder, CampaignPage, TemplatesHome, TemplatePage, whatsappAction } from '/admin/assets/campaigns.js';
 
 // ---- the API ----------------------------------------------------------------------------
 
@@ -461,7 +461,7 @@ function FeePage({ me }) {
 
 const NAV = [['dashboard', 'Dashboard'], ['users', 'Users'], ['events', 'Events'], ['orders', 'Orders'], ['payouts', 'Payouts'], ['audit', 'Audit trail'],
     ['jobs', 'Jobs'], ['interests', 'Interests'], ['leads', 'Host leads'], ['bank-accounts', 'Bank accounts'], ['notifications', 'Notifications'],
-    ['campaigns', 'Campaigns'], ['campaign-templates', 'Campaign templates'], ['fee', 'Platform fee']];
+    ['campaigns', 'Campaigns'], ['campaign-templates', 'Templates'], ['fee', 'Platform fee']];
 
 function page(route, me) {
     const [top, id] = route.path.split('/');
@@ -470,11 +470,11 @@ function page(route, me) {
     if (top === 'orders' && id) return ['Order', html`<${OrderPage} id=${id} />`];
     if (top === 'audit' && id) return ['Audit row', html`<${AuditPage} id=${id} />`];
     if (top === 'payouts' && id) return ['Payout', html`<${PayoutPage} id=${id} />`];
-    if (top === 'campaigns' && id === 'new') return ['New campaign', html`<${CampaignBuilder} />`];
+    if (top === 'campaigns' && id === 'new') return ['New campaign', html`<${CampaignBuilder} query=${route.query} />`];
     if (top === 'campaigns' && id) return ['Campaign', html`<${CampaignPage} key=${id} id=${id} query=${route.query} />`];
     if (top === 'campaigns') return ['Campaigns', html`<${CampaignsHome} query=${route.query} />`];
     if (top === 'campaign-templates' && id) return ['Campaign template', html`<${TemplatePage} id=${id} />`];
-    if (CAMPAIGN_LISTS[top]) return [CAMPAIGN_LISTS[top].title, html`<${ListPage} key=${top} conf=${CAMPAIGN_LISTS[top]} query=${route.query} />`];
+    if (top === 'campaign-templates') return ['Campaign templates', html`<${TemplatesHome} query=${route.query} />`];
     if (LISTS[top]) return [LISTS[top].title, html`<${ListPage} key=${top} conf=${LISTS[top]} query=${route.query} />`];
     if (top === 'fee') return ['Platform fee', html`<${FeePage} me=${me} />`];
     return ['Dashboard', html`<${Dashboard} query=${route.query} />`];
