@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "auth/keys.h"
+#include "core/cidr.h"
 #include "core/config.h"
 #include "db/db.h"
 
@@ -39,6 +40,8 @@ typedef struct app {
     struct events_cache *events_cache; /* listing totals (events_list.c), per process */
     struct db_notify *notify;          /* invalidation bus (serve; else NULL) */
     struct auth_cache *auth_cache;     /* the guard's accounts and tokens, per process */
+    cidr_list_t trusted_proxies;       /* LOOPIN_TRUSTED_PROXIES, parsed at start */
+    cidr_list_t payu_allowed;          /* LOOPIN_PAYU_ALLOWED_IPS, parsed at start */
     _Atomic int draining;              /* set on SIGTERM: responses carry Connection: close */
     _Atomic int64_t jobs_recover_at;   /* jobs.c: when to look for expired leases next */
     /* From the modules' tables at start (main.c), NULL-terminated: */

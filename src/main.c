@@ -25,6 +25,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
+#include "media/media_cmd.h"
 #include "media/storage.h"
 #include "module.h"
 #include "notifications/push.h"
@@ -186,11 +187,16 @@ static int cmd_serve(app_t *app, int argc, char **argv)
      * subscribe), connected once they have. */
     if (!(app->notify = db_notify_new(app->cfg.database_url)))
         return 1;
-    app->storage = storage_new(app->cfg.media_dir, app->cfg.public_url, err, sizeof err);
+    app->storage = storage_from_config(&app->cfg, err, sizeof err);
     if (!app->storage) {
         fprintf(stderr, "%s\n", err);
         return EXIT_CONFIG;
     }
+    /* A storage outage must not keep the API down: warn, serve, and let the
+     * uploads and /media answer 5xx until it is back. */
+    if (storage_check(app->storage, err, sizeof err) != 0)
+        log_msg(LOG_WARN, "media storage is not usable", "backend",
+                storage_backend_name(app->storage), "error", err, NULL);
     for (int m = 0; loopin_modules[m]; m++)
         if (loopin_modules[m]->start && loopin_modules[m]->start(app) != 0)
             return 1;
@@ -419,6 +425,8 @@ static const command_t commands[] = {
      .summary = "verify a signed ticket code offline with the event's public key",
      .usage = TICKET_CMD_USAGE,
      .run = cmd_ticket},
+    {"media", "copy local media to the S3 bucket (before LOOPIN_MEDIA_BACKEND=s3)", MEDIA_CMD_USAGE,
+     media_cmd, false},
     {"version", "print the version", "loopin version", cmd_version, false},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
@@ -486,6 +494,12 @@ int main(int argc, char **argv)
     static app_t app;
     char err[512];
     if (config_load(&app.cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_CONFIG;
+    }
+    /* Checked by config_load already; parsed once here for the request path. */
+    if (cidr_list_parse(app.cfg.trusted_proxies, &app.trusted_proxies, err, sizeof err) != 0 ||
+        cidr_list_parse(app.cfg.payu_allowed_ips, &app.payu_allowed, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return EXIT_CONFIG;
     }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/curl_util.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/strbuf.h"
@@ -116,15 +117,7 @@ static int file_send(sms_t *s, const char *to, const char *body, char *err, size
 
 /* ---- twilio backend --------------------------------------------------------
  * A fresh easy handle per send keeps sending thread-safe without a shared
- * handle or lock; curl_global_init runs once, before the first handle. */
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-
-static void curl_init_once(void)
-{
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+ * handle or lock (core/curl_util.h has what every outbound call shares). */
 
 static int copy_field(char *dst, size_t cap, const char *src)
 {
@@ -162,8 +155,7 @@ static int twilio_init(sms_t *s, const config_t *cfg, char *err, size_t errlen)
         copy_field(s->from, sizeof s->from, cfg->twilio_from) ||
         copy_field(s->wa_from, sizeof s->wa_from, cfg->twilio_whatsapp_from))
         return set_err(err, errlen, "LOOPIN_TWILIO_*: value too long");
-    pthread_once(&curl_once, curl_init_once);
-    if (curl_init_rc != CURLE_OK)
+    if (curl_ready() != 0)
         return set_err(err, errlen, "LOOPIN_SMS_BACKEND: libcurl failed to initialise");
     s->url = twilio_url(cfg);
     if (!s->url)
@@ -189,38 +181,15 @@ static char *twilio_form(CURL *h, const char *const *fields)
     return sb_steal(&sb, NULL);
 }
 
-/* Keeps the first SMS_RESPONSE_MAX bytes and swallows the rest, so a long
- * answer is not turned into a transport error. */
-static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
-{
-    strbuf_t *sb = userdata;
-    size_t total = size * nmemb;
-    if (sb->len < SMS_RESPONSE_MAX) {
-        size_t room = SMS_RESPONSE_MAX - sb->len;
-        sb_append(sb, data, total < room ? total : room);
-    }
-    return total;
-}
-
-static void twilio_setopts(CURL *h, const sms_t *s, const char *form, strbuf_t *resp)
+static void twilio_setopts(CURL *h, const sms_t *s, const char *form, curl_sink_t *sink)
 {
     curl_easy_setopt(h, CURLOPT_URL, s->url);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
     curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     curl_easy_setopt(h, CURLOPT_USERNAME, s->sid);
     curl_easy_setopt(h, CURLOPT_PASSWORD, s->token);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, SMS_CONNECT_MS);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, SMS_TOTAL_MS);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "loopin/" LOOPIN_VERSION);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+    curl_base_opts(h, SMS_CONNECT_MS, SMS_TOTAL_MS);
+    curl_set_sink(h, sink);
 }
 
 /* Twilio's error answers carry {"code": 21211, "message": ...}; 0 if absent. */
@@ -279,10 +248,11 @@ static int twilio_post(sms_t *s, const char *channel, const char *const *fields,
     char *form = twilio_form(h, fields);
     strbuf_t resp;
     sb_init(&resp);
+    curl_sink_t sink = {.sb = &resp, .max = SMS_RESPONSE_MAX};
     CURLcode rc = CURLE_OUT_OF_MEMORY;
     long status = 0;
     if (form) {
-        twilio_setopts(h, s, form, &resp);
+        twilio_setopts(h, s, form, &sink);
         rc = curl_easy_perform(h);
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cidr.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "db/db.h"
@@ -308,6 +309,70 @@ static int load_notifications(config_t *cfg, char *err, size_t errlen)
     return 0;
 }
 
+/* S3 bucket names (the rules every S3-compatible store accepts): 3-63 of
+ * [a-z0-9.-], starting and ending with a letter or digit. */
+static bool bucket_name_valid(const char *b)
+{
+    size_t n = strlen(b);
+    if (n < 3 || n > 63 || b[0] == '.' || b[0] == '-' || b[n - 1] == '.' || b[n - 1] == '-')
+        return false;
+    return strspn(b, "abcdefghijklmnopqrstuvwxyz0123456789.-") == n;
+}
+
+/* Operations: where media lives, which proxies are believed, who may read
+ * /metrics. The S3 credentials fall back to the AWS SDK's variable names. */
+static int load_ops(config_t *cfg, char *err, size_t errlen)
+{
+    const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
+    if (get_str("LOOPIN_MEDIA_BACKEND", "local", cfg->media_backend, sizeof cfg->media_backend, err,
+                errlen) ||
+        get_str("LOOPIN_S3_BUCKET", "", cfg->s3_bucket, sizeof cfg->s3_bucket, err, errlen) ||
+        get_str("LOOPIN_S3_REGION", "us-east-1", cfg->s3_region, sizeof cfg->s3_region, err,
+                errlen) ||
+        get_str("LOOPIN_S3_ENDPOINT", "", cfg->s3_endpoint, sizeof cfg->s3_endpoint, err, errlen) ||
+        get_bool("LOOPIN_S3_PATH_STYLE", false, &cfg->s3_path_style, err, errlen) ||
+        get_str("LOOPIN_S3_ACCESS_KEY", ak ? ak : "", cfg->s3_access_key, sizeof cfg->s3_access_key,
+                err, errlen) ||
+        get_str("LOOPIN_S3_SECRET_KEY", sk ? sk : "", cfg->s3_secret_key, sizeof cfg->s3_secret_key,
+                err, errlen) ||
+        get_str("LOOPIN_TRUSTED_PROXIES", "", cfg->trusted_proxies, sizeof cfg->trusted_proxies,
+                err, errlen) ||
+        get_str("LOOPIN_METRICS_TOKEN", "", cfg->metrics_token, sizeof cfg->metrics_token, err,
+                errlen))
+        return -1;
+    if (strcmp(cfg->media_backend, "local") && strcmp(cfg->media_backend, "s3"))
+        return fail(err, errlen, "LOOPIN_MEDIA_BACKEND: expected local or s3, got \"%s\"",
+                    cfg->media_backend);
+    if (!cfg->s3_endpoint[0])
+        snprintf(cfg->s3_endpoint, sizeof cfg->s3_endpoint, "https://s3.%s.amazonaws.com",
+                 cfg->s3_region);
+    if (strncmp(cfg->s3_endpoint, "https://", 8) && strncmp(cfg->s3_endpoint, "http://", 7))
+        return fail(err, errlen, "LOOPIN_S3_ENDPOINT: expected an http(s) URL");
+    if (strspn(cfg->s3_region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(cfg->s3_region) ||
+        !cfg->s3_region[0])
+        return fail(err, errlen, "LOOPIN_S3_REGION: expected a region name such as eu-west-1");
+    if (cfg->s3_bucket[0] && !bucket_name_valid(cfg->s3_bucket))
+        return fail(err, errlen,
+                    "LOOPIN_S3_BUCKET: 3-63 lower-case letters, digits, dots and hyphens");
+    cidr_list_t l;
+    char why[200];
+    if (cidr_list_parse(cfg->trusted_proxies, &l, why, sizeof why) != 0)
+        return fail(err, errlen, "LOOPIN_TRUSTED_PROXIES: %s", why);
+    if (cidr_list_parse(cfg->payu_allowed_ips, &l, why, sizeof why) != 0)
+        return fail(err, errlen, "LOOPIN_PAYU_ALLOWED_IPS: %s", why);
+    return 0;
+}
+
+int config_check_media(const config_t *cfg, char *err, size_t errlen)
+{
+    if (!strcmp(cfg->media_backend, "s3") &&
+        (!cfg->s3_bucket[0] || !cfg->s3_access_key[0] || !cfg->s3_secret_key[0]))
+        return fail(err, errlen,
+                    "LOOPIN_MEDIA_BACKEND: s3 needs LOOPIN_S3_BUCKET, LOOPIN_S3_ACCESS_KEY and "
+                    "LOOPIN_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
+    return 0;
+}
+
 int config_check_push(const config_t *cfg, char *err, size_t errlen)
 {
     if (!strcmp(cfg->push_backend, "onesignal") &&
@@ -371,7 +436,7 @@ int config_load(config_t *cfg, char *err, size_t errlen)
         get_str("LOOPIN_API_DOCS_DIR", LOOPIN_DEFAULT_DOCS_DIR, cfg->api_docs_dir,
                 sizeof cfg->api_docs_dir, err, errlen) ||
         load_accounts(cfg, err, errlen) || load_payments(cfg, err, errlen) ||
-        load_notifications(cfg, err, errlen)) {
+        load_notifications(cfg, err, errlen) || load_ops(cfg, err, errlen)) {
         free_file_vars();
         return -1;
     }
@@ -532,6 +597,15 @@ static const struct {
     I("LOOPIN_CAMPAIGN_MAX_USERS", campaign_max_users),
     I("LOOPIN_CAMPAIGN_BATCH_SIZE", campaign_batch_size),
     B("LOOPIN_DISABLE_CAMPAIGNS", campaigns_disabled),
+    S("LOOPIN_MEDIA_BACKEND", media_backend),
+    S("LOOPIN_S3_BUCKET", s3_bucket),
+    S("LOOPIN_S3_REGION", s3_region),
+    S("LOOPIN_S3_ENDPOINT", s3_endpoint),
+    B("LOOPIN_S3_PATH_STYLE", s3_path_style),
+    S("LOOPIN_S3_ACCESS_KEY", s3_access_key),
+    SECRET("LOOPIN_S3_SECRET_KEY", s3_secret_key),
+    S("LOOPIN_TRUSTED_PROXIES", trusted_proxies),
+    SECRET("LOOPIN_METRICS_TOKEN", metrics_token),
 #undef S
 #undef I
 #undef B

@@ -70,6 +70,16 @@ typedef struct {
     int campaign_max_users;       /* a campaign's audience may not be larger */
     int campaign_batch_size;      /* recipients per campaign batch job */
     bool campaigns_disabled;      /* the kill switch: no campaign is sent or starts */
+    /* operations (docs/deploy/README.md) */
+    char media_backend[8]; /* local | s3 */
+    char s3_bucket[64];
+    char s3_region[64];
+    char s3_endpoint[256]; /* default https://s3.<region>.amazonaws.com */
+    bool s3_path_style;    /* endpoint/bucket/key rather than bucket.endpoint/key */
+    char s3_access_key[128];
+    char s3_secret_key[256];
+    char trusted_proxies[1024]; /* CIDRs whose forwarding headers are believed */
+    char metrics_token[256];    /* bearer token for /metrics; empty: loopback peers only */
 } config_t;
 
 /* Reads the configuration. Returns 0, or -1 with a one-line message naming
@@ -86,6 +96,8 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen);
 int config_check_sms(const config_t *cfg, char *err, size_t errlen);
 /* Push: onesignal needs its app id and API key (checked by serve and worker, as SMS). */
 int config_check_push(const config_t *cfg, char *err, size_t errlen);
+/* Media on S3 needs a bucket and both credentials. */
+int config_check_media(const config_t *cfg, char *err, size_t errlen);
 /* Serving payments: PayU needs its key and salt (checked by serve, as SMS). */
 int config_check_payments(const config_t *cfg, char *err, size_t errlen);
 

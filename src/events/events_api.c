@@ -231,14 +231,8 @@ typedef struct {
     json_t *urls; /* owned */
 } covers_t;
 
-static void covers_discard(op_t *op, covers_t *c)
-{
-    for (int i = 0; i < c->nkeys; i++)
-        storage_delete(op->app->storage, c->keys[i]);
-    c->nkeys = 0;
-}
-
-/* Checks and stores the cover files. */
+/* Checks and stores the cover files. What a failed request stored stays:
+ * objects are named by content and may be another event's. */
 static err_t *store_covers(op_t *op, const http_file_t *const *files, int n, covers_t *c)
 {
     int bad = 0;
@@ -251,10 +245,8 @@ static err_t *store_covers(op_t *op, const http_file_t *const *files, int n, cov
     for (int i = 0; i < n; i++) {
         const char *key, *url;
         if (storage_put(op->app->storage, op->arena, "events", files[i]->data, files[i]->size,
-                        image_ext(types[i]), &key, &url) != 0) {
-            covers_discard(op, c);
+                        image_ext(types[i]), &key, &url) != 0)
             return op_fail(op, 400, "IMAGE_UPLOAD_FAILED", "Failed to store the cover images.");
-        }
         c->keys[c->nkeys++] = key;
         json_array_append_new(c->urls, json_string(url));
     }
@@ -299,8 +291,6 @@ static err_t *events_create(http_req_t *req, op_t *op, const input_t *in)
     }
     if (!e)
         e = reply_event(req, op, 201, id);
-    else
-        covers_discard(op, &c);
     json_decref(c.urls);
     return e;
 }

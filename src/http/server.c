@@ -26,6 +26,7 @@
 #include "core/rand.h"
 #include "core/strbuf.h"
 #include "http/body.h"
+#include "http/client_ip.h"
 #include "http/form.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
@@ -159,19 +160,60 @@ static int framing_check(struct MHD_Connection *c)
     return 0;
 }
 
+typedef struct {
+    char buf[1024];
+    size_t len;
+    bool overflow;
+} xff_t;
+
+/* Joins every X-Forwarded-For header with ",", in order (RFC 9110: several
+ * fields are one list). A list too long to hold is not believed at all. */
+static enum MHD_Result add_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    xff_t *x = cls;
+    if (strcasecmp(key, "X-Forwarded-For") != 0 || !value)
+        return MHD_YES;
+    size_t n = strlen(value), sep = x->len ? 1 : 0;
+    if (x->len + sep + n >= sizeof x->buf) {
+        x->overflow = true;
+        return MHD_YES;
+    }
+    if (sep)
+        x->buf[x->len++] = ',';
+    memcpy(x->buf + x->len, value, n + 1);
+    x->len += n;
+    return MHD_YES;
+}
+
+/* The socket peer, or the client behind a trusted proxy (http/client_ip.h). */
 static void set_client_ip(http_req_t *req)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!ci || !ci->client_addr)
         return;
+    char peer[INET6_ADDRSTRLEN] = "";
     const struct sockaddr *sa = ci->client_addr;
     if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-                  req->client_ip, sizeof req->client_ip);
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer,
+                  sizeof peer);
     else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                  req->client_ip, sizeof req->client_ip);
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer,
+                  sizeof peer);
+    snprintf(req->client_ip, sizeof req->client_ip, "%s", peer);
+    const cidr_list_t *trusted = &req->app->trusted_proxies;
+    if (!trusted->n || !cidr_list_contains(trusted, peer))
+        return;
+    static xff_t empty;
+    xff_t *x = arena_alloc(&req->arena, sizeof *x);
+    *x = empty;
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, add_xff, x);
+    if (x->overflow)
+        return;
+    client_ip_resolve(trusted, peer, x->buf, http_header(req, "X-Real-IP"), req->client_ip,
+                      sizeof req->client_ip);
 }
 
 /* Trailing slashes are not significant: "/health/" is "/health". */

@@ -1,14 +1,10 @@
 /*
- * media_api.c: GET /media/{folder}/{file} serves stored uploads. Only names
- * of the exact shape storage_put produces are looked up; symlinks, non-regular
- * files and anything over the upload limit are 404. Files never change once
- * written, so responses may be cached forever.
+ * media_api.c: GET /media/{folder}/{file} serves stored uploads from the
+ * configured backend. Only names of the exact shape storage_put produces are
+ * looked up; symlinks, non-regular files and anything over the upload limit
+ * are 404; a backend that fails is 503, so a client retries.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "app.h"
 #include "core/log.h"
@@ -32,56 +28,9 @@ static err_t *not_found(op_t *op)
     return op_fail(op, 404, "NOT_FOUND", "Not Found");
 }
 
-static err_t *server_error(op_t *op, const char *what, int e)
-{
-    char buf[128];
-    err_t *r = op_fail(op, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
-    r->cause = arena_printf(op->arena, "%s: %s", what, strerror_r(e, buf, sizeof buf));
-    return r;
-}
-
-/* A missing file or a symlink (O_NOFOLLOW) is 404; anything else is ours. */
-static err_t *open_failed(op_t *op, int e)
-{
-    if (e == ENOENT || e == ELOOP || e == ENOTDIR)
-        return not_found(op);
-    return server_error(op, "media file not opened", e);
-}
-
-/* Reads up to len bytes (less only at end of file); -1 on a read error. */
-static ssize_t read_full(int fd, unsigned char *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = read(fd, buf + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    return (ssize_t)got;
-}
-
-/* Replies with the file behind fd, or 404 when it is not a servable file. */
-static err_t *reply_file(http_req_t *req, op_t *op, int fd, image_type_t type)
-{
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MEDIA_MAX_IMAGE_BYTES)
-        return not_found(op);
-    size_t size = (size_t)st.st_size;
-    unsigned char *buf = arena_alloc(&req->arena, size ? size : 1);
-    ssize_t n = read_full(fd, buf, size);
-    if (n < 0)
-        return server_error(op, "media file not read", errno);
-    http_reply_raw(req, 200, image_mime(type), (const char *)buf, (size_t)n, false);
-    http_set_header(req, "Cache-Control", "public, max-age=31536000, immutable");
-    return NULL;
-}
-
-/* GET /media/{folder}/{file} */
+/* GET /media/{folder}/{file}: the same answer from local disk or S3. Files
+ * never change once written (their names are content hashes), so the
+ * answer may be cached forever, by browsers and by a proxy in front. */
 static err_t *media_get(http_req_t *req, op_t *op, const input_t *in)
 {
     (void)in;
@@ -92,15 +41,19 @@ static err_t *media_get(http_req_t *req, op_t *op, const input_t *in)
     const char *key = arena_printf(&req->arena, "%s/%s", folder, file);
     if (!storage_key_valid(key))
         return not_found(op);
-    int fd = storage_open(req->app->storage, key);
-    if (fd < 0)
-        return open_failed(op, errno);
-    err_t *e = reply_file(req, op, fd, type);
-    close(fd);
-    return e;
+    unsigned char *data;
+    size_t len;
+    storage_rc_t rc = storage_get(req->app->storage, &req->arena, key, &data, &len);
+    if (rc == STORAGE_NOT_FOUND || rc == STORAGE_TOO_LARGE)
+        return not_found(op);
+    if (rc != STORAGE_OK)
+        return op_fail(op, 503, "MEDIA_UNAVAILABLE", "The file cannot be read right now.");
+    http_reply_raw(req, 200, image_mime(type), (const char *)data, len, false);
+    http_set_header(req, "Cache-Control", "public, max-age=31536000, immutable");
+    return NULL;
 }
 
-/* Public and file-backed: no database connection. */
+/* Public and storage-backed: no database connection. */
 static const route_def_t media_routes[] = {
     {.method = HTTP_GET,
      .pattern = "/media/{folder}/{file}",

@@ -1,26 +1,25 @@
 /*
- * storage.c: uploaded files on local disk under LOOPIN_MEDIA_DIR. Names are
- * "<folder>/<32 random hex>.<ext>", written to a temp file and renamed so a
- * reader never sees half a file. Only keys of exactly that shape are ever
- * opened or unlinked. The struct is read-only after storage_new (thread-safe).
+ * storage.c: what every backend shares: the one key shape, naming by
+ * content hash, the public URL, and the dispatch to local disk or S3
+ * (storage_local.c, storage_s3.c). The struct is read-only after it is
+ * made, so it is shared by every request thread.
  */
-#include <errno.h>
-#include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/log.h"
-#include "core/rand.h"
 #include "media/storage.h"
+#include "media/storage_internal.h"
 
 #define FOLDER_MAX 32
-#define NAME_HEX   32 /* 16 random bytes */
+#define HASH_HEX   64 /* SHA-256 */
+#define LEGACY_HEX 32 /* 16 random bytes, before names were content hashes */
 
 struct storage {
-    char *dir;        /* media root without trailing '/' (owned) */
+    const storage_backend_t *backend;
+    void *impl;
     char *public_url; /* URL base without trailing '/' (owned) */
 };
 
@@ -46,145 +45,109 @@ static bool ext_valid(const char *ext)
     return ext && (strcmp(ext, "jpg") == 0 || strcmp(ext, "png") == 0 || strcmp(ext, "webp") == 0);
 }
 
-/* <32 lower-case hex>.<jpg|png|webp> */
+/* <64 or 32 lower-case hex>.<jpg|png|webp> */
 static bool file_name_valid(const char *name)
 {
-    for (int i = 0; i < NAME_HEX; i++) {
-        char c = name[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    }
-    return name[NAME_HEX] == '.' && ext_valid(name + NAME_HEX + 1);
+    size_t n = strspn(name, "0123456789abcdef");
+    return (n == HASH_HEX || n == LEGACY_HEX) && name[n] == '.' && ext_valid(name + n + 1);
 }
 
-/* <folder>/<file>: the only shape storage_put produces, so the only one we
- * ever open or unlink ("..", extra slashes and NUL tricks cannot pass). */
+/* "..", extra slashes and NUL tricks cannot pass. */
 bool storage_key_valid(const char *key)
 {
     const char *slash = key ? strchr(key, '/') : NULL;
     return slash && folder_chars_valid(key, (size_t)(slash - key)) && file_name_valid(slash + 1);
 }
 
-/* ---- directories -------------------------------------------------------------- */
-
-/* mkdir that accepts an existing directory (or a symlink to one). */
-static int make_dir(const char *path)
+const char *storage_key_mime(const char *key)
 {
-    struct stat st;
-    if (mkdir(path, 0755) == 0)
-        return 0;
-    if (errno != EEXIST)
-        return -1;
-    if (stat(path, &st) < 0)
-        return -1;
-    if (!S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        return -1;
-    }
-    return 0;
+    const char *dot = strrchr(key, '.');
+    if (dot && !strcmp(dot, ".png"))
+        return "image/png";
+    if (dot && !strcmp(dot, ".webp"))
+        return "image/webp";
+    return "image/jpeg";
 }
 
-/* mkdir -p: every prefix ending before a '/', then the whole path. */
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = make_dir(path);
-        *p = '/';
-        if (rc < 0)
-            return -1;
-    }
-    return make_dir(path);
-}
+/* ---- making ---------------------------------------------------------------- */
 
-/* A malloc'd copy without trailing slashes (but "/" stays "/"). */
-static char *dup_trimmed(const char *s)
+static storage_t *wrap(const storage_backend_t *b, void *impl, const char *public_url, char *err,
+                       size_t errlen)
 {
-    size_t n = strlen(s);
-    while (n > 1 && s[n - 1] == '/')
-        n--;
-    return strndup(s, n);
+    if (!impl)
+        return NULL;
+    storage_t *s = calloc(1, sizeof *s);
+    char *url = strdup(public_url ? public_url : "");
+    if (!s || !url) {
+        free(s);
+        free(url);
+        b->free(impl);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    *s = (storage_t){.backend = b, .impl = impl, .public_url = url};
+    return s;
 }
 
 storage_t *storage_new(const char *media_dir, const char *public_url, char *err, size_t errlen)
 {
-    if (!media_dir || !media_dir[0] || !public_url) {
+    if (!public_url) {
         snprintf(err, errlen, "media directory and public URL are required");
         return NULL;
     }
-    storage_t *s = calloc(1, sizeof *s);
-    if (s) {
-        s->dir = dup_trimmed(media_dir);
-        s->public_url = strdup(public_url);
-    }
-    if (!s || !s->dir || !s->public_url) {
-        snprintf(err, errlen, "out of memory");
-        storage_free(s);
+    return wrap(&storage_local_backend, storage_local_open(media_dir, err, errlen), public_url, err,
+                errlen);
+}
+
+storage_t *storage_new_s3(const storage_s3_opts_t *o, const char *public_url, char *err,
+                          size_t errlen)
+{
+    return wrap(&storage_s3_backend, storage_s3_open(o, err, errlen), public_url, err, errlen);
+}
+
+storage_s3_opts_t storage_s3_opts(const config_t *cfg)
+{
+    return (storage_s3_opts_t){.bucket = cfg->s3_bucket,
+                               .region = cfg->s3_region,
+                               .endpoint = cfg->s3_endpoint,
+                               .path_style = cfg->s3_path_style,
+                               .access_key = cfg->s3_access_key,
+                               .secret_key = cfg->s3_secret_key};
+}
+
+storage_t *storage_from_config(const config_t *cfg, char *err, size_t errlen)
+{
+    if (config_check_media(cfg, err, errlen) != 0)
         return NULL;
+    if (!strcmp(cfg->media_backend, "s3")) {
+        storage_s3_opts_t o = storage_s3_opts(cfg);
+        return storage_new_s3(&o, cfg->public_url, err, errlen);
     }
-    size_t n = strlen(s->public_url);
-    while (n > 0 && s->public_url[n - 1] == '/')
-        s->public_url[--n] = '\0';
-    if (make_dirs(s->dir) < 0) {
-        snprintf(err, errlen, "cannot create media directory %s: %s", s->dir, strerror(errno));
-        storage_free(s);
-        return NULL;
-    }
-    return s;
+    return storage_new(cfg->media_dir, cfg->public_url, err, errlen);
 }
 
 void storage_free(storage_t *s)
 {
     if (!s)
         return;
-    free(s->dir);
+    s->backend->free(s->impl);
     free(s->public_url);
     free(s);
 }
 
-/* ---- writing -------------------------------------------------------------------- */
-
-static int write_all(int fd, const unsigned char *p, size_t len)
+const char *storage_backend_name(const storage_t *s)
 {
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return s ? s->backend->name : "none";
 }
 
-/* Creates path (which must not exist) with data; removes it again on any
- * failure. Never touches a file it did not create. */
-static int write_new_file(const char *path, const unsigned char *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return -1;
-    int rc = write_all(fd, data, len);
-    if (close(fd) < 0)
-        rc = -1;
-    if (rc < 0) {
-        int e = errno;
-        unlink(path);
-        errno = e;
-    }
-    return rc;
-}
+/* ---- objects ----------------------------------------------------------------- */
 
-static void log_failure(const char *msg, const char *path, int e)
+static const char *mime_of_ext(const char *ext)
 {
-    char buf[128];
-    log_msg(LOG_ERROR, msg, "path", path, "error", strerror_r(e, buf, sizeof buf), NULL);
+    return !strcmp(ext, "png") ? "image/png" : !strcmp(ext, "webp") ? "image/webp" : "image/jpeg";
 }
 
 int storage_put(storage_t *s, arena_t *a, const char *folder, const unsigned char *data, size_t len,
@@ -196,68 +159,48 @@ int storage_put(storage_t *s, arena_t *a, const char *folder, const unsigned cha
         *url = NULL;
     if (!s || !a || !key || !url || !folder_valid(folder) || !ext_valid(ext) || (!data && len))
         return -1;
-    const char *dir = arena_printf(a, "%s/%s", s->dir, folder);
-    if (make_dir(dir) < 0) {
-        log_failure("media folder not created", dir, errno);
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    char hex[HASH_HEX + 1];
+    crypto_hash_sha256(hash, data ? data : (const unsigned char *)"", len);
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    const char *k = arena_printf(a, "%s/%s.%s", folder, hex, ext);
+    if (s->backend->put(s->impl, a, k, data, len, mime_of_ext(ext)) != 0)
         return -1;
-    }
-    char hex[NAME_HEX + 1];
-    rand_hex(hex, NAME_HEX / 2);
-    const char *tmp = arena_printf(a, "%s/.tmp-%s", dir, hex);
-    const char *final = arena_printf(a, "%s/%s.%s", dir, hex, ext);
-    if (write_new_file(tmp, data, len) < 0) {
-        log_failure("media file not written", tmp, errno);
-        return -1;
-    }
-    if (rename(tmp, final) < 0) {
-        log_failure("media file not renamed", final, errno);
-        unlink(tmp);
-        return -1;
-    }
-    *key = arena_printf(a, "%s/%s.%s", folder, hex, ext);
-    *url = arena_printf(a, "%s/media/%s", s->public_url, *key);
+    *key = k;
+    *url = arena_printf(a, "%s/media/%s", s->public_url, k);
     return 0;
 }
 
-/* ---- reading and removing --------------------------------------------------------- */
-
-/* The absolute path of a valid key, in a's memory. */
-static const char *key_path(const storage_t *s, arena_t *a, const char *key)
+int storage_put_key(storage_t *s, arena_t *a, const char *key, const unsigned char *data,
+                    size_t len)
 {
-    return arena_printf(a, "%s/%s", s->dir, key);
+    if (!s || !storage_key_valid(key) || (!data && len))
+        return -1;
+    return s->backend->put(s->impl, a, key, data, len, storage_key_mime(key));
 }
 
-void storage_delete(storage_t *s, const char *key)
+storage_rc_t storage_get(storage_t *s, arena_t *a, const char *key, unsigned char **data,
+                         size_t *len)
 {
-    if (!s || !storage_key_valid(key)) {
-        log_msg(LOG_WARN, "media delete refused: not a storage key", NULL);
-        return;
-    }
-    arena_t a;
-    arena_init(&a);
-    const char *path = key_path(s, &a, key);
-    if (unlink(path) < 0 && errno != ENOENT)
-        log_failure("media file not deleted", path, errno);
-    arena_free(&a);
+    *data = NULL;
+    *len = 0;
+    if (!s || !storage_key_valid(key))
+        return STORAGE_NOT_FOUND;
+    return s->backend->get(s->impl, a, key, data, len);
 }
 
-/* A read-only descriptor for a stored file; -1 with errno ENOENT for a key of
- * the wrong shape, ELOOP when the file is a symlink. */
-int storage_open(storage_t *s, const char *key)
+storage_rc_t storage_exists(storage_t *s, const char *key)
+{
+    if (!s || !storage_key_valid(key))
+        return STORAGE_NOT_FOUND;
+    return s->backend->exists(s->impl, key);
+}
+
+int storage_check(storage_t *s, char *err, size_t errlen)
 {
     if (!s) {
-        errno = EINVAL;
+        snprintf(err, errlen, "no media storage");
         return -1;
     }
-    if (!storage_key_valid(key)) {
-        errno = ENOENT;
-        return -1;
-    }
-    arena_t a;
-    arena_init(&a);
-    int fd = open(key_path(s, &a, key), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    int e = errno;
-    arena_free(&a);
-    errno = e;
-    return fd;
+    return s->backend->check(s->impl, err, errlen);
 }

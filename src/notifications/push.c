@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/curl_util.h"
 #include "core/log.h"
 #include "core/strbuf.h"
 
@@ -292,15 +293,7 @@ static int file_send(push_t *p, const push_msg_t *m, push_result_t *out, char *e
 
 /* ---- onesignal backend -----------------------------------------------------
  * A fresh easy handle per send keeps sending thread-safe without a shared
- * handle or lock; curl_global_init runs once, before the first handle. */
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc = CURLE_FAILED_INIT;
-
-static void curl_init_once(void)
-{
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+ * handle or lock (core/curl_util.h has what every outbound call shares). */
 
 static int onesignal_init(push_t *p, const config_t *cfg, char *err, size_t errlen)
 {
@@ -316,8 +309,7 @@ static int onesignal_init(push_t *p, const config_t *cfg, char *err, size_t errl
     if (n >= (int)sizeof p->auth ||
         snprintf(p->app_id, sizeof p->app_id, "%s", cfg->onesignal_app_id) >= (int)sizeof p->app_id)
         return set_err(-1, err, errlen, "LOOPIN_ONESIGNAL_*: value too long");
-    pthread_once(&curl_once, curl_init_once);
-    if (curl_init_rc != CURLE_OK)
+    if (curl_ready() != 0)
         return set_err(-1, err, errlen, "LOOPIN_PUSH_BACKEND: libcurl failed to initialise");
     size_t len = strlen(base);
     while (len > 0 && base[len - 1] == '/')
@@ -345,37 +337,14 @@ static char *onesignal_body(const push_t *p, const push_msg_t *m)
     return text;
 }
 
-/* Keeps the first PUSH_RESPONSE_MAX bytes and swallows the rest, so a long
- * answer is not turned into a transport error. */
-static size_t collect(char *data, size_t size, size_t nmemb, void *userdata)
-{
-    strbuf_t *sb = userdata;
-    size_t total = size * nmemb;
-    if (sb->len < PUSH_RESPONSE_MAX) {
-        size_t room = PUSH_RESPONSE_MAX - sb->len;
-        sb_append(sb, data, total < room ? total : room);
-    }
-    return total;
-}
-
 static void onesignal_setopts(CURL *h, const push_t *p, const char *body,
-                              struct curl_slist *headers, strbuf_t *resp)
+                              struct curl_slist *headers, curl_sink_t *sink)
 {
     curl_easy_setopt(h, CURLOPT_URL, p->url);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, p->connect_ms);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, p->total_ms);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "loopin/" LOOPIN_VERSION);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+    curl_base_opts(h, p->connect_ms, p->total_ms);
+    curl_set_sink(h, sink);
 }
 
 /* errors.invalid_player_ids into out (strings only; the rest is skipped). */
@@ -459,10 +428,11 @@ static int onesignal_send(push_t *p, const push_msg_t *m, push_result_t *out, ch
         auth ? curl_slist_append(auth, "Content-Type: application/json; charset=utf-8") : NULL;
     strbuf_t resp;
     sb_init(&resp);
+    curl_sink_t sink = {.sb = &resp, .max = PUSH_RESPONSE_MAX};
     CURLcode rc = CURLE_OUT_OF_MEMORY;
     long status = 0;
     if (headers) {
-        onesignal_setopts(h, p, body, headers, &resp);
+        onesignal_setopts(h, p, body, headers, &sink);
         rc = curl_easy_perform(h);
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     }

@@ -3,10 +3,13 @@
  * /api/health used by load balancers, /api and / banners, Prometheus
  * /metrics, and the OpenAPI document with its HTML page.
  */
+#include <sodium.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "auth/auth_cache.h"
+#include "core/cidr.h"
 #include "core/clock.h"
 #include "core/strbuf.h"
 #include "http/metrics.h"
@@ -157,11 +160,40 @@ static void render_auth_cache(app_t *app, strbuf_t *sb)
               (unsigned long long)n.messages);
 }
 
+/* Who may read /metrics: with LOOPIN_METRICS_TOKEN set, whoever sends it as
+ * a bearer token (compared in constant time); without, loopback clients
+ * only. Behind a trusted proxy the client is the one the proxy names, so a
+ * proxied request from outside is not "loopback". */
+static err_t *metrics_refused(http_req_t *req, op_t *op)
+{
+    const char *token = req->app->cfg.metrics_token;
+    if (!*token) {
+        static const char loopback[] = "127.0.0.0/8, ::1";
+        cidr_list_t l;
+        char err[64];
+        if (cidr_list_parse(loopback, &l, err, sizeof err) == 0 &&
+            cidr_list_contains(&l, req->client_ip))
+            return NULL;
+        return op_fail(
+            op, 403, "FORBIDDEN",
+            "Metrics are served to loopback clients only (or set LOOPIN_METRICS_TOKEN).");
+    }
+    const char *auth = http_header(req, "Authorization");
+    size_t n = strlen(token);
+    if (auth && !strncasecmp(auth, "Bearer ", 7) && strlen(auth + 7) == n &&
+        sodium_memcmp(auth + 7, token, n) == 0)
+        return NULL;
+    http_set_header(req, "WWW-Authenticate", "Bearer realm=\"metrics\"");
+    return op_fail(op, 401, "UNAUTHORIZED", "A valid metrics token is required.");
+}
+
 static err_t *metrics_page(http_req_t *req, op_t *op, const input_t *in)
 {
-    (void)op;
     (void)in;
     app_t *app = req->app;
+    err_t *refused = metrics_refused(req, op);
+    if (refused)
+        return refused;
     strbuf_t sb;
     sb_init(&sb);
     metrics_render(app->metrics, &sb);

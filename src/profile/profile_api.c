@@ -115,14 +115,8 @@ typedef struct {
     json_t *urls; /* owned */
 } stored_t;
 
-static void stored_discard(op_t *op, stored_t *st)
-{
-    for (int i = 0; i < st->nkeys; i++)
-        storage_delete(op->app->storage, st->keys[i]);
-    st->nkeys = 0;
-}
-
-/* Stores every picture; on any failure removes the ones already stored. */
+/* Stores every picture. What a failed request stored stays: objects are
+ * named by content and may be another record's, and a retry finds them. */
 static err_t *store_pictures(op_t *op, const completion_t *cp, stored_t *st)
 {
     st->nkeys = 0;
@@ -130,11 +124,9 @@ static err_t *store_pictures(op_t *op, const completion_t *cp, stored_t *st)
     for (int i = 0; i < cp->nfiles; i++) {
         const char *key, *url;
         if (storage_put(op->app->storage, op->arena, "profiles", cp->files[i]->data,
-                        cp->files[i]->size, image_ext(cp->types[i]), &key, &url) != 0) {
-            stored_discard(op, st);
+                        cp->files[i]->size, image_ext(cp->types[i]), &key, &url) != 0)
             return op_fail(op, 500, "MEDIA_STORE_FAILED",
                            "Could not store the uploaded pictures. Please try again.");
-        }
         st->keys[st->nkeys++] = key;
         json_array_append_new(st->urls, json_string(url));
     }
@@ -198,7 +190,6 @@ static err_t *complete_write(http_req_t *req, op_t *op, const completion_t *cp, 
         reply_completed(req, &pc, st->urls);
         return NULL;
     }
-    stored_discard(op, st);
     return completion_refusal(op, cp, e);
 }
 

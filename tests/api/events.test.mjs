@@ -170,7 +170,9 @@ test('POST accepts JPEG and up to 3 covers, each stored and served', async () =>
         png('a.png'), { data: TINY_JPEG, filename: 'b.jpg', type: 'image/jpeg' }, png('c.png'),
     ]);
     assert.equal(ev.cover_images.length, 3);
-    assert.equal(new Set(ev.cover_images).size, 3);
+    // Files are named by content: the same picture twice is one file.
+    assert.equal(new Set(ev.cover_images).size, 2);
+    assert.equal(ev.cover_images[0], ev.cover_images[2]);
     for (const url of ev.cover_images) {
         assert.ok(url.startsWith(`${server.url}/media/events/`), url);
         const res = await fetch(url);

@@ -1,6 +1,6 @@
 /*
  * test_media.c: media/: image sniffing and its near misses, the upload check
- * table (every status, in order), storage_put/storage_delete on a real
+ * table (every status, in order), storage_put and the key rules on a real
  * directory (names, URLs, no temp files, refusal of anything but a storage
  * key), and GET /media/{folder}/{file} through the real route table.
  */
@@ -15,12 +15,14 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <sodium.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "core/rand.h"
+#include "core/strbuf.h"
 #include "http/form.h"
 #include "fixture.h"
 #include "http/pipeline.h"
@@ -314,16 +316,16 @@ static void assert_file_equals(const char *path, const unsigned char *data, size
     assert_memory_equal(buf, data, len);
 }
 
-static void assert_key_shape(const char *key, const char *folder, const char *ext)
+/* "<folder>/<sha256 of data in hex>.<ext>" */
+static void assert_key_shape(const char *key, const char *folder, const char *ext,
+                             const unsigned char *data, size_t len)
 {
-    size_t fl = strlen(folder);
-    assert_int_equal(strlen(key), fl + 1 + 32 + 1 + strlen(ext));
-    assert_memory_equal(key, folder, fl);
-    assert_int_equal(key[fl], '/');
-    for (size_t i = fl + 1; i < fl + 33; i++)
-        assert_non_null(strchr("0123456789abcdef", key[i]));
-    assert_int_equal(key[fl + 33], '.');
-    assert_string_equal(key + fl + 34, ext);
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1], want[200];
+    crypto_hash_sha256(hash, data, len);
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    snprintf(want, sizeof want, "%s/%s.%s", folder, hex, ext);
+    assert_string_equal(key, want);
 }
 
 /* ---- storage_put ----------------------------------------------------------------------- */
@@ -334,7 +336,7 @@ static void test_put_writes_file_key_and_url(void **state)
     const char *key = NULL, *url = NULL;
     assert_int_equal(storage_put(f->s, &f->arena, "profiles", JPEG, sizeof JPEG, "jpg", &key, &url),
                      0);
-    assert_key_shape(key, "profiles", "jpg");
+    assert_key_shape(key, "profiles", "jpg", JPEG, sizeof JPEG);
     assert_string_equal(url, arena_printf(&f->arena, "https://cdn.example.test/media/%s", key));
     assert_file_equals(media_path(f, key), JPEG, sizeof JPEG);
     struct stat st;
@@ -344,19 +346,25 @@ static void test_put_writes_file_key_and_url(void **state)
     assert_folder_holds(f, "profiles", 1);
 }
 
-static void test_put_names_are_random_and_folders_made_on_demand(void **state)
+/* Named by content: the same bytes twice are one file (the second put
+ * writes nothing), other bytes another. */
+static void test_put_names_by_content_and_folders_made_on_demand(void **state)
 {
     fixture_t *f = *state;
     const char *k1, *k2, *k3, *url;
     assert_false(exists(media_path(f, "events")));
     assert_int_equal(storage_put(f->s, &f->arena, "events", PNG, sizeof PNG, "png", &k1, &url), 0);
+    struct stat before, after;
+    assert_int_equal(stat(media_path(f, k1), &before), 0);
     assert_int_equal(storage_put(f->s, &f->arena, "events", PNG, sizeof PNG, "png", &k2, &url), 0);
+    assert_int_equal(stat(media_path(f, k2), &after), 0);
+    assert_string_equal(k1, k2);
+    assert_int_equal(before.st_ino, after.st_ino); /* not rewritten */
     assert_int_equal(storage_put(f->s, &f->arena, "events", WEBP, sizeof WEBP, "webp", &k3, &url),
                      0);
-    assert_string_not_equal(k1, k2);
-    assert_key_shape(k3, "events", "webp");
+    assert_key_shape(k3, "events", "webp", WEBP, sizeof WEBP);
     assert_file_equals(media_path(f, k3), WEBP, sizeof WEBP);
-    assert_folder_holds(f, "events", 3);
+    assert_folder_holds(f, "events", 2);
 }
 
 static void test_put_refuses_bad_folder(void **state)
@@ -426,26 +434,12 @@ static void test_new_fails_when_dir_cannot_exist(void **state)
     assert_null(storage_new("", "http://x", err, sizeof err));
 }
 
-/* ---- storage_delete ------------------------------------------------------------------- */
+/* ---- keys and reading ---------------------------------------------------------------- */
 
-static void test_delete_removes_a_real_key(void **state)
-{
-    fixture_t *f = *state;
-    const char *key, *url, *other;
-    assert_int_equal(storage_put(f->s, &f->arena, "profiles", PNG, sizeof PNG, "png", &key, &url),
-                     0);
-    assert_int_equal(storage_put(f->s, &f->arena, "profiles", PNG, sizeof PNG, "png", &other, &url),
-                     0);
-    storage_delete(f->s, key);
-    assert_false(exists(media_path(f, key)));
-    assert_true(exists(media_path(f, other)));
-    storage_delete(f->s, key); /* already gone: no-op */
-    assert_folder_holds(f, "profiles", 1);
-}
-
-/* Creates a file at media_dir + "/" + key taken literally (so "../" climbs
- * out of the media dir), calls storage_delete(key) and checks it survived. */
-static void assert_delete_refused(fixture_t *f, const char *key)
+/* Creates a decoy file at media_dir + "/" + key taken literally (so "../"
+ * climbs out of the media dir), then checks that key is refused: not a
+ * storage key, and never read. */
+static void assert_key_refused(fixture_t *f, const char *key)
 {
     const char *path = media_path(f, key);
     char *dir = arena_strdup(&f->arena, path);
@@ -454,13 +448,19 @@ static void assert_delete_refused(fixture_t *f, const char *key)
     FILE *fp = fopen(path, "w");
     if (!fp)
         fail_msg("cannot create decoy %s", path);
+    fputs("decoy", fp);
     fclose(fp);
-    storage_delete(f->s, key);
-    if (!exists(path))
-        fail_msg("storage_delete removed %s", key);
+    if (storage_key_valid(key))
+        fail_msg("storage_key_valid accepted %s", key);
+    unsigned char *data;
+    size_t len;
+    if (storage_get(f->s, &f->arena, key, &data, &len) != STORAGE_NOT_FOUND)
+        fail_msg("storage_get read %s", key);
+    if (storage_exists(f->s, key) != STORAGE_NOT_FOUND)
+        fail_msg("storage_exists found %s", key);
 }
 
-static void test_delete_refuses_anything_but_a_key(void **state)
+static void test_keys_refuse_anything_but_a_key(void **state)
 {
     fixture_t *f = *state;
     const char *hex = "0123456789abcdef0123456789abcdef";
@@ -470,6 +470,8 @@ static void test_delete_refuses_anything_but_a_key(void **state)
         arena_printf(&f->arena, "profiles/../%s.jpg", hex),
         arena_printf(&f->arena, "profiles/%.31s.jpg", hex),
         arena_printf(&f->arena, "profiles/%s0.jpg", hex),
+        arena_printf(&f->arena, "profiles/%s%.31s.jpg", hex, hex),
+        arena_printf(&f->arena, "profiles/%s%s0.jpg", hex, hex),
         "profiles/0123456789ABCDEF0123456789abcdef.jpg",
         arena_printf(&f->arena, "Profiles/%s.jpg", hex),
         arena_printf(&f->arena, "profiles/%s.jpeg", hex),
@@ -483,10 +485,50 @@ static void test_delete_refuses_anything_but_a_key(void **state)
         arena_printf(&f->arena, "%s.jpg", hex),
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        assert_delete_refused(f, keys[i]);
-    storage_delete(f->s, NULL);
-    storage_delete(f->s, "");
-    storage_delete(NULL, arena_printf(&f->arena, "profiles/%s.jpg", hex));
+        assert_key_refused(f, keys[i]);
+    assert_false(storage_key_valid(NULL));
+    assert_false(storage_key_valid(""));
+    assert_true(storage_key_valid(arena_printf(&f->arena, "profiles/%s.jpg", hex)));
+    assert_true(storage_key_valid(arena_printf(&f->arena, "events/%s%s.webp", hex, hex)));
+}
+
+static int collect_key(const char *key, void *ctx)
+{
+    strbuf_t *sb = ctx;
+    sb_printf(sb, "%s;", key);
+    return 0;
+}
+
+/* media migrate's walk: every stored key once; strays, temp files,
+ * symlinks and directories counted as skipped, never passed on. */
+static void test_local_each_visits_only_stored_keys(void **state)
+{
+    fixture_t *f = *state;
+    const char *key, *url;
+    assert_int_equal(storage_put(f->s, &f->arena, "events", PNG, sizeof PNG, "png", &key, &url), 0);
+    const char *legacy = "profiles/0123456789abcdef0123456789abcdef.jpg";
+    fixture_mkdir_p(media_path(f, "profiles"));
+    FILE *fp = fopen(media_path(f, legacy), "wb");
+    assert_non_null(fp);
+    fwrite(JPEG, 1, sizeof JPEG, fp);
+    fclose(fp);
+    fp = fopen(media_path(f, "profiles/notes.txt"), "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(
+        symlink(media_path(f, key), media_path(f, "events/1111111111111111111111111111111a.png")),
+        0);
+    fixture_mkdir_p(media_path(f, "Upper"));
+    strbuf_t sb;
+    sb_init(&sb);
+    int skipped = -1;
+    assert_int_equal(storage_local_each(f->media, collect_key, &sb, &skipped), 0);
+    assert_int_equal(skipped, 3); /* notes.txt, the symlink, Upper/ */
+    assert_non_null(strstr(sb.data, arena_printf(&f->arena, "%s;", key)));
+    assert_non_null(strstr(sb.data, arena_printf(&f->arena, "%s;", legacy)));
+    assert_int_equal(strlen(sb.data), strlen(key) + strlen(legacy) + 2);
+    sb_free(&sb);
+    assert_int_equal(storage_local_each(media_path(f, "nothere"), collect_key, &sb, &skipped), -1);
 }
 
 /* ---- GET /media/{folder}/{file} -------------------------------------------------------- */
@@ -631,13 +673,13 @@ int main(void)
         cmocka_unit_test(test_check_empty_before_everything),
         cmocka_unit_test(test_check_size_limit),
         STORAGE_TEST(test_put_writes_file_key_and_url),
-        STORAGE_TEST(test_put_names_are_random_and_folders_made_on_demand),
+        STORAGE_TEST(test_put_names_by_content_and_folders_made_on_demand),
         STORAGE_TEST(test_put_refuses_bad_folder),
         STORAGE_TEST(test_put_refuses_bad_ext),
         STORAGE_TEST(test_put_failure_leaves_nothing),
         STORAGE_TEST(test_new_fails_when_dir_cannot_exist),
-        STORAGE_TEST(test_delete_removes_a_real_key),
-        STORAGE_TEST(test_delete_refuses_anything_but_a_key),
+        STORAGE_TEST(test_keys_refuse_anything_but_a_key),
+        STORAGE_TEST(test_local_each_visits_only_stored_keys),
         STORAGE_TEST(test_get_serves_stored_file),
         STORAGE_TEST(test_get_types_by_extension),
         STORAGE_TEST(test_get_missing_and_malformed_are_404),
