@@ -29,6 +29,7 @@
 #include "media/storage.h"
 #include "module.h"
 #include "notifications/push.h"
+#include "ops/doctor.h"
 #include "ops/ops.h"
 #include "ops/seed_demo.h"
 #include "tickets/ticket_cmd.h"
@@ -233,19 +234,31 @@ static int cmd_serve(app_t *app, int argc, char **argv)
     return 0;
 }
 
+/* `loopin migrate --status`: the count, then each pending migration by name
+ * (what a rolling upgrade is about to apply; docs/ARCHITECTURE.md). */
+static int migrate_print_status(app_t *app)
+{
+    char err[512];
+    int n = loopin_migrations_count, pending = 0;
+    bool *applied = calloc((size_t)n, sizeof *applied);
+    if (!applied || migrate_status(app->db, loopin_migrations, n, applied, &pending, err,
+                                   sizeof err) != DB_OK) {
+        fprintf(stderr, "%s\n", applied ? err : "out of memory");
+        free(applied);
+        return 1;
+    }
+    printf("%d migrations known, %d pending%s\n", n, pending, pending ? ":" : "");
+    for (int i = 0; i < n; i++)
+        if (!applied[i])
+            printf("  %04d_%s\n", loopin_migrations[i].version, loopin_migrations[i].name);
+    free(applied);
+    return 0;
+}
+
 static int cmd_migrate(app_t *app, int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--status")) {
-        char err[512];
-        int pending = 0;
-        if (migrate_pending(app->db, loopin_migrations, loopin_migrations_count, &pending, err,
-                            sizeof err) != DB_OK) {
-            fprintf(stderr, "%s\n", err);
-            return 1;
-        }
-        printf("%d migrations known, %d pending\n", loopin_migrations_count, pending);
-        return 0;
-    }
+    if (argc > 1 && !strcmp(argv[1], "--status"))
+        return migrate_print_status(app);
     if (argc > 1)
         return usage_error("loopin migrate [--status]");
     return run_migrations(app);
@@ -425,6 +438,8 @@ static const command_t commands[] = {
      .summary = "verify a signed ticket code offline with the event's public key",
      .usage = TICKET_CMD_USAGE,
      .run = cmd_ticket},
+    {"doctor", "check configuration, database, migrations, media, providers and clock",
+     DOCTOR_USAGE, doctor_cmd, false},
     {"media", "copy local media to the S3 bucket (before LOOPIN_MEDIA_BACKEND=s3)", MEDIA_CMD_USAGE,
      media_cmd, false},
     {"version", "print the version", "loopin version", cmd_version, false},

@@ -117,6 +117,17 @@ db_dialect_t db_pool_dialect(const db_pool_t *pool);
 int db_pool_size(const db_pool_t *pool);
 int db_pool_in_use(db_pool_t *pool);
 
+/* How long borrowers waited for a connection (a histogram over
+ * db_pool_wait_bounds, in seconds, non-cumulative) and how many gave up. */
+#define DB_POOL_WAIT_BUCKETS 10
+extern const double db_pool_wait_bounds[DB_POOL_WAIT_BUCKETS];
+typedef struct {
+    uint64_t bucket[DB_POOL_WAIT_BUCKETS];
+    uint64_t count, timeouts;
+    double sum_s;
+} db_pool_wait_t;
+void db_pool_wait_stats(db_pool_t *pool, db_pool_wait_t *out);
+
 /* Borrow a connection; NULL when none frees up within acquire_timeout_ms
  * (the caller answers 503). A broken connection is re-established here. */
 db_conn_t *db_acquire(db_pool_t *pool);

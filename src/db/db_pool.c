@@ -27,7 +27,39 @@ struct db_pool {
     int nidle;               /* guarded by mu, as is idle[] */
     db_conn_t **idle;        /* stack of connections nobody holds */
     db_conn_t **all;         /* every connection, for close */
+    db_pool_wait_t wait;     /* guarded by mu */
 };
+
+const double db_pool_wait_bounds[DB_POOL_WAIT_BUCKETS] = {0.0001, 0.0005, 0.001, 0.005, 0.01,
+                                                          0.05,   0.1,    0.5,   1,     5};
+
+/* Counts one borrow's wait (under mu). */
+static void note_wait(db_pool_t *pool, int64_t waited_ns, bool timed_out)
+{
+    double s = (double)waited_ns / 1e9;
+    int b = 0;
+    while (b < DB_POOL_WAIT_BUCKETS && s > db_pool_wait_bounds[b])
+        b++;
+    if (b < DB_POOL_WAIT_BUCKETS)
+        pool->wait.bucket[b]++;
+    pool->wait.count++;
+    pool->wait.sum_s += s;
+    pool->wait.timeouts += timed_out;
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+void db_pool_wait_stats(db_pool_t *pool, db_pool_wait_t *out)
+{
+    pthread_mutex_lock(&pool->mu);
+    *out = pool->wait;
+    pthread_mutex_unlock(&pool->mu);
+}
 
 /* ---- pool ------------------------------------------------------------- */
 
@@ -146,10 +178,12 @@ db_conn_t *db_acquire(db_pool_t *pool)
 {
     struct timespec deadline = deadline_after_ms(pool->acquire_timeout_ms);
     int rc = 0;
+    int64_t t0 = mono_ns();
     pthread_mutex_lock(&pool->mu);
     while (pool->nidle == 0 && rc != ETIMEDOUT)
         rc = pthread_cond_timedwait(&pool->returned, &pool->mu, &deadline);
     db_conn_t *c = pool->nidle > 0 ? pool->idle[--pool->nidle] : NULL;
+    note_wait(pool, mono_ns() - t0, !c);
     pthread_mutex_unlock(&pool->mu);
 
     /* Reconnecting happens outside the lock: it may take a network round trip. */

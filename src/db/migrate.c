@@ -81,8 +81,8 @@ static int check_list(const migration_t *list, int n, db_dialect_t dialect, char
 
 /* Checks that every recorded version is known with the same checksum, and
  * counts them. */
-static int check_recorded(db_conn_t *c, const migration_t *list, int n, int *recorded, char *err,
-                          size_t errlen)
+static int check_recorded(db_conn_t *c, const migration_t *list, int n, int *recorded,
+                          bool *applied, char *err, size_t errlen)
 {
     db_rows_t *rows;
     *recorded = 0;
@@ -105,6 +105,8 @@ static int check_recorded(db_conn_t *c, const migration_t *list, int n, int *rec
             rc = fail(err, errlen, DB_ERROR,
                       "migration %04d_%s differs from the one applied (checksum mismatch)",
                       m->version, m->name);
+        if (applied)
+            applied[m - list] = true;
         (*recorded)++;
     }
     if (rc == DB_OK && db_rows_status(rows) != DB_OK)
@@ -267,7 +269,7 @@ int migrate_apply(db_pool_t *pool, const migration_t *list, int n, int *applied,
         return rc;
     rc = run_begin(c, &st, err, errlen);
     if (rc == DB_OK)
-        rc = check_recorded(c, list, n, &recorded, err, errlen);
+        rc = check_recorded(c, list, n, &recorded, NULL, err, errlen);
     for (int i = 0; rc == DB_OK && i < n; i++)
         rc = apply_one(c, &list[i], &count, err, errlen);
     if (db_dialect(c) == DB_DIALECT_PG)
@@ -278,12 +280,14 @@ int migrate_apply(db_pool_t *pool, const migration_t *list, int n, int *applied,
     return rc;
 }
 
-int migrate_pending(db_pool_t *pool, const migration_t *list, int n, int *pending, char *err,
-                    size_t errlen)
+int migrate_status(db_pool_t *pool, const migration_t *list, int n, bool *applied, int *pending,
+                   char *err, size_t errlen)
 {
     int64_t exists = 0;
     int recorded = 0, rc;
     *pending = 0;
+    if (applied)
+        memset(applied, 0, (size_t)n * sizeof *applied);
     db_conn_t *c = checked_conn(pool, list, n, err, errlen, &rc);
     if (!c)
         return rc;
@@ -292,9 +296,15 @@ int migrate_pending(db_pool_t *pool, const migration_t *list, int n, int *pendin
     if (rc != DB_OK)
         rc = fail(err, errlen, DB_ERROR, "reading schema_migrations: %s", db_errmsg(c));
     else if (exists)
-        rc = check_recorded(c, list, n, &recorded, err, errlen);
+        rc = check_recorded(c, list, n, &recorded, applied, err, errlen);
     db_release(c);
     if (rc == DB_OK)
         *pending = n - recorded;
     return rc;
+}
+
+int migrate_pending(db_pool_t *pool, const migration_t *list, int n, int *pending, char *err,
+                    size_t errlen)
+{
+    return migrate_status(pool, list, n, NULL, pending, err, errlen);
 }

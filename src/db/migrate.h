@@ -28,7 +28,11 @@ extern const int loopin_migrations_count;
 int migrate_apply(db_pool_t *pool, const migration_t *list, int n, int *applied, char *err,
                   size_t errlen);
 
-/* Number of migrations of list not yet applied (for `loopin migrate --status`). */
+/* Which migrations of list are applied (applied[i], may be NULL) and how
+ * many are not; checks the record as migrate_apply does. */
+int migrate_status(db_pool_t *pool, const migration_t *list, int n, bool *applied, int *pending,
+                   char *err, size_t errlen);
+/* Number of migrations of list not yet applied. */
 int migrate_pending(db_pool_t *pool, const migration_t *list, int n, int *pending, char *err,
                     size_t errlen);
 

@@ -57,6 +57,11 @@ void events_cache_free(events_cache_t *c);
 int listing_version(events_cache_t *c, db_conn_t *db, int64_t *version);
 /* Cached results of a query key under a version (keys of 500 bytes or more
  * are never cached). */
+/* Lookups of a listing total and of a page of ids, by result. */
+typedef struct {
+    uint64_t total_hits, total_misses, page_hits, page_misses;
+} listing_cache_stats_t;
+void listing_cache_stats(events_cache_t *c, listing_cache_stats_t *out);
 bool listing_total_get(events_cache_t *c, const char *key, int64_t version, int64_t *total);
 void listing_total_put(events_cache_t *c, const char *key, int64_t version, int64_t total);
 bool listing_page_get(events_cache_t *c, const char *key, int64_t version, int64_t ids[100],

@@ -48,6 +48,7 @@ struct events_cache {
     uint64_t gen; /* moves at every announcement and reset */
     total_slot_t totals[TOTAL_SLOTS];
     page_slot_t pages[PAGE_SLOTS];
+    listing_cache_stats_t stats; /* guarded by mu */
 };
 
 static void forget(events_cache_t *c)
@@ -118,6 +119,16 @@ int listing_version(events_cache_t *c, db_conn_t *db, int64_t *version)
     return rc;
 }
 
+void listing_cache_stats(events_cache_t *c, listing_cache_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->mu);
+    *out = c->stats;
+    pthread_mutex_unlock(&c->mu);
+}
+
 static unsigned slot_of(const char *key, unsigned slots)
 {
     unsigned h = 2166136261u;
@@ -140,6 +151,7 @@ bool listing_total_get(events_cache_t *c, const char *key, int64_t version, int6
     bool hit = s->used && s->version == version && !strcmp(s->key, key);
     if (hit)
         *total = s->total;
+    hit ? c->stats.total_hits++ : c->stats.total_misses++;
     pthread_mutex_unlock(&c->mu);
     return hit;
 }
@@ -168,6 +180,7 @@ bool listing_page_get(events_cache_t *c, const char *key, int64_t version, int64
         *n = s->n;
         memcpy(ids, s->ids, (size_t)s->n * sizeof *ids);
     }
+    hit ? c->stats.page_hits++ : c->stats.page_misses++;
     pthread_mutex_unlock(&c->mu);
     return hit;
 }

@@ -6,6 +6,7 @@
 #include "http/metrics.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,13 @@ typedef struct {
     uint64_t ok, failed;
 } job_stats_t;
 
+typedef struct {
+    char provider[16], outcome[24];
+    uint64_t count;
+} webhook_stats_t;
+
+#define MAX_WEBHOOK_SERIES 32
+
 struct metrics {
     pthread_mutex_t mu;
     const struct router *router;
@@ -38,6 +46,8 @@ struct metrics {
     route_stats_t *routes; /* nroutes + 1: the last is "unmatched" */
     job_stats_t jobs[MAX_JOB_KINDS];
     int njobs;
+    webhook_stats_t webhooks[MAX_WEBHOOK_SERIES];
+    int nwebhooks;
 };
 
 metrics_t *metrics_new(const struct router *router)
@@ -109,6 +119,25 @@ void metrics_job_done(metrics_t *m, const char *kind, int ok)
     pthread_mutex_unlock(&m->mu);
 }
 
+void metrics_webhook(metrics_t *m, const char *provider, const char *outcome)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->mu);
+    webhook_stats_t *w = NULL;
+    for (int i = 0; i < m->nwebhooks && !w; i++)
+        if (!strcmp(m->webhooks[i].provider, provider) && !strcmp(m->webhooks[i].outcome, outcome))
+            w = &m->webhooks[i];
+    if (!w && m->nwebhooks < MAX_WEBHOOK_SERIES) {
+        w = &m->webhooks[m->nwebhooks++];
+        snprintf(w->provider, sizeof w->provider, "%s", provider);
+        snprintf(w->outcome, sizeof w->outcome, "%s", outcome);
+    }
+    if (w)
+        w->count++;
+    pthread_mutex_unlock(&m->mu);
+}
+
 static const char *route_label(const metrics_t *m, int i)
 {
     return i < m->nroutes ? router_at(m->router, i)->pattern : "unmatched";
@@ -157,5 +186,11 @@ void metrics_render(metrics_t *m, strbuf_t *out)
                   "loopin_jobs_processed_total{kind=\"%s\",outcome=\"failed\"} %llu\n",
                   m->jobs[i].kind, (unsigned long long)m->jobs[i].ok, m->jobs[i].kind,
                   (unsigned long long)m->jobs[i].failed);
+    sb_puts(out, "# HELP loopin_webhooks_total Payment provider callbacks handled by this process, "
+                 "by provider and outcome.\n# TYPE loopin_webhooks_total counter\n");
+    for (int i = 0; i < m->nwebhooks; i++)
+        sb_printf(out, "loopin_webhooks_total{provider=\"%s\",outcome=\"%s\"} %llu\n",
+                  m->webhooks[i].provider, m->webhooks[i].outcome,
+                  (unsigned long long)m->webhooks[i].count);
     pthread_mutex_unlock(&m->mu);
 }

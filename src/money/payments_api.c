@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "http/metrics.h"
 #include "core/strbuf.h"
 #include "http/router.h"
 #include "module.h"
@@ -139,6 +140,10 @@ static err_t *callback(http_req_t *req, op_t *op, const char *provider, const ch
                      .remote_ip = op->client_ip};
     err_t *e = payment_callback(op, &cb, res);
     json_decref(fields);
+    metrics_webhook(req->app->metrics, provider,
+                    !e                 ? res->outcome
+                    : e->status >= 500 ? "error"
+                                       : "rejected");
     return e;
 }
 

@@ -17,6 +17,8 @@
 extern const module_t ops_module;
 /* The API docs viewers, Swagger UI and Redoc (docs_api.c). */
 extern const module_t docs_module;
+/* GET /metrics (metrics_page.c). */
+err_t *ops_metrics_page(http_req_t *req, op_t *op, const input_t *in);
 /* `loopin routes [--json]`: every declared route (routes_cmd.c). */
 int routes_print(FILE *out, bool as_json);
 

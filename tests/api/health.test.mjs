@@ -82,6 +82,29 @@ test('GET /metrics is Prometheus text with HTTP, pool and job metrics', async ()
     assert.match(text, /^# TYPE loopin_http_requests_total counter$/m, 'TYPE line for the request counter');
 });
 
+// The series docs/deploy's dashboard and alerts read (issue 14).
+test('GET /metrics has the operations series: db up, pool wait, backlog by kind, caches, seats, webhooks', async () => {
+    await client.get('/api/events?page=1&limit=5');
+    await client.get('/api/events?page=1&limit=5'); // the second answers its total from the cache
+    const text = (await client.get('/metrics')).text;
+    const value = (series) => {
+        const m = new RegExp(`^${series.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ([0-9.e+-]+)$`, 'm').exec(text);
+        assert.ok(m, `no ${series} in /metrics`);
+        return Number(m[1]);
+    };
+    assert.equal(value('loopin_db_up'), 1);
+    assert.ok(value('loopin_db_pool_wait_seconds_count') > 0);
+    assert.equal(value('loopin_db_pool_wait_seconds_bucket{le="+Inf"}'), value('loopin_db_pool_wait_seconds_count'));
+    assert.equal(value('loopin_db_pool_timeouts_total'), 0);
+    assert.ok(value('loopin_jobs_pending{kind="push_deliver"}') >= 0);
+    assert.ok(value('loopin_jobs_oldest_age_seconds{kind="purge_expired"}') >= 0);
+    assert.ok(value('loopin_capacity_reservations_live') >= 0);
+    assert.ok(value('loopin_cache_hits_total{cache="listing_total"}') >= 1, 'the repeated listing hit the cache');
+    assert.ok(value('loopin_cache_misses_total{cache="listing_total"}') >= 1);
+    assert.match(text, /^# TYPE loopin_webhooks_total counter$/m);
+    assert.match(text, /^# TYPE loopin_db_pool_wait_seconds histogram$/m);
+});
+
 test('GET /api/openapi.json is an OpenAPI 3.1 document that lists /health', async () => {
     const res = await client.get('/api/openapi.json');
     const body = okJson(res);

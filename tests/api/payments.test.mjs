@@ -134,6 +134,12 @@ test('forged, malformed and mismatched callbacks are stored with why, and change
     assert.equal((await client.get(`/api/payments/orders/${o.order.order_id}`, { headers: bearer(guests[1].token) })).json.data.status, 'created');
     const wh = await client.post('/api/payments/payu/webhook', { json: { txnid: o.order.order_id, status: 'success' } });
     assert.equal(wh.status, 400, summarize(wh));
+    // /metrics counts the callbacks by outcome (this file's earlier tests paid and replayed)
+    const metrics = (await client.get('/metrics')).text;
+    const count = (outcome) => [...metrics.matchAll(new RegExp(`^loopin_webhooks_total\\{provider="\\w+",outcome="${outcome}"\\} (\\d+)$`, 'gm'))]
+        .reduce((n, m) => n + Number(m[1]), 0);
+    assert.ok(count('rejected') >= 4, metrics);
+    assert.ok(count('paid') >= 1 && count('duplicate') >= 1, metrics);
 });
 
 test('order refusals: staff, free events, no reservation, bad key, wrong amount, bad bodies', async () => {
