@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +84,55 @@ db_pool_t *fixture_open_pool(const char *url, int size, int acquire_timeout_ms,
     if (db_pool_open(&cfg, &pool, err, sizeof err) != DB_OK)
         fail_msg("db_pool_open(%s): %s", url, err);
     return pool;
+}
+
+char *fixture_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *more = realloc(buf, cap);
+            if (!more)
+                fail_msg("out of memory reading %s", path);
+            buf = more;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+void fixture_capture_stderr(fixture_capture_t *c, const char *dir)
+{
+    snprintf(c->path, sizeof c->path, "%s/stderr-%d.log", dir, (int)getpid());
+    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        fail_msg("cannot create %s", c->path);
+    fflush(stderr);
+    c->saved = dup(STDERR_FILENO);
+    if (c->saved < 0)
+        fail_msg("dup(stderr) failed");
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+}
+
+char *fixture_capture_end(fixture_capture_t *c)
+{
+    fflush(stderr);
+    dup2(c->saved, STDERR_FILENO);
+    close(c->saved);
+    char *out = fixture_read_file(c->path, NULL);
+    unlink(c->path);
+    return out;
 }

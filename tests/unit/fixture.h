@@ -1,7 +1,8 @@
 /*
  * fixture.h: what the unit tests share for their setup instead of copying
  * it: a temporary directory under LOOPIN_TEST_TMP, directories made and
- * removed, and database pools on a fresh SQLite file or LOOPIN_TEST_PG_URL.
+ * removed, database pools on a fresh SQLite file or LOOPIN_TEST_PG_URL,
+ * reading a whole file and capturing stderr.
  * Failures end the test (cmocka's fail_msg).
  */
 #ifndef LOOPIN_TEST_FIXTURE_H
@@ -29,5 +30,17 @@ void fixture_sqlite_file(const char *name, char *path, size_t pathlen, char *url
 /* Opens a pool or fails the test. */
 db_pool_t *fixture_open_pool(const char *url, int size, int acquire_timeout_ms,
                              int statement_timeout_ms);
+
+/* A file's whole content, NUL-terminated, malloc'd (*len may be NULL). */
+char *fixture_read_file(const char *path, size_t *len);
+
+/* stderr (where log_msg writes) goes to a file in dir until
+ * fixture_capture_end, which returns what was written (malloc'd). */
+typedef struct {
+    int saved;
+    char path[600];
+} fixture_capture_t;
+void fixture_capture_stderr(fixture_capture_t *c, const char *dir);
+char *fixture_capture_end(fixture_capture_t *c);
 
 #endif

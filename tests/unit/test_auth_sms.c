@@ -67,60 +67,6 @@ static void base_config(config_t *cfg, const char *backend)
     snprintf(cfg->sms_backend, sizeof cfg->sms_backend, "%s", backend);
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    fclose(f);
-    if (!buf)
-        buf = calloc(1, 1);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-/* stderr (where log_msg writes) is redirected into a file while captured. */
-typedef struct {
-    int saved;
-    char path[512];
-} capture_t;
-
-static void capture_begin(capture_t *c, const char *name)
-{
-    tmp_path(c->path, sizeof c->path, name);
-    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    fflush(stderr);
-    c->saved = dup(STDERR_FILENO);
-    assert_true(c->saved >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-}
-
-static char *capture_end(capture_t *c)
-{
-    fflush(stderr);
-    dup2(c->saved, STDERR_FILENO);
-    close(c->saved);
-    char *out = read_all(c->path, NULL);
-    unlink(c->path);
-    return out;
-}
-
 /* ---- construction and the log backend ------------------------------------ */
 
 static void test_backend_names(void **state)
@@ -171,10 +117,10 @@ static void test_log_backend_writes_one_warn_line(void **state)
     base_config(&cfg, "log");
     sms_t *s = sms_new(&cfg, err, sizeof err);
     assert_non_null(s);
-    capture_t cap;
-    capture_begin(&cap, "log-backend.stderr");
+    fixture_capture_t cap;
+    fixture_capture_stderr(&cap, tmp_dir);
     int rc = sms_send(s, "+919876543210", "Your code is 4321", err, sizeof err);
-    char *out = capture_end(&cap);
+    char *out = fixture_capture_end(&cap);
     assert_int_equal(rc, 0);
     json_error_t jerr;
     json_t *line = json_loads(out, JSON_DISABLE_EOF_CHECK, &jerr);
@@ -259,7 +205,7 @@ static void test_file_writes_exact_json_lines(void **state)
     assert_int_equal(sms_send(s, "+15550001", "say \"hi\"\\\n\xe2\x9c\x93", err, sizeof err), 0);
     sms_free(s);
 
-    char *text = read_all(cfg.sms_outbox, NULL);
+    char *text = fixture_read_file(cfg.sms_outbox, NULL);
     char *second = strchr(text, '\n');
     assert_non_null(second);
     *second++ = '\0';
@@ -293,7 +239,7 @@ static void test_file_appends_to_existing_outbox(void **state)
     assert_non_null(s);
     assert_int_equal(sms_send(s, "+15550002", "later", err, sizeof err), 0);
     sms_free(s);
-    char *text = read_all(cfg.sms_outbox, NULL);
+    char *text = fixture_read_file(cfg.sms_outbox, NULL);
     assert_memory_equal(text, "{\"earlier\":true}\n{\"to\":\"+15550002\"", 33);
     free(text);
     unlink(cfg.sms_outbox);
@@ -356,7 +302,7 @@ static void test_file_concurrent_sends_keep_lines_intact(void **state)
     }
     sms_free(s);
 
-    char *text = read_all(cfg.sms_outbox, NULL);
+    char *text = fixture_read_file(cfg.sms_outbox, NULL);
     int seen[THREADS][SENDS_PER_THREAD] = {{0}};
     int lines = 0;
     char *save = NULL;
@@ -399,10 +345,10 @@ static void test_file_write_failure_is_reported(void **state)
     sms_t *s = sms_new(&cfg, err, sizeof err);
     if (!s)
         skip();
-    capture_t cap;
-    capture_begin(&cap, "full.stderr");
+    fixture_capture_t cap;
+    fixture_capture_stderr(&cap, tmp_dir);
     int rc = sms_send(s, "+15550005", "code 7777", err, sizeof err);
-    char *log = capture_end(&cap);
+    char *log = fixture_capture_end(&cap);
     sms_free(s);
     assert_int_equal(rc, -1);
     assert_string_equal(err, "SMS outbox unavailable");
@@ -564,10 +510,10 @@ static int twilio_send_once(unsigned port, const char *body, char *err, size_t e
     sms_t *s = sms_new(&cfg, err, errlen);
     if (!s)
         fail_msg("sms_new(twilio): %s", err);
-    capture_t cap;
-    capture_begin(&cap, "twilio.stderr");
+    fixture_capture_t cap;
+    fixture_capture_stderr(&cap, tmp_dir);
     int rc = sms_send(s, "+919876543210", body, err, errlen);
-    char *log = capture_end(&cap);
+    char *log = fixture_capture_end(&cap);
     sms_free(s);
     if (log_out)
         *log_out = log;
@@ -720,10 +666,10 @@ static int whatsapp_once(unsigned port, const char *wa_from, char *sid, char *er
     snprintf(cfg.twilio_whatsapp_from, sizeof cfg.twilio_whatsapp_from, "%s", wa_from);
     sms_t *s = sms_new(&cfg, err, 256); /* no sender is not a start-up error */
     assert_non_null(s);
-    capture_t cap;
-    capture_begin(&cap, "whatsapp.stderr");
+    fixture_capture_t cap;
+    fixture_capture_stderr(&cap, tmp_dir);
     int rc = sms_send_whatsapp(s, "+919876543210", "HXabc", WA_VARS, sid, 64, err, 256);
-    *log_out = capture_end(&cap);
+    *log_out = fixture_capture_end(&cap);
     sms_free(s);
     return rc;
 }
@@ -783,7 +729,7 @@ static void test_whatsapp_file_and_log_backends(void **state)
     assert_int_equal(sms_send_whatsapp(s, "+9198", "", "{}", NULL, 0, err, sizeof err), -1);
     assert_int_equal(sms_send_whatsapp(NULL, "+9198", "HX", "{}", NULL, 0, err, sizeof err), -1);
     sms_free(s);
-    char *text = read_all(cfg.sms_outbox, NULL);
+    char *text = fixture_read_file(cfg.sms_outbox, NULL);
     json_t *line = json_loads(text, 0, NULL), *want = json_loads(WA_VARS, 0, NULL);
     assert_non_null(line);
     assert_memory_equal(text, "{\"channel\":\"whatsapp\",\"to\":\"+919876543210\",", 43);
@@ -797,12 +743,12 @@ static void test_whatsapp_file_and_log_backends(void **state)
 
     base_config(&cfg, "log");
     s = sms_new(&cfg, err, sizeof err);
-    capture_t cap;
-    capture_begin(&cap, "whatsapp-log.stderr");
+    fixture_capture_t cap;
+    fixture_capture_stderr(&cap, tmp_dir);
     assert_int_equal(
         sms_send_whatsapp(s, "+919876543210", "HXabc", WA_VARS, sid, sizeof sid, err, sizeof err),
         0);
-    char *log = capture_end(&cap);
+    char *log = fixture_capture_end(&cap);
     sms_free(s);
     assert_non_null(strstr(log, "\"to\":\"+91*******210\""));
     assert_non_null(strstr(log, "\"content_sid\":\"HXabc\""));

@@ -64,34 +64,10 @@ static void base_config(config_t *cfg, const char *backend)
     snprintf(cfg->push_backend, sizeof cfg->push_backend, "%s", backend);
 }
 
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        if (got == 0)
-            break;
-        n += got;
-    }
-    fclose(f);
-    if (!buf)
-        buf = calloc(1, 1);
-    buf[n] = '\0';
-    return buf;
-}
-
 /* The outbox's lines, each parsed (a torn line fails the test). */
 static json_t *read_lines(const char *path)
 {
-    char *text = read_all(path), *save = NULL;
+    char *text = fixture_read_file(path, NULL), *save = NULL;
     size_t len = strlen(text);
     assert_true(len == 0 || text[len - 1] == '\n');
     json_t *lines = json_array();
@@ -104,33 +80,6 @@ static json_t *read_lines(const char *path)
     }
     free(text);
     return lines;
-}
-
-/* stderr (where log_msg writes) goes to a file while captured. */
-typedef struct {
-    int saved;
-    char path[512];
-} capture_t;
-
-static void capture_begin(capture_t *c)
-{
-    tmp_path(c->path, sizeof c->path, "stderr.log");
-    int fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(fd >= 0);
-    fflush(stderr);
-    c->saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-}
-
-static char *capture_end(capture_t *c)
-{
-    fflush(stderr);
-    dup2(c->saved, STDERR_FILENO);
-    close(c->saved);
-    char *out = read_all(c->path);
-    unlink(c->path);
-    return out;
 }
 
 static const char *const two_players[] = {"player-1", "player-2"};
@@ -229,7 +178,7 @@ static void test_file_writes_exact_json_lines(void **state)
     push_result_free(&r);
     push_free(p);
 
-    char *text = read_all(cfg.push_outbox);
+    char *text = fixture_read_file(cfg.push_outbox, NULL);
     assert_int_equal(strchr(text, '\n') - text + 1, (long)strlen(text)); /* one line */
     assert_memory_equal(text, "{\"key\":\"uuid-1\",\"player_ids\":[\"player-1\",\"player-2\"],",
                         53);
@@ -402,7 +351,7 @@ static void test_file_bad_messages_fail_for_good(void **state)
     m = message("k", "t", "b", NULL);
     assert_int_equal(push_send(NULL, &m, NULL, err, sizeof err), PUSH_FAIL);
     push_free(p);
-    char *text = read_all(cfg.push_outbox);
+    char *text = fixture_read_file(cfg.push_outbox, NULL);
     assert_string_equal(text, "");
     free(text);
 }
@@ -433,10 +382,10 @@ static void test_file_write_failure_is_retryable(void **state)
     if (!p)
         skip();
     push_msg_t m = message("k", "t", "secret body 7777", NULL);
-    capture_t cap;
-    capture_begin(&cap);
+    fixture_capture_t cap;
+    fixture_capture_stderr(&cap, tmp_dir);
     int rc = push_send(p, &m, NULL, err, sizeof err);
-    char *log = capture_end(&cap);
+    char *log = fixture_capture_end(&cap);
     push_free(p);
     assert_int_equal(rc, PUSH_RETRY);
     assert_string_equal(err, "push outbox unavailable");
@@ -555,10 +504,10 @@ static int onesignal_send(unsigned port, const push_msg_t *m, push_result_t *r, 
     assert_true(push_enabled(p));
     assert_string_equal(push_backend_name(p), "onesignal");
     push_set_timeouts(p, 1000, 2000); /* a test should not wait 10 s */
-    capture_t cap;
-    capture_begin(&cap);
+    fixture_capture_t cap;
+    fixture_capture_stderr(&cap, tmp_dir);
     int rc = push_send(p, m, r, err, errlen);
-    char *log = capture_end(&cap);
+    char *log = fixture_capture_end(&cap);
     push_free(p);
     if (log_out)
         *log_out = log;
@@ -736,12 +685,12 @@ static void test_onesignal_slow_server_times_out(void **state)
     assert_non_null(p);
     push_set_timeouts(p, 200, 300);
     push_msg_t m = message("k", "t", "b", NULL);
-    capture_t cap;
-    capture_begin(&cap);
+    fixture_capture_t cap;
+    fixture_capture_stderr(&cap, tmp_dir);
     int64_t start = clock_mono_us();
     int rc = push_send(p, &m, NULL, err, sizeof err);
     int64_t took = clock_mono_us() - start;
-    free(capture_end(&cap));
+    free(fixture_capture_end(&cap));
     push_free(p);
     assert_int_equal(rc, PUSH_RETRY);
     assert_string_equal(err, "push provider timed out");
