@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { chromium } from 'playwright-core';
+import { launchChromium, openPage } from './lib.mjs';
 import { randomUUID } from 'node:crypto';
 import { api, dbQuery } from '../api/lib/server.mjs';
 import { startAccountsServer, phoneFactory } from '../api/lib/accounts.mjs';
@@ -55,11 +55,7 @@ before(async () => {
     assert.equal(req.status, 201, JSON.stringify(req.json));
     payoutId = req.json.data.id;
     await mkdir(shots, { recursive: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
 });
 
 after(async () => {
@@ -67,16 +63,7 @@ after(async () => {
     await server?.stop();
 });
 
-async function open() {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const outside = [], errors = [];
-    page.on('requestfinished', (r) => { if (!r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url())) outside.push(r.url()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|403|409)/.test(m.text())) errors.push(m.text()); });
-    await page.goto(`${server.url}/admin`);
-    return { context, page, outside, errors };
-}
+const open = () => openPage(browser, server, '/admin');
 
 const snap = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 

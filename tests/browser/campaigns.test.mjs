@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { chromium } from 'playwright-core';
+import { launchChromium, openPage } from './lib.mjs';
 import { api, dbQuery, summarize } from '../api/lib/server.mjs';
 import { startAccountsServer, phoneFactory, bearer } from '../api/lib/accounts.mjs';
 import { newAccount } from '../api/lib/events.mjs';
@@ -51,11 +51,7 @@ before(async () => {
     const lead = await client.post('/api/hosts/become-a-host', { json: { first_name: 'Meera', last_name: 'Iyer', phone_number: leadPhone, message: 'Rooftop gigs' } });
     assert.ok(lead.status < 300, summarize(lead));
     await mkdir(shots, { recursive: true });
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
 });
 
 after(async () => {
@@ -71,14 +67,8 @@ const confirm = (page) => page.click('dialog button[type=submit]');
 const staffApi = (method, path, json) => client[method](path, { headers: bearer(staff.token), json });
 
 async function open() {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const outside = [], errors = [];
-    page.on('requestfinished', (r) => { if (!r.url().startsWith(server.url) && !/^(data|blob):/.test(r.url())) outside.push(r.url()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
     // 422s are part of the walk (a malformed template, a bad rule): the page shows them
-    page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|403|409|422)/.test(m.text())) errors.push(m.text()); });
-    await page.goto(`${server.url}/admin`);
+    const { context, page, outside, errors } = await openPage(browser, server, '/admin', { allowed: /401|403|409|422/ });
     await page.fill('#phone', staff.phone);
     await page.fill('#password', PASSWORD);
     await page.click('button[type=submit]');
