@@ -7,6 +7,7 @@
  * Objects are named by content hash, so a put first asks whether the object
  * is there (HEAD) and sends nothing when it is.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +24,58 @@
 #define S3_ERROR_MAX  2048 /* of an error answer, enough for its <Code> */
 
 typedef struct {
+    CURLSH *share; /* connections, TLS sessions and DNS reused across requests */
+    pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
     char *base;       /* everything before the key, ending in '/' */
     char *bucket_url; /* the bucket itself (HEAD for storage_check) */
     char *access_key, *secret_key;
     char sigv4[96]; /* "aws:amz:<region>:s3" */
 } s3_t;
 
+/* libcurl's share interface: one mutex per kind of shared data. */
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *userptr)
+{
+    (void)h;
+    (void)access;
+    s3_t *s = userptr;
+    pthread_mutex_lock(&s->locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *userptr)
+{
+    (void)h;
+    s3_t *s = userptr;
+    pthread_mutex_unlock(&s->locks[data]);
+}
+
+/* Without it every /media read opened a new connection (and TLS handshake)
+ * to the bucket. */
+static int share_open(s3_t *s)
+{
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&s->locks[i], NULL);
+    s->share = curl_share_init();
+    if (!s->share)
+        return -1;
+    curl_share_setopt(s->share, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(s->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(s->share, CURLSHOPT_USERDATA, s);
+    curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(s->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    return 0;
+}
+
 static void s3_free(void *impl)
 {
     s3_t *s = impl;
     if (!s)
         return;
+    if (s->share) {
+        curl_share_cleanup(s->share);
+        for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+            pthread_mutex_destroy(&s->locks[i]);
+    }
     free(s->base);
     free(s->bucket_url);
     if (s->secret_key)
@@ -80,8 +122,8 @@ void *storage_s3_open(const storage_s3_opts_t *o, char *err, size_t errlen)
         return NULL;
     }
     s3_t *s = calloc(1, sizeof *s);
-    if (!s || s3_urls(s, o) != 0 || !(s->access_key = strdup(o->access_key)) ||
-        !(s->secret_key = strdup(o->secret_key)) ||
+    if (!s || share_open(s) != 0 || s3_urls(s, o) != 0 ||
+        !(s->access_key = strdup(o->access_key)) || !(s->secret_key = strdup(o->secret_key)) ||
         snprintf(s->sigv4, sizeof s->sigv4, "aws:amz:%s:s3", o->region) >= (int)sizeof s->sigv4) {
         s3_free(s);
         snprintf(err, errlen,
@@ -142,6 +184,7 @@ static int s3_call(const s3_t *s, s3_call_t *c)
     curl_sink_t sink = {.sb = c->resp, .max = c->max, .abort_on_overflow = true};
     curl_base_opts(h, S3_CONNECT_MS, S3_TOTAL_MS);
     curl_set_sink(h, &sink);
+    curl_easy_setopt(h, CURLOPT_SHARE, s->share);
     curl_easy_setopt(h, CURLOPT_URL, c->url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_AWS_SIGV4, s->sigv4);
