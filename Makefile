@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE ?= cmake
 SRC_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src tests -name '*.[ch]')
 
-.PHONY: all build run test unit api-test api-test-gcc browser-test deps check-gcc format format-check lint fuzz bench clean fuzz-smoke check-migrations
+.PHONY: all build run test unit api-test api-test-gcc browser-test deps check-gcc format format-check lint fuzz bench clean fuzz-smoke check-migrations deb deb-test
 
 all: build
 
@@ -52,7 +52,7 @@ api-test-gcc: check-gcc
 # Everything CI checks: formatting, cppcheck, gcc and clang -Werror builds, unit tests
 # and API tests on SQLite and PostgreSQL under ASan+UBSan (and the handlers' under gcc),
 # browser tests, a short fuzz run.
-test: format-check lint check-gcc check-migrations unit api-test api-test-gcc browser-test fuzz-smoke
+test: format-check lint check-gcc check-migrations unit api-test api-test-gcc browser-test fuzz-smoke deb-test
 
 # Swagger UI and Redoc in Debian's chromium, driven by playwright-core.
 browser-test: build-asan/Makefile
@@ -89,6 +89,18 @@ fuzz-smoke: build-fuzz/Makefile
 
 bench: build
 	bash bench/run.sh
+
+# The Debian package (scripts/deb): a release build in build-deb/, then
+# build-deb/loopin_VERSION_ARCH.deb (the last line printed).
+deb:
+	bash scripts/deb
+
+# The package installed for real, started, upgraded and purged (as root; it
+# refuses a machine that already has Loopin), and the monitoring files checked
+# with promtool (tests/deploy).
+deb-test:
+	bash tests/deploy/monitoring.sh
+	bash tests/deploy/deb.sh
 
 clean:
 	rm -rf build build-asan build-gcc-check build-fuzz

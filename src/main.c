@@ -29,6 +29,7 @@
 #include "media/storage.h"
 #include "module.h"
 #include "notifications/push.h"
+#include "ops/backup.h"
 #include "ops/doctor.h"
 #include "ops/ops.h"
 #include "ops/seed_demo.h"
@@ -430,6 +431,12 @@ static const command_t commands[] = {
      SEED_DEMO_USAGE, cmd_seed, true},
     {"createstaff", "create or promote a staff account (admin console, not the fee or staff)",
      "loopin createstaff --phone +91XXXXXXXXXX --password-stdin", cmd_createstaff, true},
+    /* No pool: backup and restore open the SQLite file themselves (a pool
+     * would create a missing database and hold it open). */
+    {"backup", "copy the SQLite database and its secret key to FILE, while serving", BACKUP_USAGE,
+     cmd_backup, false},
+    {"restore", "replace the SQLite database (and key) with a backup; service stopped",
+     RESTORE_USAGE, cmd_restore, false},
     {"config", "print the effective configuration (secrets masked)", "loopin config", cmd_config,
      false},
     {"routes", "list every route with its auth level and fields", "loopin routes [--json]",

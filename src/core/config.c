@@ -99,13 +99,15 @@ static int read_config_file(const char *path, bool required, char *err, size_t e
     return 0;
 }
 
-/* Environment first, then the config file. NULL when unset or empty. */
+/* Environment first, then the config file, where the last line naming a
+ * variable wins (as systemd reads an EnvironmentFile, so the service and a
+ * command run by hand with the same file agree). NULL when unset or empty. */
 static const char *cfg_get(const char *name)
 {
     const char *v = getenv(name);
     if (v && *v)
         return v;
-    for (int i = 0; i < file_var_count; i++)
+    for (int i = file_var_count - 1; i >= 0; i--)
         if (strcmp(file_vars[i].key, name) == 0 && file_vars[i].value[0])
             return file_vars[i].value;
     return NULL;

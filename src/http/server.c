@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -28,6 +29,7 @@
 #include "http/body.h"
 #include "http/client_ip.h"
 #include "http/form.h"
+#include "http/listen_drain.h"
 #include "http/metrics.h"
 #include "http/middleware.h"
 #include "http/pipeline.h"
@@ -42,7 +44,8 @@
 struct http_server {
     app_t *app;
     struct MHD_Daemon *d;
-    _Atomic int inflight;
+    _Atomic int inflight; /* requests begun and not completed */
+    _Atomic int fresh;    /* connections with no request begun yet (on_connection) */
     int port;
 };
 
@@ -397,6 +400,49 @@ static enum MHD_Result queue(conn_req_t *cr)
     return ok;
 }
 
+/* ---- connections not yet requests ----------------------------------------------
+ * A connection accepted but whose request headers are not all in is no
+ * request yet (on_request has not run), but its client may have sent the
+ * request already: closing it at stop loses that request. So each connection
+ * remembers whether a request has begun on it, and `fresh` counts those where
+ * none has; http_server_stop waits for them. */
+
+typedef struct {
+    bool begun;
+} conn_state_t;
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)c;
+    http_server_t *s = cls;
+    conn_state_t *cs = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        if ((cs = calloc(1, sizeof *cs)) != NULL) { /* none: not waited for, no harm */
+            *socket_context = cs;
+            atomic_fetch_add(&s->fresh, 1);
+        }
+        return;
+    }
+    if (cs && !cs->begun)
+        atomic_fetch_sub(&s->fresh, 1);
+    free(cs);
+    *socket_context = NULL;
+}
+
+/* A request's first call: its connection is no longer fresh. Runs on the
+ * connection's own thread, like on_connection, so `begun` needs no lock. */
+static void connection_begun(http_server_t *s, struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_state_t *cs = ci ? ci->socket_context : NULL;
+    if (cs && !cs->begun) {
+        cs->begun = true;
+        atomic_fetch_sub(&s->fresh, 1);
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -405,6 +451,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     http_server_t *s = cls;
     conn_req_t *cr = *con_cls;
     if (!cr) {
+        connection_begun(s, c);
         cr = request_begin(s->app, c, url, method);
         if (!cr)
             return MHD_NO;
@@ -519,7 +566,7 @@ http_server_t *http_server_start(app_t *app, int port, char *err, size_t errlen)
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.request_timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_UNESCAPE_CALLBACK,
-        no_unescape, NULL, MHD_OPTION_END);
+        no_unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "LOOPIN_PORT: cannot listen on %s:%d (in use or not permitted)",
                  app->cfg.host, port);
@@ -536,15 +583,68 @@ int http_server_port(const http_server_t *s)
     return s->port;
 }
 
+/* ---- the graceful stop ----------------------------------------------------------
+ * Behind a proxy, a rolling restart must not fail one request. "Quiesce,
+ * wait for the requests in flight, close" loses two kinds:
+ * - after MHD_quiesce_daemon the socket still listens: the kernel goes on
+ *   completing handshakes and queueing connections nobody accepts, and the
+ *   close resets them. nginx has written a request into each, and never
+ *   re-sends a POST that went out (without `non_idempotent`): a 502. The
+ *   rolling restart test lost a few POSTs per run this way;
+ * - a fresh connection (accepted, request not begun) is closed just the same.
+ * So, in this order:
+ * 1. the listener drops new SYNs (listen_drop_new): such a client resends
+ *    its SYN a second later and is refused, and nginx retries a refused
+ *    connect on the next node whatever the method. The queue only shrinks;
+ * 2. libmicrohttpd goes on accepting until the kernel's queue is empty;
+ * 3. quiesce and stop listening (the descriptor itself is closed after
+ *    MHD_stop_daemon, as libmicrohttpd asks);
+ * 4. wait, up to the grace, for the requests in flight, and up to
+ *    FRESH_WAIT_US for the fresh connections to become requests (a request
+ *    already sent is read within milliseconds; one still silent after that is
+ *    an idle preconnect or a client too slow to wait for);
+ * 5. stop. Left are idle keep-alive connections, closed between requests (a
+ *    client whose request races that close resends it, as HTTP/1.1 clients do
+ *    for idempotent requests; nginx opens a connection per request).
+ * Not covered: a handshake half done at step 1 (its last ACK is dropped, and
+ * it is reset later); on loopback a handshake completes inside connect(). */
+
+static void drain_listener(MHD_socket lsock, int64_t deadline)
+{
+    if (listen_drop_new(lsock) != 0)
+        log_msg(LOG_WARN, "shutdown: cannot hold new connections off the listener", "error",
+                strerror(errno), NULL);
+    while (listen_queue_len(lsock) > 0 && clock_mono_us() < deadline)
+        usleep(1000);
+}
+
+#define FRESH_WAIT_US (1 * USEC_PER_SEC)
+
+static bool server_busy(http_server_t *s, int64_t fresh_until)
+{
+    return atomic_load(&s->inflight) > 0 ||
+           (atomic_load(&s->fresh) > 0 && clock_mono_us() < fresh_until);
+}
+
 void http_server_stop(http_server_t *s, int grace_s)
 {
     if (!s)
         return;
     atomic_store(&s->app->draining, 1);
-    MHD_socket lsock = MHD_quiesce_daemon(s->d);
     int64_t deadline = clock_mono_us() + (int64_t)grace_s * USEC_PER_SEC;
-    while (atomic_load(&s->inflight) > 0 && clock_mono_us() < deadline)
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
+    if (di && di->listen_fd != MHD_INVALID_SOCKET)
+        drain_listener(di->listen_fd, deadline);
+    MHD_socket lsock = MHD_quiesce_daemon(s->d);
+    if (lsock != MHD_INVALID_SOCKET && listen_stop(lsock) != 0)
+        log_msg(LOG_WARN, "shutdown: cannot stop listening", "error", strerror(errno), NULL);
+    /* Sleep first: a connection accepted just before the queue was seen
+     * empty may not be counted as fresh yet (its thread is between accept()
+     * and on_connection). */
+    int64_t fresh_until = clock_mono_us() + FRESH_WAIT_US;
+    do
         usleep(10000);
+    while (server_busy(s, fresh_until) && clock_mono_us() < deadline);
     if (atomic_load(&s->inflight) > 0)
         log_msg(LOG_WARN, "shutdown grace period over; closing busy connections", NULL);
     MHD_stop_daemon(s->d);

@@ -196,7 +196,9 @@ static void check_media(doctor_t *d)
         report(d, D_FAIL, "media", "%s: %s", storage_backend_name(s), err);
     else if (!strcmp(storage_backend_name(s), "local"))
         report(d, D_OK, "media", "local, %s is writable%s", d->app->cfg.media_dir,
-               d->app->cfg.env == ENV_PRODUCTION ? " (one node only: use s3 for several)" : "");
+               d->app->cfg.env == ENV_PRODUCTION
+                   ? " (nodes on other machines cannot see it: use s3 for those)"
+                   : "");
     else
         report(d, D_OK, "media", "s3 bucket %s answers", d->app->cfg.s3_bucket);
     storage_free(s);

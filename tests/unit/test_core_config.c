@@ -554,6 +554,16 @@ static void test_file_whitespace_around_key_and_value_is_stripped(void **state)
     assert_string_equal(f->cfg.host, "10.1.2.3");
 }
 
+/* As systemd reads an EnvironmentFile: a variable set twice takes the last. */
+static void test_file_last_line_wins(void **state)
+{
+    fixture_t *f = *state;
+    write_file(".env", "LOOPIN_PORT=9100\nLOOPIN_HOST=10.0.0.1\nLOOPIN_PORT=9400\n");
+    load_ok(f);
+    assert_int_equal(f->cfg.port, 9400);
+    assert_string_equal(f->cfg.host, "10.0.0.1");
+}
+
 static void test_file_quoted_values_are_unquoted(void **state)
 {
     fixture_t *f = *state;
@@ -944,6 +954,7 @@ int main(void)
         T(test_empty_environment_value_falls_back_to_file),
         T(test_file_comments_blank_lines_and_export),
         T(test_file_whitespace_around_key_and_value_is_stripped),
+        T(test_file_last_line_wins),
         T(test_file_quoted_values_are_unquoted),
         T(test_file_value_may_contain_equals),
         T(test_file_crlf_line_endings),

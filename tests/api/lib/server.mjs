@@ -171,6 +171,8 @@ function tail(text, n = 6000) {
 //                may share one; it is then never dropped by stop())
 //   extraArgs    more arguments after `serve --port N`
 //   db           'sqlite' | 'postgres' (default: LOOPIN_TEST_DB)
+//   port         listen on this port (a restart on the same port) instead of a
+//                free one; not retried when it is taken
 // Resolves to {url, port, proc, databaseUrl, dbPath, tmpDir, stdout(),
 // stderr(), exited, terminate(), stop()}.
 export async function startServer(opts = {}) {
@@ -199,11 +201,11 @@ export async function startServer(opts = {}) {
     // A port can be taken between freePort() and the server's bind(); retry
     // then, and only then.
     for (let attempt = 1; ; attempt++) {
-        const port = await freePort();
+        const port = opts.port ?? (await freePort());
         try {
             return await launch({ bin, port, tmpDir, databaseUrl, opts, cleanup });
         } catch (e) {
-            if (e.portInUse && attempt < 3) continue;
+            if (e.portInUse && attempt < 3 && opts.port === undefined) continue;
             await cleanup();
             throw e;
         }
