@@ -95,8 +95,9 @@ bench: build
 deb:
 	bash scripts/deb
 
-# The package installed for real, started, upgraded and purged (as root; it
-# refuses a machine that already has Loopin), and the monitoring files checked
+# The package installed for real, started, upgraded and purged (as root, as CI
+# runs; skipped with a message for other users; it refuses a machine that
+# already has Loopin), and the monitoring files checked
 # with promtool (tests/deploy).
 deb-test:
 	bash tests/deploy/monitoring.sh

@@ -24,7 +24,12 @@ t_start=$(date +%s)
 step() { printf 'deb.sh: %s\n' "$*"; }
 die() { printf 'deb.sh: FAIL: %s\n' "$*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "run as root (it installs a package)"
+# A developer's `make test` as an ordinary user skips this part, loudly; CI
+# (root on a fresh machine) always runs it.
+if [ "$(id -u)" -ne 0 ]; then
+    printf 'deb.sh: SKIPPED: installing a package needs root (CI runs it as root)\n' >&2
+    exit 0
+fi
 for tool in dpkg dpkg-deb curl sqlite3 runuser setpriv; do
     command -v "$tool" >/dev/null || die "$tool not found (scripts/deps)"
 done
