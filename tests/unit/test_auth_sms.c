@@ -12,22 +12,19 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth/sms.h"
 #include "core/clock.h"
 #include "core/rand.h"
+#include "fake_http.h"
 #include "fixture.h"
 
 #define SID           "AC123"
@@ -357,140 +354,7 @@ static void test_file_write_failure_is_reported(void **state)
     free(log);
 }
 
-/* ---- a fake Twilio ----------------------------------------------------------
- * One request at a time: the handler records what arrived (under the lock)
- * and answers with the status, body and Location the test chose. */
-
-typedef struct {
-    struct MHD_Daemon *d;
-    unsigned port;
-    pthread_mutex_t lock;
-    unsigned status;
-    const char *reply;
-    const char *location;
-    int requests;
-    char method[16], url[256], auth[256], ctype[128];
-    char to[128], from[128], body[1024], content_sid[128], content_vars[512];
-} fake_t;
-
-static char no_form; /* con_cls marker when the body is not a form */
-
-static void append_field(char *dst, size_t cap, const char *data, size_t size)
-{
-    size_t len = strlen(dst);
-    if (len + size >= cap)
-        size = cap - len - 1;
-    memcpy(dst + len, data, size);
-    dst[len + size] = '\0';
-}
-
-static enum MHD_Result fake_field(void *cls, enum MHD_ValueKind kind, const char *key,
-                                  const char *filename, const char *content_type,
-                                  const char *transfer_encoding, const char *data, uint64_t off,
-                                  size_t size)
-{
-    (void)kind, (void)filename, (void)content_type, (void)transfer_encoding, (void)off;
-    fake_t *f = cls;
-    pthread_mutex_lock(&f->lock);
-    if (!strcmp(key, "To"))
-        append_field(f->to, sizeof f->to, data, size);
-    else if (!strcmp(key, "From"))
-        append_field(f->from, sizeof f->from, data, size);
-    else if (!strcmp(key, "Body"))
-        append_field(f->body, sizeof f->body, data, size);
-    else if (!strcmp(key, "ContentSid"))
-        append_field(f->content_sid, sizeof f->content_sid, data, size);
-    else if (!strcmp(key, "ContentVariables"))
-        append_field(f->content_vars, sizeof f->content_vars, data, size);
-    pthread_mutex_unlock(&f->lock);
-    return MHD_YES;
-}
-
-static void fake_record_start(fake_t *f, struct MHD_Connection *c, const char *url,
-                              const char *method)
-{
-    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    pthread_mutex_lock(&f->lock);
-    f->requests++;
-    snprintf(f->method, sizeof f->method, "%s", method);
-    snprintf(f->url, sizeof f->url, "%s", url);
-    snprintf(f->auth, sizeof f->auth, "%s", auth ? auth : "");
-    snprintf(f->ctype, sizeof f->ctype, "%s", ctype ? ctype : "");
-    f->to[0] = f->from[0] = f->body[0] = f->content_sid[0] = f->content_vars[0] = '\0';
-    pthread_mutex_unlock(&f->lock);
-}
-
-static enum MHD_Result fake_reply(fake_t *f, struct MHD_Connection *c)
-{
-    char *copy = strdup(f->reply ? f->reply : "");
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(strlen(copy), copy, free);
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    if (f->location)
-        MHD_add_response_header(r, "Location", f->location);
-    enum MHD_Result ret = MHD_queue_response(c, f->status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *c, const char *url,
-                                    const char *method, const char *version,
-                                    const char *upload_data, size_t *upload_data_size,
-                                    void **con_cls)
-{
-    (void)version;
-    fake_t *f = cls;
-    if (*con_cls == NULL) {
-        fake_record_start(f, c, url, method);
-        struct MHD_PostProcessor *pp = MHD_create_post_processor(c, 4096, fake_field, f);
-        *con_cls = pp ? (void *)pp : (void *)&no_form;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        if (*con_cls != &no_form)
-            MHD_post_process(*con_cls, upload_data, *upload_data_size);
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    return fake_reply(f, c);
-}
-
-static void fake_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                           enum MHD_RequestTerminationCode toe)
-{
-    (void)cls, (void)c, (void)toe;
-    if (*con_cls && *con_cls != &no_form)
-        MHD_destroy_post_processor(*con_cls);
-    *con_cls = NULL;
-}
-
-static int fake_setup(void **state)
-{
-    fake_t *f = calloc(1, sizeof *f);
-    pthread_mutex_init(&f->lock, NULL);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handler, f,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                            MHD_OPTION_NOTIFY_COMPLETED, fake_completed, f, MHD_OPTION_END);
-    if (!f->d) {
-        free(f);
-        return -1;
-    }
-    f->port = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT)->port;
-    *state = f;
-    return 0;
-}
-
-static int fake_teardown(void **state)
-{
-    fake_t *f = *state;
-    MHD_stop_daemon(f->d);
-    pthread_mutex_destroy(&f->lock);
-    free(f);
-    return 0;
-}
+/* ---- a fake Twilio: tests/unit/fake_http.h -------------------------------- */
 
 static void twilio_config(config_t *cfg, unsigned port)
 {
@@ -542,7 +406,7 @@ static void test_twilio_needs_credentials_and_http_base(void **state)
 
 static void test_twilio_posts_the_messages_form(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 201;
     f->reply = "{\"sid\":\"SM1\",\"status\":\"queued\"}";
     const char *body = "Code 1234 & more+stuff = 100% sure?";
@@ -553,14 +417,14 @@ static void test_twilio_posts_the_messages_form(void **state)
     assert_string_equal(f->url, MESSAGES_PATH);
     assert_string_equal(f->auth, BASIC_AUTH);
     assert_memory_equal(f->ctype, "application/x-www-form-urlencoded", 33);
-    assert_string_equal(f->to, "+919876543210");
-    assert_string_equal(f->from, FROM);
-    assert_string_equal(f->body, body);
+    assert_string_equal(fake_http_form(f, "To"), "+919876543210");
+    assert_string_equal(fake_http_form(f, "From"), FROM);
+    assert_string_equal(fake_http_form(f, "Body"), body);
 }
 
 static void test_twilio_base_with_trailing_slash(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 201;
     f->reply = "{}";
     config_t cfg;
@@ -576,7 +440,7 @@ static void test_twilio_base_with_trailing_slash(void **state)
 
 static void test_twilio_rejection_names_the_code_only(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 400;
     f->reply = "{\"code\":21211,\"message\":\"Invalid 'To' Phone Number\",\"status\":400}";
     char err[256] = "", *log = NULL;
@@ -593,7 +457,7 @@ static void test_twilio_rejection_names_the_code_only(void **state)
 
 static void test_twilio_server_error_fails(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 500;
     f->reply = "<html>oops</html>";
     char err[256] = "", *log = NULL;
@@ -607,7 +471,7 @@ static void test_twilio_server_error_fails(void **state)
 
 static void test_twilio_redirect_is_not_followed(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 302;
     f->reply = "";
     f->location = "/elsewhere";
@@ -619,7 +483,7 @@ static void test_twilio_redirect_is_not_followed(void **state)
 
 static void test_twilio_long_success_answer_is_fine(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     char *big = malloc(64 * 1024);
     memset(big, ' ', 64 * 1024 - 1);
     big[64 * 1024 - 1] = '\0';
@@ -630,25 +494,13 @@ static void test_twilio_long_success_answer_is_fine(void **state)
     free(big);
 }
 
-static unsigned free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-    close(fd);
-    return ntohs(addr.sin_port);
-}
-
 static void test_twilio_unreachable_fails_fast(void **state)
 {
     (void)state;
     char err[256] = "", *log = NULL;
     int64_t start = clock_mono_us();
-    assert_int_equal(twilio_send_once(free_port(), "code 4444", err, sizeof err, &log), -1);
+    assert_int_equal(twilio_send_once(fake_http_free_port(), "code 4444", err, sizeof err, &log),
+                     -1);
     assert_true(clock_mono_us() - start < 6 * USEC_PER_SEC);
     assert_string_equal(err, "SMS provider unreachable");
     assert_null(strstr(log, "4444"));
@@ -676,7 +528,7 @@ static int whatsapp_once(unsigned port, const char *wa_from, char *sid, char *er
 
 static void test_whatsapp_twilio_posts_the_content_template(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 201;
     f->reply = "{\"sid\":\"MM0123\",\"status\":\"queued\"}";
     char sid[64] = "old", err[256] = "", *log;
@@ -686,16 +538,17 @@ static void test_whatsapp_twilio_posts_the_content_template(void **state)
     assert_int_equal(f->requests, 1);
     assert_string_equal(f->url, MESSAGES_PATH);
     assert_string_equal(f->auth, BASIC_AUTH);
-    assert_string_equal(f->to, "whatsapp:+919876543210");
-    assert_string_equal(f->from, "whatsapp:" WA_FROM); /* the prefix is not doubled */
-    assert_string_equal(f->content_sid, "HXabc");
-    assert_string_equal(f->content_vars, WA_VARS);
-    assert_string_equal(f->body, "");
+    assert_string_equal(fake_http_form(f, "To"), "whatsapp:+919876543210");
+    assert_string_equal(fake_http_form(f, "From"),
+                        "whatsapp:" WA_FROM); /* the prefix is not doubled */
+    assert_string_equal(fake_http_form(f, "ContentSid"), "HXabc");
+    assert_string_equal(fake_http_form(f, "ContentVariables"), WA_VARS);
+    assert_string_equal(fake_http_form(f, "Body"), "");
 }
 
 static void test_whatsapp_twilio_failures(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     char sid[64] = "old", err[256] = "", *log;
     assert_int_equal(whatsapp_once(f->port, "", sid, err, &log), -1); /* no sender: no request */
     assert_non_null(strstr(err, "LOOPIN_TWILIO_WHATSAPP_FROM"));
@@ -771,21 +624,23 @@ int main(void)
         cmocka_unit_test(test_file_unopenable_outbox_is_refused),
         cmocka_unit_test(test_file_write_failure_is_reported),
         cmocka_unit_test(test_twilio_needs_credentials_and_http_base),
-        cmocka_unit_test_setup_teardown(test_twilio_posts_the_messages_form, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_twilio_base_with_trailing_slash, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_twilio_rejection_names_the_code_only, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_twilio_server_error_fails, fake_setup, fake_teardown),
-        cmocka_unit_test_setup_teardown(test_twilio_redirect_is_not_followed, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_twilio_long_success_answer_is_fine, fake_setup,
-                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_posts_the_messages_form, fake_http_setup,
+                                        fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_base_with_trailing_slash, fake_http_setup,
+                                        fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_rejection_names_the_code_only, fake_http_setup,
+                                        fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_server_error_fails, fake_http_setup,
+                                        fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_redirect_is_not_followed, fake_http_setup,
+                                        fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_twilio_long_success_answer_is_fine, fake_http_setup,
+                                        fake_http_teardown),
         cmocka_unit_test(test_twilio_unreachable_fails_fast),
-        cmocka_unit_test_setup_teardown(test_whatsapp_twilio_posts_the_content_template, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_whatsapp_twilio_failures, fake_setup, fake_teardown),
+        cmocka_unit_test_setup_teardown(test_whatsapp_twilio_posts_the_content_template,
+                                        fake_http_setup, fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_whatsapp_twilio_failures, fake_http_setup,
+                                        fake_http_teardown),
         cmocka_unit_test(test_whatsapp_file_and_log_backends),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

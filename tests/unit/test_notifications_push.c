@@ -13,21 +13,17 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "fake_http.h"
 #include "fixture.h"
 #include "notifications/push.h"
 
@@ -394,95 +390,7 @@ static void test_file_write_failure_is_retryable(void **state)
     free(log);
 }
 
-/* ---- a fake OneSignal -------------------------------------------------------
- * One request at a time: the handler records what arrived (under the lock)
- * and answers, after delay_ms, with the status and body the test chose. */
-
-typedef struct {
-    struct MHD_Daemon *d;
-    unsigned port;
-    pthread_mutex_t lock;
-    unsigned status;
-    const char *reply;
-    int delay_ms;
-    int requests;
-    char method[16], url[256], auth[256], ctype[128];
-    char body[8192];
-} fake_t;
-
-static enum MHD_Result fake_reply(fake_t *f, struct MHD_Connection *c)
-{
-    if (f->delay_ms)
-        usleep((useconds_t)f->delay_ms * 1000);
-    char *copy = strdup(f->reply ? f->reply : "");
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(strlen(copy), copy, free);
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    enum MHD_Result ret = MHD_queue_response(c, f->status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-static enum MHD_Result fake_handler(void *cls, struct MHD_Connection *c, const char *url,
-                                    const char *method, const char *version,
-                                    const char *upload_data, size_t *upload_data_size,
-                                    void **con_cls)
-{
-    (void)version;
-    fake_t *f = cls;
-    pthread_mutex_lock(&f->lock);
-    if (*con_cls == NULL) {
-        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-        const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-        f->requests++;
-        snprintf(f->method, sizeof f->method, "%s", method);
-        snprintf(f->url, sizeof f->url, "%s", url);
-        snprintf(f->auth, sizeof f->auth, "%s", auth ? auth : "");
-        snprintf(f->ctype, sizeof f->ctype, "%s", ctype ? ctype : "");
-        f->body[0] = '\0';
-        *con_cls = f;
-        pthread_mutex_unlock(&f->lock);
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        size_t len = strlen(f->body), n = *upload_data_size;
-        if (len + n >= sizeof f->body)
-            n = sizeof f->body - len - 1;
-        memcpy(f->body + len, upload_data, n);
-        f->body[len + n] = '\0';
-        *upload_data_size = 0;
-        pthread_mutex_unlock(&f->lock);
-        return MHD_YES;
-    }
-    pthread_mutex_unlock(&f->lock);
-    return fake_reply(f, c);
-}
-
-static int fake_setup(void **state)
-{
-    fake_t *f = calloc(1, sizeof *f);
-    pthread_mutex_init(&f->lock, NULL);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handler, f,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_END);
-    if (!f->d) {
-        free(f);
-        return -1;
-    }
-    f->port = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT)->port;
-    *state = f;
-    return 0;
-}
-
-static int fake_teardown(void **state)
-{
-    fake_t *f = *state;
-    MHD_stop_daemon(f->d);
-    pthread_mutex_destroy(&f->lock);
-    free(f);
-    return 0;
-}
+/* ---- a fake OneSignal: tests/unit/fake_http.h ----------------------------- */
 
 static void onesignal_config(config_t *cfg, unsigned port)
 {
@@ -517,7 +425,8 @@ static int onesignal_send(unsigned port, const push_msg_t *m, push_result_t *r, 
 }
 
 /* One send against the fake answering status/reply: the return code. */
-static int answer_gives(fake_t *f, unsigned status, const char *reply, char *err, size_t errlen)
+static int answer_gives(fake_http_t *f, unsigned status, const char *reply, char *err,
+                        size_t errlen)
 {
     f->status = status;
     f->reply = reply;
@@ -555,7 +464,7 @@ static void test_onesignal_needs_its_settings(void **state)
 
 static void test_onesignal_posts_the_notification(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 200;
     f->reply = "{\"id\":\"b98881cc-1e94-4366-bbd9-db8f3429292b\",\"recipients\":2}";
     const char *body = "The event \"Jam\" is off \xe2\x9c\x93";
@@ -591,7 +500,7 @@ static void test_onesignal_posts_the_notification(void **state)
 
 static void test_onesignal_returns_invalid_player_ids(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 200;
     f->reply = "{\"id\":\"n-2\",\"recipients\":1,\"errors\":{\"invalid_player_ids\":"
                "[\"player-2\",\"gone-3\",7]}}";
@@ -610,7 +519,7 @@ static void test_onesignal_returns_invalid_player_ids(void **state)
 
 static void test_onesignal_nobody_subscribed_is_a_success(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 200;
     f->reply = "{\"id\":\"\",\"recipients\":0,\"errors\":[\"All included players are not "
                "subscribed\"]}";
@@ -625,7 +534,7 @@ static void test_onesignal_nobody_subscribed_is_a_success(void **state)
 
 static void test_onesignal_server_errors_are_retryable(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     char err[256] = "";
     assert_int_equal(answer_gives(f, 500, "<html>oops</html>", err, sizeof err), PUSH_RETRY);
     assert_string_equal(err, "push provider busy (HTTP 500)");
@@ -637,7 +546,7 @@ static void test_onesignal_server_errors_are_retryable(void **state)
 
 static void test_onesignal_refusals_are_permanent(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     char err[256] = "";
     assert_int_equal(answer_gives(f, 400, "{\"errors\":[\"Invalid app_id\"]}", err, sizeof err),
                      PUSH_FAIL);
@@ -648,33 +557,21 @@ static void test_onesignal_refusals_are_permanent(void **state)
     assert_string_equal(err, "push provider: unreadable answer");
 }
 
-static unsigned free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-    close(fd);
-    return ntohs(addr.sin_port);
-}
-
 static void test_onesignal_unreachable_is_retryable(void **state)
 {
     (void)state;
     push_msg_t m = message("k", "t", "b", NULL);
     char err[256] = "";
     int64_t start = clock_mono_us();
-    assert_int_equal(onesignal_send(free_port(), &m, NULL, err, sizeof err, NULL), PUSH_RETRY);
+    assert_int_equal(onesignal_send(fake_http_free_port(), &m, NULL, err, sizeof err, NULL),
+                     PUSH_RETRY);
     assert_true(clock_mono_us() - start < 2 * USEC_PER_SEC);
     assert_string_equal(err, "push provider unreachable");
 }
 
 static void test_onesignal_slow_server_times_out(void **state)
 {
-    fake_t *f = *state;
+    fake_http_t *f = *state;
     f->status = 200;
     f->reply = "{\"id\":\"late\"}";
     f->delay_ms = 1500;
@@ -710,19 +607,19 @@ int main(void)
         cmocka_unit_test(test_file_unopenable_outbox_is_refused),
         cmocka_unit_test(test_file_write_failure_is_retryable),
         cmocka_unit_test(test_onesignal_needs_its_settings),
-        cmocka_unit_test_setup_teardown(test_onesignal_posts_the_notification, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_onesignal_returns_invalid_player_ids, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_onesignal_nobody_subscribed_is_a_success, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_onesignal_server_errors_are_retryable, fake_setup,
-                                        fake_teardown),
-        cmocka_unit_test_setup_teardown(test_onesignal_refusals_are_permanent, fake_setup,
-                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_onesignal_posts_the_notification, fake_http_setup,
+                                        fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_onesignal_returns_invalid_player_ids, fake_http_setup,
+                                        fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_onesignal_nobody_subscribed_is_a_success,
+                                        fake_http_setup, fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_onesignal_server_errors_are_retryable, fake_http_setup,
+                                        fake_http_teardown),
+        cmocka_unit_test_setup_teardown(test_onesignal_refusals_are_permanent, fake_http_setup,
+                                        fake_http_teardown),
         cmocka_unit_test(test_onesignal_unreachable_is_retryable),
-        cmocka_unit_test_setup_teardown(test_onesignal_slow_server_times_out, fake_setup,
-                                        fake_teardown),
+        cmocka_unit_test_setup_teardown(test_onesignal_slow_server_times_out, fake_http_setup,
+                                        fake_http_teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
