@@ -136,3 +136,13 @@ char *fixture_capture_end(fixture_capture_t *c)
     unlink(c->path);
     return out;
 }
+
+void fixture_remove_sqlite(const char *path)
+{
+    char extra[1100];
+    unlink(path);
+    snprintf(extra, sizeof extra, "%s-wal", path);
+    unlink(extra);
+    snprintf(extra, sizeof extra, "%s-shm", path);
+    unlink(extra);
+}

@@ -27,6 +27,9 @@ void fixture_remove_tree(const char *path);
 /* A path base/<name>_<pid>_<n>.db unique in this process, and its URL. */
 void fixture_sqlite_file(const char *name, char *path, size_t pathlen, char *url, size_t urllen);
 
+/* Removes a SQLite file and its -wal and -shm companions. */
+void fixture_remove_sqlite(const char *path);
+
 /* Opens a pool or fails the test. */
 db_pool_t *fixture_open_pool(const char *url, int size, int acquire_timeout_ms,
                              int statement_timeout_ms);

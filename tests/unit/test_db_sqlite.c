@@ -75,14 +75,8 @@ static int teardown(void **state)
         return 0;
     db_release(f->c);
     db_pool_close(f->pool);
-    if (f->path[0]) {
-        char extra[420];
-        unlink(f->path);
-        snprintf(extra, sizeof extra, "%s-wal", f->path);
-        unlink(extra);
-        snprintf(extra, sizeof extra, "%s-shm", f->path);
-        unlink(extra);
-    }
+    if (f->path[0])
+        fixture_remove_sqlite(f->path);
     free(f);
     return 0;
 }

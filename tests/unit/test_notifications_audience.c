@@ -283,14 +283,8 @@ static int teardown(void **state)
     db_release(f->db);
     db_pool_close(f->pool);
     arena_free(&f->arena);
-    if (f->path[0]) {
-        char extra[420];
-        unlink(f->path);
-        snprintf(extra, sizeof extra, "%s-wal", f->path);
-        unlink(extra);
-        snprintf(extra, sizeof extra, "%s-shm", f->path);
-        unlink(extra);
-    }
+    if (f->path[0])
+        fixture_remove_sqlite(f->path);
     if (f->dbname[0]) {
         db_pool_t *admin = fixture_open_pool(f->base_url, 1, 2000, 30000);
         db_conn_t *c = db_acquire(admin);
