@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 
 #include "core/clock.h"
 #include "core/curl_util.h"
+#include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/strbuf.h"
@@ -48,20 +48,6 @@ struct sms {
 
 static const char *const kind_names[] = {"log", "file", "twilio"};
 
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* ---- file backend ----------------------------------------------------------
  * One JSON object per line, written with one write(2) under the lock, so
  * concurrent senders never interleave and a reader never sees half a line
@@ -71,8 +57,8 @@ static int file_open(sms_t *s, const config_t *cfg, char *err, size_t errlen)
 {
     s->fd = open(cfg->sms_outbox, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (s->fd < 0)
-        return set_err(err, errlen, "LOOPIN_SMS_OUTBOX: cannot open %s for appending: %s",
-                       cfg->sms_outbox, strerror(errno));
+        return errbuf(-1, err, errlen, "LOOPIN_SMS_OUTBOX: cannot open %s for appending: %s",
+                      cfg->sms_outbox, strerror(errno));
     return 0;
 }
 
@@ -102,7 +88,7 @@ static int file_write(sms_t *s, const char *line, size_t len, char *err, size_t 
         return 0;
     log_msg(LOG_WARN, "sms outbox write failed", "error", n < 0 ? strerror(saved) : "short write",
             NULL);
-    return set_err(err, errlen, "SMS outbox unavailable");
+    return errbuf(-1, err, errlen, "SMS outbox unavailable");
 }
 
 static int file_send(sms_t *s, const char *to, const char *body, char *err, size_t errlen)
@@ -145,21 +131,21 @@ static char *twilio_url(const config_t *cfg)
 static int twilio_init(sms_t *s, const config_t *cfg, char *err, size_t errlen)
 {
     if (!cfg->twilio_account_sid[0] || !cfg->twilio_auth_token[0] || !cfg->twilio_from[0])
-        return set_err(err, errlen,
-                       "LOOPIN_SMS_BACKEND: the twilio backend needs LOOPIN_TWILIO_ACCOUNT_SID, "
-                       "LOOPIN_TWILIO_AUTH_TOKEN and LOOPIN_TWILIO_FROM");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_SMS_BACKEND: the twilio backend needs LOOPIN_TWILIO_ACCOUNT_SID, "
+                      "LOOPIN_TWILIO_AUTH_TOKEN and LOOPIN_TWILIO_FROM");
     if (strncmp(cfg->twilio_api_base, "https://", 8) && strncmp(cfg->twilio_api_base, "http://", 7))
-        return set_err(err, errlen, "LOOPIN_TWILIO_API_BASE: expected an http(s) URL");
+        return errbuf(-1, err, errlen, "LOOPIN_TWILIO_API_BASE: expected an http(s) URL");
     if (copy_field(s->sid, sizeof s->sid, cfg->twilio_account_sid) ||
         copy_field(s->token, sizeof s->token, cfg->twilio_auth_token) ||
         copy_field(s->from, sizeof s->from, cfg->twilio_from) ||
         copy_field(s->wa_from, sizeof s->wa_from, cfg->twilio_whatsapp_from))
-        return set_err(err, errlen, "LOOPIN_TWILIO_*: value too long");
+        return errbuf(-1, err, errlen, "LOOPIN_TWILIO_*: value too long");
     if (curl_ready() != 0)
-        return set_err(err, errlen, "LOOPIN_SMS_BACKEND: libcurl failed to initialise");
+        return errbuf(-1, err, errlen, "LOOPIN_SMS_BACKEND: libcurl failed to initialise");
     s->url = twilio_url(cfg);
     if (!s->url)
-        return set_err(err, errlen, "LOOPIN_SMS_BACKEND: out of memory");
+        return errbuf(-1, err, errlen, "LOOPIN_SMS_BACKEND: out of memory");
     return 0;
 }
 
@@ -221,7 +207,7 @@ static int twilio_result(const char *channel, CURLcode rc, long status, const st
     if (rc != CURLE_OK) {
         log_msg(LOG_WARN, "sms send failed", "backend", "twilio", "channel", channel, "error",
                 curl_easy_strerror(rc), NULL);
-        return set_err(err, errlen, "%s provider unreachable", channel);
+        return errbuf(-1, err, errlen, "%s provider unreachable", channel);
     }
     if (status >= 200 && status < 300)
         return 0;
@@ -233,8 +219,9 @@ static int twilio_result(const char *channel, CURLcode rc, long status, const st
     log_msg(LOG_WARN, "sms send failed", "backend", "twilio", "channel", channel, "status", st,
             "provider_code", pc, NULL);
     if (code)
-        return set_err(err, errlen, "%s provider rejected the message (code %ld)", channel, code);
-    return set_err(err, errlen, "%s provider error (HTTP %ld)", channel, status);
+        return errbuf(-1, err, errlen, "%s provider rejected the message (code %ld)", channel,
+                      code);
+    return errbuf(-1, err, errlen, "%s provider error (HTTP %ld)", channel, status);
 }
 
 /* POSTs the form fields to the Messages endpoint; on success the message's
@@ -312,7 +299,7 @@ static int wa_file_send(sms_t *s, const char *to, const char *content_sid, json_
     char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(line);
     if (!text)
-        return set_err(err, errlen, "WhatsApp message is not UTF-8 text");
+        return errbuf(-1, err, errlen, "WhatsApp message is not UTF-8 text");
     strbuf_t sb;
     sb_init(&sb);
     sb_printf(&sb, "%s\n", text);
@@ -328,11 +315,11 @@ static int wa_twilio_send(sms_t *s, const char *to, const char *content_sid, con
                           char *sid_out, size_t sid_cap, char *err, size_t errlen)
 {
     if (!s->wa_from[0])
-        return set_err(err, errlen,
-                       "LOOPIN_TWILIO_WHATSAPP_FROM is not set: WhatsApp messages cannot be sent");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_TWILIO_WHATSAPP_FROM is not set: WhatsApp messages cannot be sent");
     char wto[64], wfrom[64];
     if (snprintf(wto, sizeof wto, WA_PREFIX "%s", to) >= (int)sizeof wto)
-        return set_err(err, errlen, "WhatsApp recipient too long");
+        return errbuf(-1, err, errlen, "WhatsApp recipient too long");
     snprintf(wfrom, sizeof wfrom, WA_PREFIX "%s", wa_number(s->wa_from));
     const char *fields[] = {"To", wto, "From", wfrom, "ContentSid", content_sid, "ContentVariables",
                             vars, NULL};
@@ -355,13 +342,13 @@ sms_t *sms_new(const config_t *cfg, char *err, size_t errlen)
 {
     sms_kind_t kind;
     if (parse_kind(cfg->sms_backend, &kind) != 0) {
-        set_err(err, errlen, "LOOPIN_SMS_BACKEND: expected log, file or twilio, got \"%s\"",
-                cfg->sms_backend);
+        errbuf(-1, err, errlen, "LOOPIN_SMS_BACKEND: expected log, file or twilio, got \"%s\"",
+               cfg->sms_backend);
         return NULL;
     }
     sms_t *s = calloc(1, sizeof *s);
     if (!s) {
-        set_err(err, errlen, "LOOPIN_SMS_BACKEND: out of memory");
+        errbuf(-1, err, errlen, "LOOPIN_SMS_BACKEND: out of memory");
         return NULL;
     }
     s->kind = kind;
@@ -394,7 +381,7 @@ void sms_free(sms_t *s)
 int sms_send(sms_t *s, const char *to_e164, const char *body, char *err, size_t errlen)
 {
     if (!s || !to_e164 || !to_e164[0] || !body)
-        return set_err(err, errlen, "SMS needs a recipient and a body");
+        return errbuf(-1, err, errlen, "SMS needs a recipient and a body");
     switch (s->kind) {
     case SMS_LOG:
         log_msg(LOG_WARN, "sms (log backend)", "to", to_e164, "body", body, NULL);
@@ -404,7 +391,7 @@ int sms_send(sms_t *s, const char *to_e164, const char *body, char *err, size_t 
     case SMS_TWILIO:
         return twilio_send(s, to_e164, body, err, errlen);
     }
-    return set_err(err, errlen, "SMS backend unknown");
+    return errbuf(-1, err, errlen, "SMS backend unknown");
 }
 
 int sms_send_whatsapp(sms_t *s, const char *to_e164, const char *content_sid,
@@ -414,15 +401,15 @@ int sms_send_whatsapp(sms_t *s, const char *to_e164, const char *content_sid,
     if (sid_out && sid_cap)
         sid_out[0] = '\0';
     if (!s)
-        return set_err(err, errlen, "WhatsApp is not available in this process");
+        return errbuf(-1, err, errlen, "WhatsApp is not available in this process");
     if (!to_e164 || !*wa_number(to_e164) || !content_sid || !content_sid[0])
-        return set_err(err, errlen, "WhatsApp needs a recipient and a Content template");
+        return errbuf(-1, err, errlen, "WhatsApp needs a recipient and a Content template");
     const char *to = wa_number(to_e164);
     const char *vtext = variables_json ? variables_json : "{}";
     json_t *vars = json_loads(vtext, 0, NULL);
     int rc = -1;
     if (!json_is_object(vars))
-        set_err(err, errlen, "WhatsApp template variables must be a JSON object");
+        errbuf(-1, err, errlen, "WhatsApp template variables must be a JSON object");
     else if (s->kind == SMS_TWILIO)
         rc = wa_twilio_send(s, to, content_sid, vtext, sid_out, sid_cap, err, errlen);
     else if (s->kind == SMS_FILE)

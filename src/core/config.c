@@ -9,13 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/cidr.h"
+#include "core/err.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "db/db.h"
@@ -29,17 +29,6 @@ typedef struct {
 
 static file_var_t file_vars[MAX_FILE_VARS];
 static int file_var_count;
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static void strip(char **s, char **end)
 {
@@ -64,7 +53,7 @@ static int read_config_file(const char *path, bool required, char *err, size_t e
     FILE *f = fopen(path, "r");
     if (!f) {
         if (required)
-            return fail(err, errlen, "LOOPIN_CONFIG_FILE: cannot open %s", path);
+            return errbuf(-1, err, errlen, "LOOPIN_CONFIG_FILE: cannot open %s", path);
         return 0;
     }
     char line[4096];
@@ -82,7 +71,7 @@ static int read_config_file(const char *path, bool required, char *err, size_t e
         if (!eq || eq == s || (size_t)(eq - s) >= sizeof file_vars[0].key ||
             file_var_count == MAX_FILE_VARS) {
             fclose(f);
-            return fail(err, errlen, "%s:%d: expected KEY=VALUE", path, lineno);
+            return errbuf(-1, err, errlen, "%s:%d: expected KEY=VALUE", path, lineno);
         }
         char *k = s, *kend = eq, *v = eq + 1, *vend = end;
         strip(&k, &kend);
@@ -124,8 +113,8 @@ static int get_int(const char *name, int def, int lo, int hi, int *out, char *er
     errno = 0;
     long n = strtol(v, &end, 10);
     if (errno || *end || end == v || n < lo || n > hi)
-        return fail(err, errlen, "%s: expected an integer from %d to %d, got \"%s\"", name, lo, hi,
-                    v);
+        return errbuf(-1, err, errlen, "%s: expected an integer from %d to %d, got \"%s\"", name,
+                      lo, hi, v);
     *out = (int)n;
     return 0;
 }
@@ -143,8 +132,8 @@ static int get_bool(const char *name, bool def, bool *out, char *err, size_t err
              !strcasecmp(v, "off"))
         *out = false;
     else
-        return fail(err, errlen, "%s: expected 1/0, true/false, yes/no or on/off, got \"%s\"", name,
-                    v);
+        return errbuf(-1, err, errlen, "%s: expected 1/0, true/false, yes/no or on/off, got \"%s\"",
+                      name, v);
     return 0;
 }
 
@@ -155,7 +144,7 @@ static int get_str(const char *name, const char *def, char *out, size_t outlen, 
     if (!v)
         v = def;
     if (strlen(v) >= outlen)
-        return fail(err, errlen, "%s: value longer than %zu characters", name, outlen - 1);
+        return errbuf(-1, err, errlen, "%s: value longer than %zu characters", name, outlen - 1);
     snprintf(out, outlen, "%s", v);
     return 0;
 }
@@ -175,8 +164,8 @@ static int load_env_kind(config_t *cfg, char *err, size_t errlen)
     else if (!strcmp(v, "test"))
         cfg->env = ENV_TEST;
     else
-        return fail(err, errlen, "LOOPIN_ENV: expected development, production or test, got \"%s\"",
-                    v);
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_ENV: expected development, production or test, got \"%s\"", v);
     return 0;
 }
 
@@ -184,9 +173,9 @@ static int check_database_url(const config_t *cfg, char *err, size_t errlen)
 {
     char path[1024];
     if (db_url_dialect(cfg->database_url, path, sizeof path) == 0)
-        return fail(err, errlen,
-                    "LOOPIN_DATABASE_URL: expected sqlite:///abs/path.db, sqlite://relative.db "
-                    "or postgresql://user:pass@host:port/db");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_DATABASE_URL: expected sqlite:///abs/path.db, sqlite://relative.db "
+                      "or postgresql://user:pass@host:port/db");
     return 0;
 }
 
@@ -200,8 +189,8 @@ static int check_public_url(config_t *cfg, char *err, size_t errlen)
                        : !strncmp(cfg->public_url, "https://", 8) ? cfg->public_url + 8
                                                                   : NULL;
     if (!rest || !*rest || *rest == '/')
-        return fail(err, errlen,
-                    "LOOPIN_PUBLIC_URL: expected an http:// or https:// URL with a host");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_PUBLIC_URL: expected an http:// or https:// URL with a host");
     size_t n = strlen(cfg->public_url);
     while (n > 0 && cfg->public_url[n - 1] == '/')
         cfg->public_url[--n] = '\0';
@@ -228,10 +217,10 @@ static int load_payments(config_t *cfg, char *err, size_t errlen)
                 sizeof cfg->payment_return_url, err, errlen))
         return -1;
     if (strcmp(cfg->payment_provider, "payu") && strcmp(cfg->payment_provider, "test"))
-        return fail(err, errlen, "LOOPIN_PAYMENT_PROVIDER: expected payu or test, got \"%s\"",
-                    cfg->payment_provider);
+        return errbuf(-1, err, errlen, "LOOPIN_PAYMENT_PROVIDER: expected payu or test, got \"%s\"",
+                      cfg->payment_provider);
     if (cfg->env == ENV_PRODUCTION && !strcmp(cfg->payment_provider, "test"))
-        return fail(err, errlen, "LOOPIN_PAYMENT_PROVIDER=test is refused in production");
+        return errbuf(-1, err, errlen, "LOOPIN_PAYMENT_PROVIDER=test is refused in production");
     return 0;
 }
 
@@ -263,20 +252,21 @@ static int load_accounts(config_t *cfg, char *err, size_t errlen)
                 sizeof cfg->twilio_content_sid, err, errlen))
         return -1;
     if (cfg->waitlist_max_minutes < cfg->waitlist_min_minutes)
-        return fail(err, errlen,
-                    "LOOPIN_WAITLIST_MAX_MINUTES: must not be below "
-                    "LOOPIN_WAITLIST_MIN_MINUTES");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_WAITLIST_MAX_MINUTES: must not be below "
+                      "LOOPIN_WAITLIST_MIN_MINUTES");
     if (!cfg->sms_backend[0])
         snprintf(cfg->sms_backend, sizeof cfg->sms_backend, "%s",
                  cfg->env == ENV_PRODUCTION ? "twilio" : "log");
     if (strcmp(cfg->sms_backend, "log") && strcmp(cfg->sms_backend, "file") &&
         strcmp(cfg->sms_backend, "twilio"))
-        return fail(err, errlen, "LOOPIN_SMS_BACKEND: expected log, file or twilio, got \"%s\"",
-                    cfg->sms_backend);
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_SMS_BACKEND: expected log, file or twilio, got \"%s\"",
+                      cfg->sms_backend);
     if (!strcmp(cfg->sms_backend, "log") && cfg->env == ENV_PRODUCTION)
-        return fail(err, errlen,
-                    "LOOPIN_SMS_BACKEND: the log backend writes codes to the log "
-                    "and is refused in production");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_SMS_BACKEND: the log backend writes codes to the log "
+                      "and is refused in production");
     return 0;
 }
 
@@ -302,12 +292,12 @@ static int load_notifications(config_t *cfg, char *err, size_t errlen)
         return -1;
     if (strcmp(cfg->push_backend, "none") && strcmp(cfg->push_backend, "file") &&
         strcmp(cfg->push_backend, "onesignal"))
-        return fail(err, errlen,
-                    "LOOPIN_PUSH_BACKEND: expected none, file or onesignal, got \"%s\"",
-                    cfg->push_backend);
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_PUSH_BACKEND: expected none, file or onesignal, got \"%s\"",
+                      cfg->push_backend);
     if (strncmp(cfg->onesignal_api_base, "https://", 8) &&
         strncmp(cfg->onesignal_api_base, "http://", 7))
-        return fail(err, errlen, "LOOPIN_ONESIGNAL_API_BASE: expected an http(s) URL");
+        return errbuf(-1, err, errlen, "LOOPIN_ONESIGNAL_API_BASE: expected an http(s) URL");
     return 0;
 }
 
@@ -343,25 +333,26 @@ static int load_ops(config_t *cfg, char *err, size_t errlen)
                 errlen))
         return -1;
     if (strcmp(cfg->media_backend, "local") && strcmp(cfg->media_backend, "s3"))
-        return fail(err, errlen, "LOOPIN_MEDIA_BACKEND: expected local or s3, got \"%s\"",
-                    cfg->media_backend);
+        return errbuf(-1, err, errlen, "LOOPIN_MEDIA_BACKEND: expected local or s3, got \"%s\"",
+                      cfg->media_backend);
     if (!cfg->s3_endpoint[0])
         snprintf(cfg->s3_endpoint, sizeof cfg->s3_endpoint, "https://s3.%s.amazonaws.com",
                  cfg->s3_region);
     if (strncmp(cfg->s3_endpoint, "https://", 8) && strncmp(cfg->s3_endpoint, "http://", 7))
-        return fail(err, errlen, "LOOPIN_S3_ENDPOINT: expected an http(s) URL");
+        return errbuf(-1, err, errlen, "LOOPIN_S3_ENDPOINT: expected an http(s) URL");
     if (strspn(cfg->s3_region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(cfg->s3_region) ||
         !cfg->s3_region[0])
-        return fail(err, errlen, "LOOPIN_S3_REGION: expected a region name such as eu-west-1");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_S3_REGION: expected a region name such as eu-west-1");
     if (cfg->s3_bucket[0] && !bucket_name_valid(cfg->s3_bucket))
-        return fail(err, errlen,
-                    "LOOPIN_S3_BUCKET: 3-63 lower-case letters, digits, dots and hyphens");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_S3_BUCKET: 3-63 lower-case letters, digits, dots and hyphens");
     cidr_list_t l;
     char why[200];
     if (cidr_list_parse(cfg->trusted_proxies, &l, why, sizeof why) != 0)
-        return fail(err, errlen, "LOOPIN_TRUSTED_PROXIES: %s", why);
+        return errbuf(-1, err, errlen, "LOOPIN_TRUSTED_PROXIES: %s", why);
     if (cidr_list_parse(cfg->payu_allowed_ips, &l, why, sizeof why) != 0)
-        return fail(err, errlen, "LOOPIN_PAYU_ALLOWED_IPS: %s", why);
+        return errbuf(-1, err, errlen, "LOOPIN_PAYU_ALLOWED_IPS: %s", why);
     return 0;
 }
 
@@ -369,9 +360,9 @@ int config_check_media(const config_t *cfg, char *err, size_t errlen)
 {
     if (!strcmp(cfg->media_backend, "s3") &&
         (!cfg->s3_bucket[0] || !cfg->s3_access_key[0] || !cfg->s3_secret_key[0]))
-        return fail(err, errlen,
-                    "LOOPIN_MEDIA_BACKEND: s3 needs LOOPIN_S3_BUCKET, LOOPIN_S3_ACCESS_KEY and "
-                    "LOOPIN_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_MEDIA_BACKEND: s3 needs LOOPIN_S3_BUCKET, LOOPIN_S3_ACCESS_KEY and "
+                      "LOOPIN_S3_SECRET_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
     return 0;
 }
 
@@ -379,9 +370,10 @@ int config_check_push(const config_t *cfg, char *err, size_t errlen)
 {
     if (!strcmp(cfg->push_backend, "onesignal") &&
         (!cfg->onesignal_app_id[0] || !cfg->onesignal_api_key[0]))
-        return fail(err, errlen,
-                    "LOOPIN_PUSH_BACKEND: the onesignal backend needs LOOPIN_ONESIGNAL_APP_ID and "
-                    "LOOPIN_ONESIGNAL_API_KEY (or choose file or none)");
+        return errbuf(
+            -1, err, errlen,
+            "LOOPIN_PUSH_BACKEND: the onesignal backend needs LOOPIN_ONESIGNAL_APP_ID and "
+            "LOOPIN_ONESIGNAL_API_KEY (or choose file or none)");
     return 0;
 }
 
@@ -389,17 +381,17 @@ int config_check_sms(const config_t *cfg, char *err, size_t errlen)
 {
     if (!strcmp(cfg->sms_backend, "twilio") &&
         (!cfg->twilio_account_sid[0] || !cfg->twilio_auth_token[0] || !cfg->twilio_from[0]))
-        return fail(err, errlen,
-                    "LOOPIN_SMS_BACKEND: the twilio backend needs LOOPIN_TWILIO_ACCOUNT_SID, "
-                    "LOOPIN_TWILIO_AUTH_TOKEN and LOOPIN_TWILIO_FROM (or choose file)");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_SMS_BACKEND: the twilio backend needs LOOPIN_TWILIO_ACCOUNT_SID, "
+                      "LOOPIN_TWILIO_AUTH_TOKEN and LOOPIN_TWILIO_FROM (or choose file)");
     return 0;
 }
 
 int config_check_payments(const config_t *cfg, char *err, size_t errlen)
 {
     if (!strcmp(cfg->payment_provider, "payu") && (!cfg->payu_key[0] || !cfg->payu_salt[0]))
-        return fail(err, errlen,
-                    "LOOPIN_PAYMENT_PROVIDER: PayU needs LOOPIN_PAYU_KEY and LOOPIN_PAYU_SALT");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_PAYMENT_PROVIDER: PayU needs LOOPIN_PAYU_KEY and LOOPIN_PAYU_SALT");
     return 0;
 }
 
@@ -445,11 +437,11 @@ int config_load(config_t *cfg, char *err, size_t errlen)
     free_file_vars();
     log_level_t lvl;
     if (log_parse_level(cfg->log_level, &lvl) != 0)
-        return fail(err, errlen, "LOOPIN_LOG_LEVEL: expected debug, info, warn or error");
+        return errbuf(-1, err, errlen, "LOOPIN_LOG_LEVEL: expected debug, info, warn or error");
     if (cfg->test_mode && cfg->env == ENV_PRODUCTION)
-        return fail(err, errlen,
-                    "LOOPIN_TEST_MODE: test mode is refused when "
-                    "LOOPIN_ENV=production");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_TEST_MODE: test mode is refused when "
+                      "LOOPIN_ENV=production");
     if (cfg->secret_key[0])
         snprintf(cfg->secret_source, sizeof cfg->secret_source, "LOOPIN_SECRET_KEY");
     return check_public_url(cfg, err, errlen);
@@ -472,14 +464,14 @@ static int read_secret_file(const char *path, config_t *cfg, char *err, size_t e
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot read %s", path);
+        return errbuf(-1, err, errlen, "LOOPIN_SECRET_KEY: cannot read %s", path);
     char buf[256] = {0};
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         buf[--n] = '\0';
     if (n < MIN_SECRET_LEN)
-        return fail(err, errlen, "LOOPIN_SECRET_KEY: key file %s is too short", path);
+        return errbuf(-1, err, errlen, "LOOPIN_SECRET_KEY: key file %s is too short", path);
     snprintf(cfg->secret_key, sizeof cfg->secret_key, "%s", buf);
     snprintf(cfg->secret_source, sizeof cfg->secret_source, "%s", path);
     return 0;
@@ -490,17 +482,17 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
     if (cfg->secret_key[0]) {
         if (strlen(cfg->secret_key) < MIN_SECRET_LEN) {
             if (cfg->env == ENV_PRODUCTION)
-                return fail(err, errlen, "LOOPIN_SECRET_KEY: must be at least %d characters",
-                            MIN_SECRET_LEN);
+                return errbuf(-1, err, errlen, "LOOPIN_SECRET_KEY: must be at least %d characters",
+                              MIN_SECRET_LEN);
             log_msg(LOG_WARN, "LOOPIN_SECRET_KEY is shorter than 32 characters", NULL);
         }
         return 0;
     }
     if (cfg->env == ENV_PRODUCTION)
-        return fail(err, errlen,
-                    "LOOPIN_SECRET_KEY: required in production (at least %d "
-                    "random characters)",
-                    MIN_SECRET_LEN);
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_SECRET_KEY: required in production (at least %d "
+                      "random characters)",
+                      MIN_SECRET_LEN);
     char path[1100];
     secret_file_path(cfg, path, sizeof path);
     if (access(path, F_OK) == 0)
@@ -512,7 +504,8 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
     snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
-        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot create %s: %s", tmp, strerror(errno));
+        return errbuf(-1, err, errlen, "LOOPIN_SECRET_KEY: cannot create %s: %s", tmp,
+                      strerror(errno));
     ssize_t w = write(fd, key, 64);
     close(fd);
     int linked = w == 64 ? link(tmp, path) : -1;
@@ -521,7 +514,7 @@ int config_resolve_secret(config_t *cfg, char *err, size_t errlen)
     if (linked != 0) {
         if (w == 64 && link_errno == EEXIST)
             return read_secret_file(path, cfg, err, errlen);
-        return fail(err, errlen, "LOOPIN_SECRET_KEY: cannot write %s", path);
+        return errbuf(-1, err, errlen, "LOOPIN_SECRET_KEY: cannot write %s", path);
     }
     snprintf(cfg->secret_key, sizeof cfg->secret_key, "%s", key);
     snprintf(cfg->secret_source, sizeof cfg->secret_source, "%s", path);

@@ -5,6 +5,7 @@
 #include "core/err.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 
 err_t *err_new(arena_t *a, int status, const char *code, const char *fmt, ...)
 {
@@ -58,4 +59,15 @@ void err_discard(err_t *e)
     json_decref(e->details);
     json_decref(e->context);
     e->details = e->context = NULL;
+}
+
+int errbuf(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
 }

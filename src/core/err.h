@@ -42,4 +42,10 @@ void err_detail_add(json_t *details, const char *type, const char *where, const 
 /* Frees what an error owns (its details), for errors that are dropped. */
 void err_discard(err_t *e);
 
+/* For the start-up and adapter code that reports a reason in a caller's
+ * buffer rather than an err_t: formats into err (when err and errlen) and
+ * returns rc, so `return errbuf(-1, err, errlen, "...")` is one line. */
+int errbuf(int rc, char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

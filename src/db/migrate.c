@@ -8,10 +8,10 @@
 #include "db/migrate.h"
 
 #include "core/clock.h"
+#include "core/err.h"
 #include "core/log.h"
 
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +31,6 @@ static const char SELECT_ONE[] = "SELECT 1 FROM schema_migrations WHERE version 
 static const char INSERT_RECORD[] =
     "INSERT INTO schema_migrations"
     " (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)";
-
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int status,
-                                                      const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return status;
-}
 
 static const char *migration_sql(const migration_t *m, db_dialect_t dialect)
 {
@@ -70,9 +60,10 @@ static int check_list(const migration_t *list, int n, db_dialect_t dialect, char
 {
     for (int i = 0; i < n; i++) {
         if (!list[i].name || !migration_sql(&list[i], dialect))
-            return fail(err, errlen, DB_ERROR, "migration %04d has no SQL", list[i].version);
+            return errbuf(DB_ERROR, err, errlen, "migration %04d has no SQL", list[i].version);
         if (i > 0 && list[i].version <= list[i - 1].version)
-            return fail(err, errlen, DB_ERROR, "migrations out of order at %04d", list[i].version);
+            return errbuf(DB_ERROR, err, errlen, "migrations out of order at %04d",
+                          list[i].version);
     }
     return DB_OK;
 }
@@ -88,29 +79,29 @@ static int check_recorded(db_conn_t *c, const migration_t *list, int n, int *rec
     *recorded = 0;
     int rc = db_query(c, SELECT_RECORDED, DB_NOARGS, &rows);
     if (rc != DB_OK)
-        return fail(err, errlen, DB_ERROR, "reading schema_migrations: %s", db_errmsg(c));
+        return errbuf(DB_ERROR, err, errlen, "reading schema_migrations: %s", db_errmsg(c));
     while (rc == DB_OK && db_next(rows)) {
         int64_t version = db_col_int(rows, 0);
         const migration_t *m = find_migration(list, n, version);
         char sum[65];
         if (!m) {
-            rc = fail(err, errlen, DB_ERROR,
-                      "database has migration %04lld, unknown to this binary (newer schema?)",
-                      (long long)version);
+            rc = errbuf(DB_ERROR, err, errlen,
+                        "database has migration %04lld, unknown to this binary (newer schema?)",
+                        (long long)version);
             break;
         }
         migration_checksum(migration_sql(m, db_dialect(c)), sum);
         const char *stored = db_col_text(rows, 1);
         if (!stored || strcmp(stored, sum) != 0)
-            rc = fail(err, errlen, DB_ERROR,
-                      "migration %04d_%s differs from the one applied (checksum mismatch)",
-                      m->version, m->name);
+            rc = errbuf(DB_ERROR, err, errlen,
+                        "migration %04d_%s differs from the one applied (checksum mismatch)",
+                        m->version, m->name);
         if (applied)
             applied[m - list] = true;
         (*recorded)++;
     }
     if (rc == DB_OK && db_rows_status(rows) != DB_OK)
-        rc = fail(err, errlen, DB_ERROR, "reading schema_migrations: %s", db_errmsg(c));
+        rc = errbuf(DB_ERROR, err, errlen, "reading schema_migrations: %s", db_errmsg(c));
     db_rows_free(rows);
     return rc;
 }
@@ -168,7 +159,7 @@ static int run_begin(db_conn_t *c, run_state_t *st, char *err, size_t errlen)
     if (rc == DB_OK)
         rc = db_exec(c, pg ? CREATE_TABLE_PG : CREATE_TABLE_SQLITE, DB_NOARGS, NULL);
     if (rc != DB_OK)
-        return fail(err, errlen, DB_ERROR, "preparing to migrate: %s", db_errmsg(c));
+        return errbuf(DB_ERROR, err, errlen, "preparing to migrate: %s", db_errmsg(c));
     return DB_OK;
 }
 
@@ -232,8 +223,8 @@ static int apply_one(db_conn_t *c, const migration_t *m, int *applied, char *err
     step_t s = {.m = m, .sql = migration_sql(m, db_dialect(c))};
     migration_checksum(s.sql, s.checksum);
     if (db_tx_run(c, DB_TX_WRITE, apply_step, &s) != DB_OK)
-        return fail(err, errlen, DB_ERROR, "migration %04d_%s failed: %s", m->version, m->name,
-                    db_errmsg(c));
+        return errbuf(DB_ERROR, err, errlen, "migration %04d_%s failed: %s", m->version, m->name,
+                      db_errmsg(c));
     if (s.ran) {
         char version[16];
         snprintf(version, sizeof version, "%04d", m->version);
@@ -253,7 +244,7 @@ static db_conn_t *checked_conn(db_pool_t *pool, const migration_t *list, int n, 
         return NULL;
     db_conn_t *c = db_acquire(pool);
     if (!c)
-        *rc = fail(err, errlen, DB_TIMEOUT, "no database connection available");
+        *rc = errbuf(DB_TIMEOUT, err, errlen, "no database connection available");
     return c;
 }
 
@@ -294,7 +285,7 @@ int migrate_status(db_pool_t *pool, const migration_t *list, int n, bool *applie
     bool pg = db_dialect(c) == DB_DIALECT_PG;
     rc = db_query_int(c, pg ? TABLE_EXISTS_PG : TABLE_EXISTS_SQLITE, DB_NOARGS, &exists, NULL);
     if (rc != DB_OK)
-        rc = fail(err, errlen, DB_ERROR, "reading schema_migrations: %s", db_errmsg(c));
+        rc = errbuf(DB_ERROR, err, errlen, "reading schema_migrations: %s", db_errmsg(c));
     else if (exists)
         rc = check_recorded(c, list, n, &recorded, applied, err, errlen);
     db_release(c);

@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "core/curl_util.h"
+#include "core/err.h"
 #include "core/log.h"
 #include "core/strbuf.h"
 
@@ -50,20 +51,6 @@ struct push {
 
 static const char *const kind_names[] = {"none", "file", "onesignal"};
 
-static int set_err(int rc, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int set_err(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
-
 /* ---- the message -----------------------------------------------------------
  * Both backends send the same parts; a message that cannot be encoded (no
  * recipients, text that is not UTF-8, data that is not a JSON object) fails
@@ -72,12 +59,12 @@ static int set_err(int rc, char *err, size_t errlen, const char *fmt, ...)
 static int msg_check(const push_msg_t *m, char *err, size_t errlen)
 {
     if (!m->idempotency_key || !m->idempotency_key[0] || !m->title || !m->body)
-        return set_err(PUSH_FAIL, err, errlen, "push needs a key, a title and a body");
+        return errbuf(PUSH_FAIL, err, errlen, "push needs a key, a title and a body");
     if (m->nplayers < 1 || m->nplayers > PUSH_MAX_PLAYERS || !m->player_ids)
-        return set_err(PUSH_FAIL, err, errlen, "push needs 1 to %d player ids", PUSH_MAX_PLAYERS);
+        return errbuf(PUSH_FAIL, err, errlen, "push needs 1 to %d player ids", PUSH_MAX_PLAYERS);
     for (int i = 0; i < m->nplayers; i++)
         if (!m->player_ids[i] || !m->player_ids[i][0])
-            return set_err(PUSH_FAIL, err, errlen, "push player id %d is empty", i);
+            return errbuf(PUSH_FAIL, err, errlen, "push player id %d is empty", i);
     return 0;
 }
 
@@ -136,11 +123,11 @@ static int file_init(push_t *p, const config_t *cfg, char *err, size_t errlen)
 {
     int fd = open(cfg->push_outbox, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
-        return set_err(-1, err, errlen, "LOOPIN_PUSH_OUTBOX: cannot open %s for appending: %s",
-                       cfg->push_outbox, strerror(errno));
+        return errbuf(-1, err, errlen, "LOOPIN_PUSH_OUTBOX: cannot open %s for appending: %s",
+                      cfg->push_outbox, strerror(errno));
     close(fd);
     p->outbox = strdup(cfg->push_outbox);
-    return p->outbox ? 0 : set_err(-1, err, errlen, "LOOPIN_PUSH_BACKEND: out of memory");
+    return p->outbox ? 0 : errbuf(-1, err, errlen, "LOOPIN_PUSH_BACKEND: out of memory");
 }
 
 /* The line with its newline, and the prefix `{"key":"<key>",` every line of that key starts
@@ -265,8 +252,8 @@ static int file_send(push_t *p, const push_msg_t *m, push_result_t *out, char *e
     if (file_line(m, &line, &prefix) != 0) {
         free(line);
         free(prefix);
-        return set_err(PUSH_FAIL, err, errlen,
-                       "push message is not UTF-8 text or its data is not a JSON object");
+        return errbuf(PUSH_FAIL, err, errlen,
+                      "push message is not UTF-8 text or its data is not a JSON object");
     }
     int rc = -1;
     bool dup = false;
@@ -284,7 +271,7 @@ static int file_send(push_t *p, const push_msg_t *m, push_result_t *out, char *e
     free(prefix);
     if (rc != 0) {
         log_msg(LOG_WARN, "push outbox write failed", "error", strerror(errno), NULL);
-        return set_err(PUSH_RETRY, err, errlen, "push outbox unavailable");
+        return errbuf(PUSH_RETRY, err, errlen, "push outbox unavailable");
     }
     snprintf(out->provider_id, sizeof out->provider_id, "%s", m->idempotency_key);
     out->duplicate = dup;
@@ -298,19 +285,19 @@ static int file_send(push_t *p, const push_msg_t *m, push_result_t *out, char *e
 static int onesignal_init(push_t *p, const config_t *cfg, char *err, size_t errlen)
 {
     if (!cfg->onesignal_app_id[0] || !cfg->onesignal_api_key[0])
-        return set_err(-1, err, errlen,
-                       "LOOPIN_PUSH_BACKEND: the onesignal backend needs LOOPIN_ONESIGNAL_APP_ID "
-                       "and LOOPIN_ONESIGNAL_API_KEY");
+        return errbuf(-1, err, errlen,
+                      "LOOPIN_PUSH_BACKEND: the onesignal backend needs LOOPIN_ONESIGNAL_APP_ID "
+                      "and LOOPIN_ONESIGNAL_API_KEY");
     const char *base =
         cfg->onesignal_api_base[0] ? cfg->onesignal_api_base : "https://onesignal.com";
     if (strncmp(base, "https://", 8) && strncmp(base, "http://", 7))
-        return set_err(-1, err, errlen, "LOOPIN_ONESIGNAL_API_BASE: expected an http(s) URL");
+        return errbuf(-1, err, errlen, "LOOPIN_ONESIGNAL_API_BASE: expected an http(s) URL");
     int n = snprintf(p->auth, sizeof p->auth, "Authorization: Basic %s", cfg->onesignal_api_key);
     if (n >= (int)sizeof p->auth ||
         snprintf(p->app_id, sizeof p->app_id, "%s", cfg->onesignal_app_id) >= (int)sizeof p->app_id)
-        return set_err(-1, err, errlen, "LOOPIN_ONESIGNAL_*: value too long");
+        return errbuf(-1, err, errlen, "LOOPIN_ONESIGNAL_*: value too long");
     if (curl_ready() != 0)
-        return set_err(-1, err, errlen, "LOOPIN_PUSH_BACKEND: libcurl failed to initialise");
+        return errbuf(-1, err, errlen, "LOOPIN_PUSH_BACKEND: libcurl failed to initialise");
     size_t len = strlen(base);
     while (len > 0 && base[len - 1] == '/')
         len--;
@@ -319,7 +306,7 @@ static int onesignal_init(push_t *p, const config_t *cfg, char *err, size_t errl
     sb_append(&sb, base, len);
     sb_puts(&sb, "/api/v1/notifications");
     p->url = sb_steal(&sb, NULL);
-    return p->url ? 0 : set_err(-1, err, errlen, "LOOPIN_PUSH_BACKEND: out of memory");
+    return p->url ? 0 : errbuf(-1, err, errlen, "LOOPIN_PUSH_BACKEND: out of memory");
 }
 
 /* API.md 14.10's body plus idempotency_key; NULL when the message cannot be
@@ -372,7 +359,7 @@ static int onesignal_answer(const strbuf_t *resp, push_result_t *out, char *err,
         json_decref(root);
         log_msg(LOG_WARN, "push send failed", "backend", "onesignal", "error", "unreadable answer",
                 NULL);
-        return set_err(PUSH_FAIL, err, errlen, "push provider: unreadable answer");
+        return errbuf(PUSH_FAIL, err, errlen, "push provider: unreadable answer");
     }
     const char *id = json_string_value(json_object_get(root, "id"));
     snprintf(out->provider_id, sizeof out->provider_id, "%s", id ? id : "");
@@ -398,8 +385,8 @@ static int onesignal_result(CURLcode rc, long status, const strbuf_t *resp, push
     if (rc != CURLE_OK) {
         log_msg(LOG_WARN, "push send failed", "backend", "onesignal", "error",
                 curl_easy_strerror(rc), NULL);
-        return set_err(PUSH_RETRY, err, errlen, "push provider %s",
-                       rc == CURLE_OPERATION_TIMEDOUT ? "timed out" : "unreachable");
+        return errbuf(PUSH_RETRY, err, errlen, "push provider %s",
+                      rc == CURLE_OPERATION_TIMEDOUT ? "timed out" : "unreachable");
     }
     if (status >= 200 && status < 300)
         return onesignal_answer(resp, out, err, errlen);
@@ -408,11 +395,11 @@ static int onesignal_result(CURLcode rc, long status, const strbuf_t *resp, push
     log_msg(LOG_WARN, "push send failed", "backend", "onesignal", "status", st, NULL);
     /* 408 is a timeout too; 429 and 5xx pass. Another answer will not change. */
     if (status == 408 || status == 429 || status >= 500)
-        return set_err(PUSH_RETRY, err, errlen, "push provider busy (HTTP %ld)", status);
+        return errbuf(PUSH_RETRY, err, errlen, "push provider busy (HTTP %ld)", status);
     char reason[PUSH_ERROR_CLIP + 1];
     refusal_reason(resp, reason, sizeof reason);
-    return set_err(PUSH_FAIL, err, errlen, "push provider refused the notification (HTTP %ld%s%s)",
-                   status, reason[0] ? ": " : "", reason);
+    return errbuf(PUSH_FAIL, err, errlen, "push provider refused the notification (HTTP %ld%s%s)",
+                  status, reason[0] ? ": " : "", reason);
 }
 
 static int onesignal_send(push_t *p, const push_msg_t *m, push_result_t *out, char *err,
@@ -420,8 +407,8 @@ static int onesignal_send(push_t *p, const push_msg_t *m, push_result_t *out, ch
 {
     char *body = onesignal_body(p, m);
     if (!body)
-        return set_err(PUSH_FAIL, err, errlen,
-                       "push message is not UTF-8 text or its data is not a JSON object");
+        return errbuf(PUSH_FAIL, err, errlen,
+                      "push message is not UTF-8 text or its data is not a JSON object");
     CURL *h = curl_easy_init();
     struct curl_slist *auth = h ? curl_slist_append(NULL, p->auth) : NULL;
     struct curl_slist *headers =
@@ -455,13 +442,13 @@ push_t *push_new(const config_t *cfg, char *err, size_t errlen)
         if (!strcmp(name, kind_names[i]))
             kind = i;
     if (kind < 0) {
-        set_err(-1, err, errlen,
-                "LOOPIN_PUSH_BACKEND: expected none, file or onesignal, got \"%s\"", name);
+        errbuf(-1, err, errlen, "LOOPIN_PUSH_BACKEND: expected none, file or onesignal, got \"%s\"",
+               name);
         return NULL;
     }
     push_t *p = calloc(1, sizeof *p);
     if (!p) {
-        set_err(-1, err, errlen, "LOOPIN_PUSH_BACKEND: out of memory");
+        errbuf(-1, err, errlen, "LOOPIN_PUSH_BACKEND: out of memory");
         return NULL;
     }
     p->kind = (push_kind_t)kind;
@@ -509,7 +496,7 @@ int push_send(push_t *p, const push_msg_t *m, push_result_t *out, char *err, siz
     push_result_t *r = out ? out : &local;
     memset(r, 0, sizeof *r);
     if (!p || !m)
-        return set_err(PUSH_FAIL, err, errlen, "push adapter not started");
+        return errbuf(PUSH_FAIL, err, errlen, "push adapter not started");
     if (p->kind == PUSH_NONE)
         return 0;
     int rc = msg_check(m, err, errlen);

@@ -5,10 +5,10 @@
 #include "notifications/templates.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/strbuf.h"
 
 #define T(k, ti, bo, ty, sc, pa)                                                                   \
@@ -86,20 +86,6 @@ const notify_template_t *notify_template_find(const char *key)
     return NULL;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* Reads "{{ name }}" at p (which points at "{{"): the name into name, the
  * length of the whole placeholder into *len. -1 when malformed. */
 static int read_placeholder(const char *p, char name[TPL_NAME_MAX + 1], size_t *len)
@@ -134,7 +120,7 @@ int tpl_render(arena_t *a, const char *text, const tpl_arg_t *args, int nargs, b
         const char *open = strstr(p, "{{");
         const char *close = strstr(p, "}}");
         if (close && (!open || close < open)) {
-            rc = fail(err, errlen, "'}}' without '{{'");
+            rc = errbuf(-1, err, errlen, "'}}' without '{{'");
             break;
         }
         if (!open) {
@@ -145,14 +131,15 @@ int tpl_render(arena_t *a, const char *text, const tpl_arg_t *args, int nargs, b
         char name[TPL_NAME_MAX + 1];
         size_t len;
         if (read_placeholder(open, name, &len) != 0) {
-            rc = fail(err, errlen, "malformed placeholder (expected {{name}} with a-z, 0-9, _)");
+            rc = errbuf(-1, err, errlen,
+                        "malformed placeholder (expected {{name}} with a-z, 0-9, _)");
             break;
         }
         int k = 0;
         while (k < nargs && strcmp(args[k].name, name))
             k++;
         if (k == nargs || !args[k].value)
-            rc = fail(err, errlen, "no value for the placeholder {{%s}}", name);
+            rc = errbuf(-1, err, errlen, "no value for the placeholder {{%s}}", name);
         else {
             sb_puts(&sb, args[k].value);
             if (used)
@@ -170,14 +157,14 @@ int tpl_render_pair(arena_t *a, const char *title, const char *body, const tpl_a
                     int nargs, char **title_out, char **body_out, char *err, size_t errlen)
 {
     if (nargs > TPL_MAX_PARAMS)
-        return fail(err, errlen, "more than %d parameters", TPL_MAX_PARAMS);
+        return errbuf(-1, err, errlen, "more than %d parameters", TPL_MAX_PARAMS);
     bool used[TPL_MAX_PARAMS] = {false};
     if (tpl_render(a, title, args, nargs, used, title_out, err, errlen) ||
         tpl_render(a, body, args, nargs, used, body_out, err, errlen))
         return -1;
     for (int i = 0; i < nargs; i++)
         if (!used[i])
-            return fail(err, errlen, "the parameter '%s' has no placeholder", args[i].name);
+            return errbuf(-1, err, errlen, "the parameter '%s' has no placeholder", args[i].name);
     return 0;
 }
 
@@ -189,19 +176,20 @@ int tpl_placeholders(const char *text, char names[][TPL_NAME_MAX + 1], int max, 
         const char *open = strstr(p, "{{");
         const char *close = strstr(p, "}}");
         if (close && (!open || close < open))
-            return fail(err, errlen, "'}}' without '{{'");
+            return errbuf(-1, err, errlen, "'}}' without '{{'");
         if (!open)
             break;
         char name[TPL_NAME_MAX + 1];
         size_t len;
         if (read_placeholder(open, name, &len) != 0)
-            return fail(err, errlen, "malformed placeholder (expected {{name}} with a-z, 0-9, _)");
+            return errbuf(-1, err, errlen,
+                          "malformed placeholder (expected {{name}} with a-z, 0-9, _)");
         int k = 0;
         while (k < n && strcmp(names[k], name))
             k++;
         if (k == n) {
             if (n == max)
-                return fail(err, errlen, "more than %d different placeholders", max);
+                return errbuf(-1, err, errlen, "more than %d different placeholders", max);
             memcpy(names[n++], name, sizeof name);
         }
         p = open + len;
