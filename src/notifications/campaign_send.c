@@ -165,6 +165,7 @@ static err_t *campaign_start(op_t *op, json_t *payload)
 typedef struct {
     int64_t id, batch, sent;
     bool stop;
+    const char *switched_off; /* the kill switch was found on inside the batch: why */
     char type[24];
     const char *title, *body;
     json_t *vars; /* owned */
@@ -299,6 +300,19 @@ static err_t *batch_tx(op_t *op, void *arg)
     }
     if (e)
         return e;
+    /* The switch once more, after the writes and before the commit: a flip
+     * that committed while this batch ran (its check at the job's start came
+     * first) is seen here, and the batch rolls back instead of reaching
+     * people after the switch. A flip committing later finds the batch sent,
+     * as if it had finished first. */
+    const char *why = "";
+    int stopped = campaigns_stopped(op, &why);
+    if (stopped < 0)
+        return op_db_fail(op, stopped);
+    if (stopped) {
+        x->switched_off = why;
+        return op_fail(op, 409, "CAMPAIGNS_STOPPED", "%s", why);
+    }
     int64_t left = 0;
     int rc = db_query_int(op->db,
                           "SELECT count(*) FROM campaign_executions WHERE campaign_id = $1 AND "
@@ -312,6 +326,14 @@ static err_t *batch_tx(op_t *op, void *arg)
     return rc == DB_OK ? NULL : op_db_fail(op, rc);
 }
 
+/* The campaign fails with the switch's reason; the people not reached are
+ * skipped. stopped < 0 is the database status of the check. */
+static err_t *switched_off(op_t *op, int64_t id, int stopped, const char *why)
+{
+    int rc = stopped < 0 ? stopped : fail_campaign(op, id, "sending", why);
+    return rc == DB_OK ? NULL : op_db_fail(op, rc);
+}
+
 static err_t *campaign_batch(op_t *op, json_t *payload)
 {
     batch_ctx_t x = {.id = payload_int(payload, "campaign_id"),
@@ -320,12 +342,14 @@ static err_t *campaign_batch(op_t *op, json_t *payload)
         return NULL;
     const char *why = "";
     int stopped = campaigns_stopped(op, &why);
-    if (stopped) { /* the kill switch, between batches */
-        int rc = stopped < 0 ? stopped : fail_campaign(op, x.id, "sending", why);
-        return rc == DB_OK ? NULL : op_db_fail(op, rc);
-    }
+    if (stopped) /* the kill switch, between batches */
+        return switched_off(op, x.id, stopped, why);
     err_t *e = op_tx(op, DB_TX_WRITE, batch_tx, &x);
     json_decref(x.vars);
+    if (x.switched_off) { /* rolled back: see batch_tx */
+        err_discard(e);
+        return switched_off(op, x.id, 1, x.switched_off);
+    }
     return e;
 }
 
